@@ -1,0 +1,62 @@
+import * as vscode from 'vscode';
+import { tryParseClusterUrl } from './core/clusterUrl';
+
+/** A cluster connection as the user configured it under `kusto.clusters`. */
+export interface ClusterConnection {
+  /** Canonical URL (parseClusterUrl). */
+  readonly url: string;
+  readonly name: string;
+  readonly defaultDatabase: string;
+}
+
+interface StoredClusterConnection {
+  url?: unknown;
+  name?: unknown;
+  defaultDatabase?: unknown;
+}
+
+const SECTION = 'kusto';
+
+/** Reads `kusto.clusters`, normalising URLs and dropping entries that are not valid (reported by the explorer). */
+export function readClusterConnections(): ClusterConnection[] {
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const fallbackDatabase = config.get<string>('defaultDatabase') || 'Samples';
+  const stored = config.get<StoredClusterConnection[]>('clusters') ?? [];
+  const seen = new Set<string>();
+  const result: ClusterConnection[] = [];
+  for (const entry of Array.isArray(stored) ? stored : []) {
+    const endpoint = typeof entry?.url === 'string' ? tryParseClusterUrl(entry.url) : undefined;
+    if (!endpoint || seen.has(endpoint.url)) {
+      continue;
+    }
+    seen.add(endpoint.url);
+    result.push({
+      url: endpoint.url,
+      name: typeof entry.name === 'string' && entry.name.trim() ? entry.name.trim() : endpoint.host,
+      defaultDatabase:
+        typeof entry.defaultDatabase === 'string' && entry.defaultDatabase.trim() ? entry.defaultDatabase.trim() : fallbackDatabase,
+    });
+  }
+  return result;
+}
+
+/** Raw entries as stored (including ones that do not parse), for reporting bad input to the user. */
+export function readInvalidClusterEntries(): string[] {
+  const stored = vscode.workspace.getConfiguration(SECTION).get<StoredClusterConnection[]>('clusters') ?? [];
+  return (Array.isArray(stored) ? stored : [])
+    .map((entry) => (typeof entry?.url === 'string' ? entry.url : JSON.stringify(entry)))
+    .filter((url) => !tryParseClusterUrl(url));
+}
+
+export async function writeClusterConnections(connections: readonly ClusterConnection[]): Promise<void> {
+  const value = connections.map((c) => ({ url: c.url, name: c.name, defaultDatabase: c.defaultDatabase }));
+  await vscode.workspace.getConfiguration(SECTION).update('clusters', value, vscode.ConfigurationTarget.Global);
+}
+
+export function onDidChangeClusterConnections(listener: () => void): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((event) => {
+    if (event.affectsConfiguration(`${SECTION}.clusters`) || event.affectsConfiguration(`${SECTION}.defaultDatabase`)) {
+      listener();
+    }
+  });
+}

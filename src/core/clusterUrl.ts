@@ -1,0 +1,78 @@
+// Turns what a user types for a cluster into one canonical form. The canonical URL is also the OAuth resource:
+// a token is minted for `<url>/.default` and may only ever be sent to that same URL.
+
+export class InvalidClusterUrlError extends Error {
+  constructor(readonly input: string, reason: string) {
+    super(`"${input}" is not a valid Kusto cluster URL: ${reason}. Expected e.g. https://mycluster.westeurope.kusto.windows.net`);
+    this.name = 'InvalidClusterUrlError';
+  }
+}
+
+export interface ClusterEndpoint {
+  /** Canonical URL: scheme + host (+ port when not default), lower case, no path, no trailing slash. */
+  readonly url: string;
+  /** Host name with port when it is not the default one, e.g. `help.kusto.windows.net` or `127.0.0.1:8082`. */
+  readonly host: string;
+  /** The OAuth scope that mints a token for this cluster alone. */
+  readonly scope: string;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/**
+ * Accepts `https://c.region.kusto.windows.net`, `c.region.kusto.windows.net`, a URL with a path or query
+ * (e.g. copied from the web UI) and the short `help` form (→ help.kusto.windows.net).
+ * Plain `http:` is accepted only for loopback hosts (local servers), never for a remote host: a bearer token
+ * must not cross a network unencrypted.
+ */
+export function parseClusterUrl(input: string): ClusterEndpoint {
+  const trimmed = (input ?? '').trim();
+  if (!trimmed) {
+    throw new InvalidClusterUrlError(input ?? '', 'it is empty');
+  }
+  if (/\s/.test(trimmed)) {
+    throw new InvalidClusterUrlError(trimmed, 'it contains spaces');
+  }
+  let candidate = trimmed;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(candidate)) {
+    if (/^[a-z0-9-]+$/i.test(candidate) && !/^\d+$/.test(candidate)) {
+      candidate = `${candidate}.kusto.windows.net`;
+    }
+    candidate = `https://${candidate}`;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(candidate);
+  } catch {
+    throw new InvalidClusterUrlError(trimmed, 'it cannot be read as a URL');
+  }
+  const protocol = parsed.protocol.toLowerCase();
+  if (protocol !== 'https:' && protocol !== 'http:') {
+    throw new InvalidClusterUrlError(trimmed, `the scheme "${parsed.protocol}" is not supported (use https://)`);
+  }
+  if (!parsed.hostname) {
+    throw new InvalidClusterUrlError(trimmed, 'it has no host name');
+  }
+  if (parsed.username || parsed.password) {
+    throw new InvalidClusterUrlError(trimmed, 'it must not contain a user name or password');
+  }
+  if (protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
+    throw new InvalidClusterUrlError(trimmed, 'plain http:// is only allowed for a local server on this machine; use https://');
+  }
+  const host = parsed.host.toLowerCase();
+  const url = `${protocol}//${host}`;
+  return { url, host, scope: `${url}/.default` };
+}
+
+/** Like parseClusterUrl, but returns undefined instead of throwing (for settings read in bulk). */
+export function tryParseClusterUrl(input: string): ClusterEndpoint | undefined {
+  try {
+    return parseClusterUrl(input);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,15 @@
+import type * as vscode from 'vscode';
+import type { AccessTokenSource } from './core/auth/accessTokenSource';
+
+/** What the rest of the extension knows of sign-in; how a token is obtained stays inside src/auth. */
+export interface KustoAuth extends AccessTokenSource {
+  /**
+   * Interactive sign-in for a cluster (device code by default). Resolves when a token for the cluster is held;
+   * rejects with a clear message on cancel, decline or expiry, leaving no half state.
+   */
+  signIn(clusterUrl: string): Promise<void>;
+  /** True when a token for the cluster can be had without asking the user. */
+  hasSession(clusterUrl: string): Promise<boolean>;
+  /** Fires after sign-in, sign-out, refresh, or another window changing the stored tokens. */
+  readonly onDidChangeSessions: vscode.Event<void>;
+}
