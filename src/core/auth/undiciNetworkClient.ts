@@ -1,0 +1,94 @@
+import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
+import type { Dispatcher } from 'undici';
+
+export interface UndiciNetworkClientOptions {
+  /**
+   * Extra CA certificates (PEM) to trust besides the system ones. The extension host normally gets these from
+   * NODE_EXTRA_CA_CERTS, which Node's TLS (and so undici) honours already; this option is for a process that
+   * was started without it (tests).
+   */
+  readonly extraCaCertificates?: readonly string[];
+  /** Per-request timeout when MSAL gives none. */
+  readonly defaultTimeoutMs?: number;
+}
+
+/**
+ * MSAL's HTTP layer on undici, so sign-in and Kusto requests share one HTTP stack (same TLS trust, same
+ * proxies). undici is loaded on first use, never at extension activation.
+ */
+export class UndiciNetworkClient implements INetworkModule {
+  private dispatcher: Promise<Dispatcher | undefined> | undefined;
+
+  constructor(private readonly options: UndiciNetworkClientOptions = {}) {}
+
+  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+    return this.send<T>('GET', url, options, timeout);
+  }
+
+  sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+    return this.send<T>('POST', url, options, undefined);
+  }
+
+  async close(): Promise<void> {
+    const dispatcher = await this.dispatcher;
+    this.dispatcher = undefined;
+    await dispatcher?.close();
+  }
+
+  private async send<T>(method: 'GET' | 'POST', url: string, options: NetworkRequestOptions | undefined, timeout: number | undefined): Promise<NetworkResponse<T>> {
+    const undici = await import('undici');
+    const dispatcher = await (this.dispatcher ??= this.createDispatcher());
+    const timeoutMs = timeout && timeout > 0 ? timeout : this.options.defaultTimeoutMs ?? 60_000;
+    const where = describeEndpoint(url);
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await undici.request(url, {
+        method,
+        headers: options?.headers,
+        body: method === 'POST' ? options?.body ?? '' : undefined,
+        dispatcher,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      // The cause (DNS, TLS trust, refused connection) is what the user can act on; the URL has no secrets.
+      const cause = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      throw new Error(`Could not reach the sign-in server (${method} ${where}): ${cause}`);
+    }
+    const text = await response.body.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      throw new Error(`The sign-in server answered ${method} ${where} with HTTP ${response.statusCode} and a body that is not JSON.`);
+    }
+    return { status: response.statusCode, headers: flattenHeaders(response.headers), body: body as T };
+  }
+
+  private async createDispatcher(): Promise<Dispatcher | undefined> {
+    const extra = this.options.extraCaCertificates ?? [];
+    if (extra.length === 0) {
+      return undefined; // undici's global dispatcher: system CAs plus NODE_EXTRA_CA_CERTS
+    }
+    const [{ Agent }, tls] = await Promise.all([import('undici'), import('node:tls')]);
+    return new Agent({ connect: { ca: [...tls.rootCertificates, ...extra] } });
+  }
+}
+
+function describeEndpoint(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`; // no query string: it may carry request parameters
+  } catch {
+    return 'an invalid URL';
+  }
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) {
+      flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    }
+  }
+  return flat;
+}
