@@ -1,0 +1,71 @@
+// The demo (scripts/demo.sh): the local sign-in and Kusto servers plus a real VS Code (code-server) with the packaged
+// extension installed and configured for them; stays up until Ctrl+C, then stops every process it started.
+import { join } from 'node:path';
+import { startLocalStack } from '../../src/localServers/localStack';
+import { findRepoRoot, kustoSettingsFor, startCodeServer, type RunningCodeServer } from './codeServer';
+import { SAMPLE_QUERIES_KQL } from './sampleWorkspace';
+
+async function main(): Promise<void> {
+  const repoRoot = findRepoRoot();
+  const vsixPath = process.env.KUSTO_VSIX ?? join(repoRoot, 'dist', 'kusto-explorer.vsix');
+  const port = Number(process.env.KUSTO_DEMO_PORT ?? '0');
+
+  const stack = await startLocalStack({});
+  let codeServer: RunningCodeServer | undefined;
+  let stopping = false;
+  const stopAll = async (exitCode: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      console.log('\nStopping code-server and the local servers…');
+      await codeServer?.stop().catch(() => undefined);
+      await stack.close().catch(() => undefined);
+    }
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    codeServer = await startCodeServer({
+      vsixPath,
+      port,
+      settings: kustoSettingsFor({ kustoUrl: stack.kusto.url, signInOrigin: stack.signIn.origin }),
+      extraCaCertificatePath: stack.signIn.caCertificatePath,
+      workspaceFiles: { 'queries.kql': SAMPLE_QUERIES_KQL },
+      workDir: process.env.KUSTO_DEMO_DIR,
+    });
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    await stopAll(1);
+    return;
+  }
+
+  const lines = [
+    '',
+    'Kusto Explorer demo is running.',
+    '',
+    `  Open VS Code in your browser:  ${codeServer.workbenchUrl}`,
+    '',
+    '  1. Click the Kusto icon in the activity bar, then "Sign In" (or F1 → "Kusto: Sign In").',
+    '  2. VS Code shows a device code. Open the sign-in page below (accept its self-signed certificate),',
+    '     type the code and approve:',
+    `       ${stack.signIn.origin}/devicelogin`,
+    '  3. Expand the "local" cluster, right-click a table → "Query First 100 Rows",',
+    '     or open queries.kql and press Shift+Enter on a query.',
+    '',
+    `  Local Kusto server:   ${stack.kusto.url}`,
+    `  Local sign-in server: ${stack.signIn.authority()}`,
+    `  code-server log:      ${codeServer.serverLogPath}`,
+    `  VS Code logs:         ${codeServer.logsDir}`,
+    '',
+    'Press Ctrl+C to stop everything.',
+  ];
+  console.log(lines.join('\n'));
+  // Stay alive until a signal arrives.
+  setInterval(() => undefined, 60_000);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,297 @@
+// Drives the VS Code workbench in Chromium the way a person does: command palette, activity bar, tree rows,
+// notifications, status bar and webviews, found by what is on screen (roles, aria labels, text).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
+
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export async function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS] });
+}
+
+export interface TreeRow {
+  readonly label: string;
+  readonly level: number;
+  /** undefined for a leaf. */
+  readonly expanded: boolean | undefined;
+}
+
+export class Workbench {
+  private screenshotCount = 0;
+
+  constructor(
+    readonly page: Page,
+    readonly screenshotDir: string,
+  ) {
+    mkdirSync(screenshotDir, { recursive: true });
+  }
+
+  static async open(browser: Browser, workbenchUrl: string, screenshotDir: string): Promise<Workbench> {
+    // The local sign-in server's certificate is self-signed; a person would accept it for the device-login page.
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ignoreHTTPSErrors: true });
+    const page = await context.newPage();
+    const workbench = new Workbench(page, screenshotDir);
+    await page.goto(workbenchUrl);
+    await workbench.waitUntilReady();
+    return workbench;
+  }
+
+  async waitUntilReady(timeoutMs = 90_000): Promise<void> {
+    await this.page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: timeoutMs });
+    await this.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
+  /** Saves a numbered screenshot and returns its path. */
+  async screenshot(step: string): Promise<string> {
+    this.screenshotCount += 1;
+    const safe = step.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+    const file = join(this.screenshotDir, `${String(this.screenshotCount).padStart(2, '0')}-${safe}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** Runs a command through the command palette by its "Category: Title", as a person types it. */
+  async runCommand(title: string): Promise<void> {
+    await this.dismissQuickInput();
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const match = this.page
+      .locator('.quick-input-widget .monaco-list-row')
+      .filter({ hasText: title })
+      .first();
+    await match.waitFor({ state: 'visible', timeout: 15_000 });
+    await this.page.keyboard.press('Enter');
+  }
+
+  async dismissQuickInput(): Promise<void> {
+    if (await this.page.locator('.quick-input-widget').isVisible()) {
+      await this.page.keyboard.press('Escape');
+    }
+  }
+
+  /** Opens a view container from the activity bar by its title (e.g. "Kusto"). */
+  async openViewContainer(title: string): Promise<void> {
+    const item = this.page.locator(`.part.activitybar .action-item a[aria-label^="${title}"]`).first();
+    await item.waitFor({ state: 'visible', timeout: 30_000 });
+    const alreadyOpen = (await item.locator('xpath=..').getAttribute('aria-selected')) === 'true';
+    if (!alreadyOpen) {
+      await item.click();
+    }
+  }
+
+  /** The side bar pane (view) whose header title is `title`, e.g. "Explorer" or "Accounts". */
+  view(title: string): Locator {
+    return this.page
+      .locator('.part.sidebar .pane')
+      .filter({ has: this.page.locator('.pane-header h3.title', { hasText: new RegExp(`^${escapeRegExp(title)}$`, 'i') }) });
+  }
+
+  async expandView(title: string): Promise<void> {
+    const header = this.view(title).locator('.pane-header').first();
+    await header.waitFor({ state: 'visible', timeout: 30_000 });
+    if ((await header.getAttribute('aria-expanded')) === 'false') {
+      await header.click();
+    }
+  }
+
+  async treeRows(viewTitle: string): Promise<TreeRow[]> {
+    return this.view(viewTitle)
+      .locator('.monaco-list-row')
+      .evaluateAll((rows) =>
+        rows.map((row) => {
+          const expanded = row.getAttribute('aria-expanded');
+          return {
+            label: row.getAttribute('aria-label') ?? row.textContent ?? '',
+            level: Number(row.getAttribute('aria-level') ?? '0'),
+            expanded: expanded === null ? undefined : expanded === 'true',
+          };
+        }),
+      );
+  }
+
+  treeRow(viewTitle: string, label: RegExp, level?: number): Locator {
+    const rows = this.view(viewTitle).locator(level === undefined ? '.monaco-list-row' : `.monaco-list-row[aria-level="${level}"]`);
+    return rows.filter({ has: this.page.locator('.monaco-highlighted-label, .label-name', { hasText: label }) }).first();
+  }
+
+  /** Waits until a row whose label matches shows up; returns it. */
+  async waitForTreeRow(viewTitle: string, label: RegExp, options: { level?: number; timeoutMs?: number } = {}): Promise<Locator> {
+    const row = this.treeRow(viewTitle, label, options.level);
+    await row.waitFor({ state: 'visible', timeout: options.timeoutMs ?? 30_000 });
+    return row;
+  }
+
+  async expandTreeRow(row: Locator): Promise<void> {
+    if ((await row.getAttribute('aria-expanded')) !== 'true') {
+      await row.locator('.monaco-tl-twistie').click();
+    }
+    await waitFor(async () => (await row.getAttribute('aria-expanded')) === 'true', 15_000, 'the tree row to expand');
+  }
+
+  /** Clicks one of a row's inline action buttons (shown on hover), e.g. "Query First 100 Rows". */
+  async clickInlineAction(row: Locator, actionTitle: string): Promise<void> {
+    await row.hover();
+    const action = row.locator(`.actions .action-label[aria-label^="${actionTitle}"]`).first();
+    await action.waitFor({ state: 'visible', timeout: 10_000 });
+    await action.click();
+  }
+
+  /** Runs a context-menu entry of a row. */
+  async clickContextMenu(row: Locator, entry: string): Promise<void> {
+    await row.click({ button: 'right' });
+    const item = this.page.locator('.monaco-menu .action-item .action-label', { hasText: entry }).first();
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    await item.click();
+  }
+
+  /** Texts of the notification toasts on screen. */
+  async notificationTexts(): Promise<string[]> {
+    return this.page
+      .locator('.notifications-toasts .notification-list-item')
+      .evaluateAll((items) => items.map((item) => (item as unknown as { innerText: string }).innerText || item.getAttribute('aria-label') || ''));
+  }
+
+  async waitForNotification(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+    let found: string | undefined;
+    await waitFor(
+      async () => {
+        found = (await this.notificationTexts()).find((text) => pattern.test(text));
+        return found !== undefined;
+      },
+      timeoutMs,
+      `a notification matching ${pattern}`,
+    );
+    return found ?? '';
+  }
+
+  async clearNotifications(): Promise<void> {
+    await this.runCommand('Notifications: Clear All Notifications').catch(() => undefined);
+    await this.page.keyboard.press('Escape');
+  }
+
+  /** Texts (and aria labels) of the status bar entries. */
+  async statusBarTexts(): Promise<string[]> {
+    return this.page
+      .locator('.part.statusbar .statusbar-item')
+      .evaluateAll((items) =>
+        items
+          .map((item) => `${(item as unknown as { innerText: string }).innerText.trim()} | ${item.getAttribute('aria-label') ?? ''}`)
+          .filter((text) => text !== ' | '),
+      );
+  }
+
+  async waitForStatusBar(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+    let found: string | undefined;
+    await waitFor(
+      async () => {
+        found = (await this.statusBarTexts()).find((text) => pattern.test(text));
+        return found !== undefined;
+      },
+      timeoutMs,
+      `a status bar entry matching ${pattern}`,
+    );
+    return found ?? '';
+  }
+
+  /** Opens a workspace file through Quick Open, as a person types its name. */
+  async openFile(name: string): Promise<void> {
+    await this.dismissQuickInput();
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(name);
+    await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator(`.tabs-container .tab[aria-label^="${name}"]`).first().waitFor({ timeout: 15_000 });
+  }
+
+  /** Replaces the active editor's text by typing it (as a person would, so language features see real edits). */
+  async replaceEditorText(text: string): Promise<void> {
+    const editor = this.page.locator('.editor-instance .monaco-editor').first();
+    await editor.click();
+    await this.page.keyboard.press('Control+A');
+    await this.page.keyboard.press('Delete');
+    for (const [index, line] of text.split('\n').entries()) {
+      if (index > 0) {
+        // Enter then Home: auto-indent must not change what was typed.
+        await this.page.keyboard.press('Enter');
+        await this.page.keyboard.press('Shift+Home');
+        await this.page.keyboard.press('Delete');
+      }
+      await this.page.keyboard.insertText(line);
+    }
+  }
+
+  /** The document of a webview whose body text matches `pattern` (the frame named active-frame). */
+  async waitForWebview(pattern: RegExp, timeoutMs = 30_000): Promise<Frame> {
+    let found: Frame | undefined;
+    await waitFor(
+      async () => {
+        for (const frame of this.page.frames()) {
+          if (frame.name() !== 'active-frame') {
+            continue;
+          }
+          const text = await frame
+            .locator('body')
+            .innerText({ timeout: 1_000 })
+            .catch(() => '');
+          if (pattern.test(text)) {
+            found = frame;
+            return true;
+          }
+        }
+        return false;
+      },
+      timeoutMs,
+      `a webview showing ${pattern}`,
+    );
+    if (!found) {
+      throw new Error(`No webview shows ${pattern}`);
+    }
+    return found;
+  }
+
+  async webviewTexts(): Promise<string[]> {
+    const texts: string[] = [];
+    for (const frame of this.page.frames()) {
+      if (frame.name() === 'active-frame') {
+        texts.push(await frame.locator('body').innerText({ timeout: 1_000 }).catch(() => ''));
+      }
+    }
+    return texts;
+  }
+}
+
+/** Polls `condition` until it is true; the error names what was awaited. */
+export async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      if (await condition()) {
+        return;
+      }
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
+    }
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 250));
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
