@@ -88,6 +88,10 @@ export class SecretStoreCachePlugin implements ICachePlugin {
   }
 
   private loadInto(context: TokenCacheContext, stored: string | undefined): void {
+    // msal-node's deserialize() adds to what the in-memory cache holds instead of replacing it, so an account
+    // removed in another window (or by another client over this secret) would come back on the next write.
+    // Start every access from exactly what is stored. (Relies on TokenCache.storage.clear(); covered by tests.)
+    clearInMemory(context.tokenCache);
     if (!stored) {
       // Another window may have signed everybody out: forget what this window still holds in memory.
       context.tokenCache.deserialize(EMPTY_CACHE);
@@ -156,4 +160,12 @@ export class SecretStoreCachePlugin implements ICachePlugin {
     this.releaseLock = undefined;
     release?.();
   }
+}
+
+function clearInMemory(tokenCache: unknown): void {
+  const storage = (tokenCache as { storage?: { clear?: () => void } }).storage;
+  if (typeof storage?.clear !== 'function') {
+    throw new Error('This version of MSAL does not expose its token cache storage; the sign-in cache cannot be kept in step across windows.');
+  }
+  storage.clear();
 }
