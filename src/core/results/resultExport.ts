@@ -1,0 +1,177 @@
+// Export and copy of a results view: CSV (RFC 4180), JSON (array of objects) and TSV for the clipboard.
+// Files are written in chunks through a stream with backpressure, so a million rows never sit in memory as text.
+
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { KustoColumn, KustoValue } from '../kusto/resultTypes';
+import type { CellText, RowRange } from '../../shared/resultsProtocol';
+import { formatCell } from './cellFormat';
+import type { ResultView } from './resultView';
+
+/** Quotes a CSV field when it holds a comma, quote, CR or LF, or starts/ends with a space (RFC 4180). */
+export function csvField(text: CellText): string {
+  if (text === null) {
+    return '';
+  }
+  if (/[",\r\n]/.test(text) || /^\s|\s$/.test(text)) {
+    return `"${text.replace(/"/g, '""')}"`;
+  }
+  return text;
+}
+
+/** A TSV field as Excel reads it from the clipboard: quoted when it holds a tab or newline or starts with a quote. */
+export function tsvField(text: CellText): string {
+  if (text === null) {
+    return '';
+  }
+  if (/[\t\r\n]/.test(text) || text.startsWith('"')) {
+    return `"${text.replace(/"/g, '""')}"`;
+  }
+  return text;
+}
+
+export function csvLine(cells: readonly CellText[]): string {
+  return `${cells.map(csvField).join(',')}\r\n`;
+}
+
+/** A cell as a JSON value: longs beyond 2^53 stay exact (their digits are written as a JSON number). */
+export function jsonValue(column: KustoColumn, value: KustoValue | undefined): string {
+  if (value === null || value === undefined) {
+    return 'null';
+  }
+  if (column.type === 'long' && typeof value === 'string' && /^-?\d+$/.test(value)) {
+    return value;
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    // JSON has no NaN/Infinity: keep the server's spelling as a string.
+    return JSON.stringify(String(value));
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Selected rows as TSV with a header line, CRLF-terminated: pastes into Excel as a table. */
+export function rowsToTsv(view: ResultView, ranges: readonly RowRange[]): string {
+  const columns = view.columns;
+  const lines: string[] = [columns.map((c) => tsvField(c.name)).join('\t')];
+  for (const range of normalizeRanges(ranges, view.rowCount)) {
+    for (let p = range.start; p < range.end; p++) {
+      const row = view.rowAt(p);
+      lines.push(columns.map((c, i) => tsvField(formatCell(c.type, row[i]))).join('\t'));
+    }
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** Sorted, merged ranges clipped to [0, rowCount), so overlapping selections copy each row once, in view order. */
+export function normalizeRanges(ranges: readonly RowRange[], rowCount: number): RowRange[] {
+  const clipped = ranges
+    .map((r) => ({ start: Math.max(0, Math.min(r.start, rowCount)), end: Math.max(0, Math.min(r.end, rowCount)) }))
+    .filter((r) => r.end > r.start)
+    .sort((a, b) => a.start - b.start);
+  const merged: { start: number; end: number }[] = [];
+  for (const r of clipped) {
+    const last = merged[merged.length - 1];
+    if (last && r.start <= last.end) {
+      last.end = Math.max(last.end, r.end);
+    } else {
+      merged.push({ ...r });
+    }
+  }
+  return merged;
+}
+
+export interface ExportProgress {
+  readonly rowsWritten: number;
+  readonly totalRows: number;
+}
+
+export interface ExportOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: ExportProgress) => void;
+}
+
+const CHUNK_CHARS = 256 * 1024;
+
+/** Writes chunks to `out` honouring backpressure, then ends it and waits until everything is flushed. */
+async function writeChunked(out: Writable, produce: (emit: (text: string) => Promise<void>) => Promise<void>): Promise<void> {
+  let buffer = '';
+  const flush = async (): Promise<void> => {
+    if (buffer.length === 0) return;
+    const chunk = buffer;
+    buffer = '';
+    if (!out.write(chunk)) {
+      await once(out, 'drain');
+    }
+  };
+  const emit = async (text: string): Promise<void> => {
+    buffer += text;
+    if (buffer.length >= CHUNK_CHARS) await flush();
+  };
+  try {
+    await produce(emit);
+    await flush();
+    await new Promise<void>((resolve, reject) => {
+      out.once('error', reject);
+      out.end(() => resolve());
+    });
+  } catch (error) {
+    out.destroy();
+    throw error;
+  }
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new Error('Export cancelled.');
+  }
+}
+
+/** Writes the whole view as CSV (header line, CRLF line ends, null as an empty field). Returns the row count. */
+export async function writeCsv(view: ResultView, out: Writable, options: ExportOptions = {}): Promise<number> {
+  const columns = view.columns;
+  const total = view.rowCount;
+  await writeChunked(out, async (emit) => {
+    await emit(csvLine(columns.map((c) => c.name)));
+    for (let p = 0; p < total; p++) {
+      const row = view.rowAt(p);
+      let line = '';
+      for (let c = 0; c < columns.length; c++) {
+        if (c > 0) line += ',';
+        line += csvField(formatCell(columns[c].type, row[c]));
+      }
+      await emit(`${line}\r\n`);
+      if ((p & 0x3fff) === 0x3fff) {
+        checkAborted(options.signal);
+        options.onProgress?.({ rowsWritten: p + 1, totalRows: total });
+      }
+    }
+  });
+  options.onProgress?.({ rowsWritten: total, totalRows: total });
+  return total;
+}
+
+/** Writes the whole view as a JSON array of objects keyed by column name, one row per line. Returns the row count. */
+export async function writeJson(view: ResultView, out: Writable, options: ExportOptions = {}): Promise<number> {
+  const columns = view.columns;
+  const keys = columns.map((c) => `${JSON.stringify(c.name)}:`);
+  const total = view.rowCount;
+  await writeChunked(out, async (emit) => {
+    await emit('[');
+    for (let p = 0; p < total; p++) {
+      const row = view.rowAt(p);
+      let line = p === 0 ? '\n{' : ',\n{';
+      for (let c = 0; c < columns.length; c++) {
+        if (c > 0) line += ',';
+        line += keys[c] + jsonValue(columns[c], row[c]);
+      }
+      await emit(`${line}}`);
+      if ((p & 0x3fff) === 0x3fff) {
+        checkAborted(options.signal);
+        options.onProgress?.({ rowsWritten: p + 1, totalRows: total });
+      }
+    }
+    await emit('\n]\n');
+  });
+  options.onProgress?.({ rowsWritten: total, totalRows: total });
+  return total;
+}

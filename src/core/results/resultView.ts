@@ -1,0 +1,395 @@
+// The results view model: sort, filter and paging over one Kusto table, without copying rows.
+// A view is an index array (Uint32Array) over the table's rows; sorting compares typed keys computed once per
+// column, so a million rows sort in well under a second and the rows themselves never move.
+
+import type { KustoColumn, KustoRow, KustoScalarType, KustoTable, KustoValue } from '../kusto/resultTypes';
+import type { CellText, SortSpec } from '../../shared/resultsProtocol';
+import { formatCell } from './cellFormat';
+
+/** Order and filter of a view over one table. */
+export interface ViewOptions {
+  readonly sort?: SortSpec;
+  readonly filter?: string;
+}
+
+// Rank of a cell in a sort: values first, then values that cannot be ordered (NaN, unparseable), then nulls.
+const RANK_VALUE = 0;
+const RANK_UNORDERED = 1;
+const RANK_NULL = 2;
+
+/** Typed sort keys of one column: a rank per row and a comparator for two rows that both have RANK_VALUE. */
+interface ColumnSortKeys {
+  readonly rank: Uint8Array;
+  readonly compare: (a: number, b: number) => number;
+}
+
+const DATETIME_PATTERN = /^(-?\d{1,6})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7})\d*)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const TIMESPAN_PATTERN = /^(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7})\d*)?$/;
+
+/** Parses "2007-01-01T00:00:00.1234567Z" into whole milliseconds since the epoch and the 100 ns ticks past them. */
+export function parseDatetimeKey(text: string): { ms: number; subMsTicks: number } | undefined {
+  const fast = parseCanonicalDatetime(text);
+  if (fast !== undefined) {
+    return fast;
+  }
+  const m = DATETIME_PATTERN.exec(text.trim());
+  if (!m) {
+    const ms = Date.parse(text);
+    return Number.isNaN(ms) ? undefined : { ms, subMsTicks: 0 };
+  }
+  const fraction = (m[7] ?? '').padEnd(7, '0');
+  const date = new Date(0);
+  date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  date.setUTCHours(Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), Number(fraction.slice(0, 3)));
+  let ms = date.getTime();
+  const zone = m[8];
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * 60_000;
+  }
+  return Number.isNaN(ms) ? undefined : { ms, subMsTicks: Number(fraction.slice(3)) };
+}
+
+const CHAR_0 = 48;
+
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const d = text.charCodeAt(i) - CHAR_0;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+/** The fast path for the layout Kusto sends, "yyyy-MM-ddTHH:mm:ss[.f…]Z": a million of these parse in milliseconds. */
+function parseCanonicalDatetime(text: string): { ms: number; subMsTicks: number } | undefined {
+  const length = text.length;
+  if (length < 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(length - 1) !== 90) {
+    return undefined;
+  }
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || minute < 0 || second < 0) {
+    return undefined;
+  }
+  let fractionTicks = 0;
+  if (length > 20) {
+    const digits = length - 21;
+    if (text.charCodeAt(19) !== 46 || digits < 1 || digits > 7) return undefined;
+    const fraction = digitsAt(text, 20, digits);
+    if (fraction < 0) return undefined;
+    fractionTicks = fraction * 10 ** (7 - digits);
+  } else if (length !== 20) {
+    return undefined;
+  }
+  const ms = (((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second) * 1000 + Math.floor(fractionTicks / 10_000);
+  return { ms, subMsTicks: fractionTicks % 10_000 };
+}
+
+/** Parses "[-][d.]hh:mm:ss[.fffffff]" into whole seconds and the 100 ns ticks past them (both carry the sign). */
+export function parseTimespanKey(text: string): { seconds: number; ticks: number } | undefined {
+  const m = TIMESPAN_PATTERN.exec(text.trim());
+  if (!m) {
+    return undefined;
+  }
+  const sign = m[1] ? -1 : 1;
+  const seconds = Number(m[2] ?? 0) * 86_400 + Number(m[3]) * 3_600 + Number(m[4]) * 60 + Number(m[5]);
+  const ticks = Number((m[6] ?? '').padEnd(7, '0'));
+  return { seconds: sign * seconds, ticks: sign * ticks };
+}
+
+function buildSortKeys(rows: readonly KustoRow[], columnIndex: number, type: KustoScalarType): ColumnSortKeys {
+  const count = rows.length;
+  const rank = new Uint8Array(count);
+  const cell = (i: number): KustoValue | undefined => rows[i][columnIndex];
+
+  switch (type) {
+    case 'datetime':
+    case 'timespan': {
+      const primary = new Float64Array(count);
+      const secondary = new Float64Array(count);
+      for (let i = 0; i < count; i++) {
+        const v = cell(i);
+        if (v === null || v === undefined) {
+          rank[i] = RANK_NULL;
+        } else if (type === 'datetime') {
+          const key = typeof v === 'string' ? parseDatetimeKey(v) : undefined;
+          if (key) {
+            primary[i] = key.ms;
+            secondary[i] = key.subMsTicks;
+          } else {
+            rank[i] = RANK_UNORDERED;
+          }
+        } else {
+          const key = typeof v === 'string' ? parseTimespanKey(v) : undefined;
+          if (key) {
+            primary[i] = key.seconds;
+            secondary[i] = key.ticks;
+          } else if (typeof v === 'number') {
+            // Some endpoints send timespans as ticks.
+            primary[i] = Math.trunc(v / 1e7);
+            secondary[i] = v % 1e7;
+          } else {
+            rank[i] = RANK_UNORDERED;
+          }
+        }
+      }
+      return { rank, compare: (a, b) => primary[a] - primary[b] || secondary[a] - secondary[b] };
+    }
+    case 'long': {
+      // Exact: longs beyond 2^53 arrive as digit strings and compare as BigInt; JS compares number with bigint exactly.
+      let hasBig = false;
+      const numeric = new Float64Array(count);
+      const exact: (number | bigint)[] = [];
+      for (let i = 0; i < count; i++) {
+        const v = cell(i);
+        if (v === null || v === undefined) {
+          rank[i] = RANK_NULL;
+        } else if (typeof v === 'number') {
+          numeric[i] = v;
+          if (Number.isNaN(v)) rank[i] = RANK_UNORDERED;
+        } else if (typeof v === 'string' && /^-?\d+$/.test(v.trim())) {
+          hasBig = true;
+          numeric[i] = Number(v);
+        } else {
+          rank[i] = RANK_UNORDERED;
+        }
+      }
+      if (!hasBig) {
+        return { rank, compare: (a, b) => numeric[a] - numeric[b] };
+      }
+      for (let i = 0; i < count; i++) {
+        const v = cell(i);
+        exact.push(typeof v === 'string' && rank[i] === RANK_VALUE ? BigInt(v.trim()) : numeric[i]);
+      }
+      return { rank, compare: (a, b) => (exact[a] < exact[b] ? -1 : exact[a] > exact[b] ? 1 : 0) };
+    }
+    case 'int':
+    case 'real':
+    case 'decimal':
+    case 'bool': {
+      const numeric = new Float64Array(count);
+      for (let i = 0; i < count; i++) {
+        const v = cell(i);
+        if (v === null || v === undefined) {
+          rank[i] = RANK_NULL;
+          continue;
+        }
+        // real NaN/Infinity and decimals arrive as strings.
+        const n = typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'string' ? Number(v) : NaN;
+        if (Number.isNaN(n)) {
+          rank[i] = RANK_UNORDERED;
+        } else {
+          numeric[i] = n;
+        }
+      }
+      return { rank, compare: (a, b) => (numeric[a] < numeric[b] ? -1 : numeric[a] > numeric[b] ? 1 : 0) };
+    }
+    default: {
+      // string, guid, dynamic: ordinal comparison of the display text.
+      const text: string[] = new Array<string>(count);
+      for (let i = 0; i < count; i++) {
+        const formatted = formatCell(type, cell(i));
+        if (formatted === null) {
+          rank[i] = RANK_NULL;
+          text[i] = '';
+        } else {
+          text[i] = formatted;
+        }
+      }
+      return { rank, compare: (a, b) => (text[a] < text[b] ? -1 : text[a] > text[b] ? 1 : 0) };
+    }
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A small least-recently-used map, for views and filter results that are worth keeping but not forever. */
+class LruMap<K, V> {
+  private readonly entries = new Map<K, V>();
+  constructor(private readonly capacity: number) {}
+  get(key: K): V | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+  set(key: K, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    while (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value as K;
+      this.entries.delete(oldest);
+    }
+  }
+}
+
+/** One result table with cached sort keys, sorted orders and filter matches. */
+export class ResultTable {
+  private readonly sortKeys = new Map<number, ColumnSortKeys>();
+  private readonly sortedOrders = new LruMap<string, Uint32Array>(4);
+  private readonly filterMatches = new LruMap<string, Uint8Array>(4);
+  private readonly views = new LruMap<string, ResultView>(8);
+
+  constructor(readonly table: KustoTable) {}
+
+  get columns(): readonly KustoColumn[] {
+    return this.table.columns;
+  }
+
+  get rowCount(): number {
+    return this.table.rows.length;
+  }
+
+  /** The rows in the given order and filter. Throws a clear error for a column that does not exist. */
+  view(options: ViewOptions = {}): ResultView {
+    const sort = options.sort;
+    if (sort && (sort.columnIndex < 0 || sort.columnIndex >= this.columns.length)) {
+      throw new RangeError(
+        `Cannot sort by column ${sort.columnIndex}: table "${this.table.name}" has ${this.columns.length} columns.`,
+      );
+    }
+    const filter = options.filter ?? '';
+    const key = `${sort ? `${sort.columnIndex}${sort.direction}` : ''}|${filter}`;
+    const cached = this.views.get(key);
+    if (cached) {
+      return cached;
+    }
+    let order: Uint32Array | undefined = sort ? this.sortedOrder(sort) : undefined;
+    if (filter.length > 0) {
+      const matches = this.matches(filter);
+      const base = order;
+      let kept = 0;
+      for (let i = 0; i < matches.length; i++) kept += matches[i];
+      const filtered = new Uint32Array(kept);
+      let next = 0;
+      for (let p = 0; p < matches.length; p++) {
+        const rowIndex = base ? base[p] : p;
+        if (matches[rowIndex]) filtered[next++] = rowIndex;
+      }
+      order = filtered;
+    }
+    const view = new ResultView(this, order);
+    this.views.set(key, view);
+    return view;
+  }
+
+  private keysFor(columnIndex: number): ColumnSortKeys {
+    let keys = this.sortKeys.get(columnIndex);
+    if (!keys) {
+      keys = buildSortKeys(this.table.rows, columnIndex, this.columns[columnIndex].type);
+      this.sortKeys.set(columnIndex, keys);
+    }
+    return keys;
+  }
+
+  private sortedOrder(sort: SortSpec): Uint32Array {
+    const cacheKey = `${sort.columnIndex}${sort.direction}`;
+    const cached = this.sortedOrders.get(cacheKey);
+    if (cached) {
+      return cached;
+    }
+    const { rank, compare } = this.keysFor(sort.columnIndex);
+    const direction = sort.direction === 'desc' ? -1 : 1;
+    const order = new Uint32Array(this.rowCount);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    // Stable whatever the engine's sort: ties fall back to the original row order. Nulls stay last either way.
+    order.sort((a, b) => {
+      const ra = rank[a];
+      const rb = rank[b];
+      if (ra !== rb) return ra - rb;
+      if (ra === RANK_VALUE) {
+        const c = compare(a, b);
+        if (c !== 0) return direction * c;
+      }
+      return a - b;
+    });
+    this.sortedOrders.set(cacheKey, order);
+    return order;
+  }
+
+  /** 1 for each row with a cell whose display text contains `filter`, ignoring case. Null cells never match. */
+  private matches(filter: string): Uint8Array {
+    const cached = this.filterMatches.get(filter);
+    if (cached) {
+      return cached;
+    }
+    const pattern = new RegExp(escapeRegExp(filter), 'i');
+    const { rows } = this.table;
+    const columns = this.columns;
+    const result = new Uint8Array(rows.length);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      for (let c = 0; c < columns.length; c++) {
+        const v = row[c];
+        if (v === null || v === undefined) continue;
+        const text = typeof v === 'string' ? v : formatCell(columns[c].type, v);
+        if (text !== null && pattern.test(text)) {
+          result[r] = 1;
+          break;
+        }
+      }
+    }
+    this.filterMatches.set(filter, result);
+    return result;
+  }
+}
+
+/** Rows of a table in one order and filter, addressed by position (0 = first row shown). */
+export class ResultView {
+  constructor(
+    readonly source: ResultTable,
+    private readonly order: Uint32Array | undefined,
+  ) {}
+
+  get rowCount(): number {
+    return this.order ? this.order.length : this.source.rowCount;
+  }
+
+  get columns(): readonly KustoColumn[] {
+    return this.source.columns;
+  }
+
+  /** Index in the original table of the row at `position`. */
+  sourceRowIndex(position: number): number {
+    return this.order ? this.order[position] : position;
+  }
+
+  rowAt(position: number): KustoRow {
+    return this.source.table.rows[this.sourceRowIndex(position)];
+  }
+
+  /** Raw rows [start, start + count), clipped to the view. */
+  rows(start: number, count: number): KustoRow[] {
+    const end = Math.min(this.rowCount, start + count);
+    const result: KustoRow[] = [];
+    for (let p = Math.max(0, start); p < end; p++) result.push(this.rowAt(p));
+    return result;
+  }
+
+  /** Display text of rows [start, start + count), clipped to the view: what one page of the grid shows. */
+  formattedRows(start: number, count: number): CellText[][] {
+    const columns = this.columns;
+    return this.rows(start, count).map((row) => columns.map((column, c) => formatCell(column.type, row[c])));
+  }
+}

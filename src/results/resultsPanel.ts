@@ -1,0 +1,126 @@
+// The one results panel: a webview beside the editor, reused by every run. The extension keeps the data
+// (ResultsController); the page only asks for the rows it shows, so hiding the panel costs nothing and a page
+// that VS Code recreates on show simply says "ready" and asks again (no retainContextWhenHidden).
+
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import type { KustoResponse } from '../core/kusto/resultTypes';
+import { ResultsController, type ResultsHost } from '../core/results/resultsController';
+import { resultsPageDocument } from '../core/results/resultsPageDocument';
+import type { ErrorDisplay, ExportFormat, ExtensionToPageMessage, RunInfo } from '../shared/resultsProtocol';
+
+export type { ErrorDisplay, RunInfo } from '../shared/resultsProtocol';
+
+const VIEW_TYPE = 'kusto.results';
+
+export class ResultsPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private panelDisposables: vscode.Disposable[] = [];
+  private readonly controller: ResultsController;
+  private readonly revealPositionEmitter = new vscode.EventEmitter<{ run: RunInfo; line: number; column: number }>();
+  private readonly log: vscode.LogOutputChannel;
+
+  /** Fires when the user clicks the position of a query error. */
+  readonly onDidRequestRevealPosition = this.revealPositionEmitter.event;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    deps: { log: vscode.LogOutputChannel },
+  ) {
+    this.log = deps.log;
+    const host: ResultsHost = {
+      post: (message) => this.post(message),
+      writeClipboard: async (text) => vscode.env.clipboard.writeText(text),
+      chooseExportFile: (format, suggestedFileName) => this.chooseExportFile(format, suggestedFileName),
+      revealPosition: (run, line, column) => this.revealPositionEmitter.fire({ run, line, column }),
+      log: this.log,
+    };
+    this.controller = new ResultsController(host);
+  }
+
+  showRunning(run: RunInfo, onCancel: () => void): void {
+    this.reveal();
+    this.setTitle('Kusto Results (running…)');
+    this.controller.showRunning(run, onCancel);
+  }
+
+  showResults(run: RunInfo, response: KustoResponse): void {
+    this.reveal();
+    const rows = response.primaryResults.reduce((sum, t) => sum + t.rows.length, 0);
+    this.setTitle(`Kusto Results (${rows.toLocaleString('en-US')} rows)`);
+    this.controller.showResults(run, response);
+  }
+
+  showError(run: RunInfo, error: ErrorDisplay): void {
+    this.reveal();
+    this.setTitle('Kusto Results (error)');
+    this.controller.showError(run, error);
+  }
+
+  dispose(): void {
+    this.disposePanel();
+    this.panel?.dispose();
+    this.revealPositionEmitter.dispose();
+  }
+
+  private post(message: ExtensionToPageMessage): void {
+    // A hidden or not-yet-loaded page drops messages; it sends "ready" when it (re)loads and gets the state then.
+    void this.panel?.webview.postMessage(message).then(undefined, (error: unknown) => {
+      this.log.warn(`Results: could not send ${message.type} to the page: ${String(error)}`);
+    });
+  }
+
+  private setTitle(title: string): void {
+    if (this.panel) this.panel.title = title;
+  }
+
+  private reveal(): void {
+    if (this.panel) {
+      if (!this.panel.visible) this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
+      return;
+    }
+    const webviewRoot = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      'Kusto Results',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true, localResourceRoots: [webviewRoot], enableFindWidget: false },
+    );
+    this.panel = panel;
+    panel.webview.html = resultsPageHtml(panel.webview, webviewRoot);
+    this.panelDisposables.push(
+      panel.webview.onDidReceiveMessage((message: unknown) => this.controller.handleMessage(message)),
+      panel.onDidDispose(() => {
+        this.panel = undefined;
+        this.disposePanel();
+      }),
+    );
+  }
+
+  private disposePanel(): void {
+    for (const d of this.panelDisposables.splice(0)) d.dispose();
+  }
+
+  private async chooseExportFile(format: ExportFormat, suggestedFileName: string): Promise<string | undefined> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const uri = await vscode.window.showSaveDialog({
+      title: `Export results as ${format.toUpperCase()}`,
+      saveLabel: 'Export',
+      defaultUri: folder ? vscode.Uri.joinPath(folder, suggestedFileName) : undefined,
+      filters: format === 'csv' ? { 'CSV (comma-separated)': ['csv'] } : { JSON: ['json'] },
+    });
+    if (!uri) return undefined;
+    if (uri.scheme !== 'file') {
+      throw new Error(`Export writes to local files only; "${uri.scheme}:" locations are not supported.`);
+    }
+    return uri.fsPath;
+  }
+}
+
+/** The page's HTML: strict CSP with a fresh nonce; script and styles only from dist/webview. */
+export function resultsPageHtml(webview: vscode.Webview, webviewRoot: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'main.js'));
+  const styleUri = webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'styles.css'));
+  return resultsPageDocument({ cspSource: webview.cspSource, nonce, scriptUri: scriptUri.toString(), styleUri: styleUri.toString() });
+}

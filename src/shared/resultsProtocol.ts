@@ -1,0 +1,279 @@
+// The typed message protocol between the results panel (extension host) and the results webview page.
+// Imported by both sides, so it stays free of `vscode` and DOM imports. The page only ever holds the rows it
+// shows: it asks for pages of rows of a view (table + sort + filter) and the extension answers from the full data.
+
+import type { KustoErrorInfo, KustoScalarType, QueryStatistics, TableKind, Visualization } from '../core/kusto/resultTypes';
+
+/** One query run as the results panel knows it. */
+export interface RunInfo {
+  readonly runId: string;
+  readonly clusterUrl: string;
+  readonly database: string;
+  readonly queryText: string;
+  readonly documentUri?: string;
+  readonly startedAt: number;
+}
+
+/** A failed run, as shown to the user. */
+export interface ErrorDisplay {
+  readonly code?: string;
+  readonly message: string;
+  /** 1-based line and column in the query text, as Kusto reports them. */
+  readonly position?: { readonly line: number; readonly column: number };
+  readonly clientRequestId?: string;
+  readonly httpStatus?: number;
+}
+
+/** A formatted cell: its display text, or null for a null value (shown distinct from an empty string). */
+export type CellText = string | null;
+
+export type SortDirection = 'asc' | 'desc';
+
+export interface SortSpec {
+  readonly columnIndex: number;
+  readonly direction: SortDirection;
+}
+
+/** Which rows of which table, in which order: every row request and export names its view. */
+export interface ViewSpec {
+  readonly tableIndex: number;
+  readonly sort?: SortSpec;
+  /** Case-insensitive substring over the formatted cells; empty or absent means no filter. */
+  readonly filter?: string;
+}
+
+export interface ColumnMeta {
+  readonly name: string;
+  readonly type: KustoScalarType;
+}
+
+export interface TableMeta {
+  readonly name: string;
+  readonly kind: TableKind;
+  readonly columns: readonly ColumnMeta[];
+  readonly rowCount: number;
+}
+
+export type ExportFormat = 'csv' | 'json';
+
+/** A half-open range [start, end) of row positions within a view. */
+export interface RowRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+// ---- extension → page ----
+
+export interface RunningMessage {
+  readonly type: 'running';
+  readonly run: RunInfo;
+}
+
+export interface ResultsMetaMessage {
+  readonly type: 'resultsMeta';
+  readonly run: RunInfo;
+  readonly endpoint: 'query' | 'mgmt';
+  readonly clientRequestId: string;
+  readonly elapsedMs: number;
+  readonly tables: readonly TableMeta[];
+  readonly statistics?: QueryStatistics;
+  readonly visualization?: Visualization;
+  readonly partialErrors: readonly KustoErrorInfo[];
+}
+
+export interface RowsMessage {
+  readonly type: 'rows';
+  readonly runId: string;
+  readonly requestId: number;
+  readonly view: ViewSpec;
+  readonly start: number;
+  /** Rows in the view after filtering (the page sizes its scroll area by it). */
+  readonly totalRows: number;
+  readonly rows: readonly (readonly CellText[])[];
+}
+
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly run: RunInfo;
+  readonly error: ErrorDisplay;
+}
+
+/** A short status line for the page, e.g. "Exported 1,000,000 rows" or why a request failed. */
+export interface NoticeMessage {
+  readonly type: 'notice';
+  readonly level: 'info' | 'warning' | 'error';
+  readonly message: string;
+}
+
+/** Nothing to show yet (a fresh panel with no run). */
+export interface EmptyMessage {
+  readonly type: 'empty';
+}
+
+export type ExtensionToPageMessage =
+  | RunningMessage
+  | ResultsMetaMessage
+  | RowsMessage
+  | ErrorMessage
+  | NoticeMessage
+  | EmptyMessage;
+
+// ---- page → extension ----
+
+export interface ReadyMessage {
+  readonly type: 'ready';
+}
+
+export interface CancelMessage {
+  readonly type: 'cancel';
+  readonly runId: string;
+}
+
+export interface RequestRowsMessage {
+  readonly type: 'requestRows';
+  readonly runId: string;
+  readonly requestId: number;
+  readonly view: ViewSpec;
+  readonly start: number;
+  readonly count: number;
+}
+
+export interface CopyTextMessage {
+  readonly type: 'copyText';
+  readonly text: string;
+}
+
+/** Copy rows of a view (positions within the view) as TSV with a header line. */
+export interface CopyRowsMessage {
+  readonly type: 'copyRows';
+  readonly runId: string;
+  readonly view: ViewSpec;
+  readonly ranges: readonly RowRange[];
+}
+
+export interface ExportMessage {
+  readonly type: 'export';
+  readonly runId: string;
+  readonly view: ViewSpec;
+  readonly format: ExportFormat;
+}
+
+export interface RevealPositionMessage {
+  readonly type: 'revealPosition';
+  readonly runId: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export type PageToExtensionMessage =
+  | ReadyMessage
+  | CancelMessage
+  | RequestRowsMessage
+  | CopyTextMessage
+  | CopyRowsMessage
+  | ExportMessage
+  | RevealPositionMessage;
+
+/** Types whose cells are right-aligned in the grid and compared as numbers. */
+export function isNumericType(type: KustoScalarType): boolean {
+  return type === 'int' || type === 'long' || type === 'real' || type === 'decimal';
+}
+
+/** Most rows one request may ask for: the page asks for its viewport plus overscan, never the whole table. */
+export const MAX_ROWS_PER_REQUEST = 5000;
+
+// ---- validation of what the page sends (the page renders untrusted data, so its messages are checked) ----
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isIndex(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function parseViewSpec(value: unknown): ViewSpec | undefined {
+  if (!isRecord(value) || !isIndex(value.tableIndex)) {
+    return undefined;
+  }
+  let sort: SortSpec | undefined;
+  if (value.sort !== undefined && value.sort !== null) {
+    const s = value.sort;
+    if (!isRecord(s) || !isIndex(s.columnIndex) || (s.direction !== 'asc' && s.direction !== 'desc')) {
+      return undefined;
+    }
+    sort = { columnIndex: s.columnIndex, direction: s.direction };
+  }
+  if (value.filter !== undefined && typeof value.filter !== 'string') {
+    return undefined;
+  }
+  const filter = typeof value.filter === 'string' && value.filter.length > 0 ? value.filter : undefined;
+  return { tableIndex: value.tableIndex, ...(sort ? { sort } : {}), ...(filter ? { filter } : {}) };
+}
+
+function parseRanges(value: unknown): RowRange[] | undefined {
+  if (!Array.isArray(value)) {
+    return undefined;
+  }
+  const ranges: RowRange[] = [];
+  for (const r of value) {
+    if (!isRecord(r) || !isIndex(r.start) || !isIndex(r.end) || r.end < r.start) {
+      return undefined;
+    }
+    ranges.push({ start: r.start, end: r.end });
+  }
+  return ranges;
+}
+
+/** Returns the message if it is a well-formed page → extension message, otherwise undefined. */
+export function parsePageMessage(raw: unknown): PageToExtensionMessage | undefined {
+  if (!isRecord(raw) || typeof raw.type !== 'string') {
+    return undefined;
+  }
+  switch (raw.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'cancel':
+      return typeof raw.runId === 'string' ? { type: 'cancel', runId: raw.runId } : undefined;
+    case 'requestRows': {
+      const view = parseViewSpec(raw.view);
+      if (typeof raw.runId !== 'string' || !isIndex(raw.requestId) || !view || !isIndex(raw.start) || !isIndex(raw.count)) {
+        return undefined;
+      }
+      return {
+        type: 'requestRows',
+        runId: raw.runId,
+        requestId: raw.requestId,
+        view,
+        start: raw.start,
+        count: Math.min(raw.count, MAX_ROWS_PER_REQUEST),
+      };
+    }
+    case 'copyText':
+      return typeof raw.text === 'string' ? { type: 'copyText', text: raw.text } : undefined;
+    case 'copyRows': {
+      const view = parseViewSpec(raw.view);
+      const ranges = parseRanges(raw.ranges);
+      return typeof raw.runId === 'string' && view && ranges ? { type: 'copyRows', runId: raw.runId, view, ranges } : undefined;
+    }
+    case 'export': {
+      const view = parseViewSpec(raw.view);
+      const format = raw.format;
+      return typeof raw.runId === 'string' && view && (format === 'csv' || format === 'json')
+        ? { type: 'export', runId: raw.runId, view, format }
+        : undefined;
+    }
+    case 'revealPosition':
+      return typeof raw.runId === 'string' && isIndex(raw.line) && isIndex(raw.column)
+        ? { type: 'revealPosition', runId: raw.runId, line: raw.line, column: raw.column }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A stable key for a view, so both sides can cache per view. */
+export function viewKey(view: ViewSpec): string {
+  const sort = view.sort ? `${view.sort.columnIndex}${view.sort.direction === 'asc' ? '+' : '-'}` : '';
+  return `${view.tableIndex}|${sort}|${view.filter ?? ''}`;
+}
