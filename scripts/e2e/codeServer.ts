@@ -51,6 +51,8 @@ export interface RunningCodeServer {
   readonly serverLogPath: string;
   /** VS Code's logs (window, extension host, output channels). */
   readonly logsDir: string;
+  /** Process id of code-server's main process, which leads its own process group. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -249,6 +251,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     workspaceDir,
     serverLogPath,
     logsDir,
+    pid: child.pid ?? -1,
     stop,
   };
 }

@@ -1,5 +1,6 @@
 // The demo (scripts/demo.sh): the local sign-in and Kusto servers plus a real VS Code (code-server) with the packaged
 // extension installed and configured for them; stays up until Ctrl+C, then stops every process it started.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalStack } from '../../src/localServers/localStack';
 import { findRepoRoot, kustoSettingsFor, startCodeServer, type RunningCodeServer } from './codeServer';
@@ -13,13 +14,15 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({});
   let codeServer: RunningCodeServer | undefined;
   let stopping = false;
-  const stopAll = async (exitCode: number): Promise<never> => {
-    if (!stopping) {
-      stopping = true;
-      console.log('\nStopping code-server and the local servers…');
-      await codeServer?.stop().catch(() => undefined);
-      await stack.close().catch(() => undefined);
+  const stopAll = async (exitCode: number): Promise<void> => {
+    // Ctrl+C reaches both this process and demo.sh, which then sends SIGTERM: stop once, and finish stopping.
+    if (stopping) {
+      return;
     }
+    stopping = true;
+    console.log('\nStopping code-server and the local servers…');
+    await codeServer?.stop().catch(() => undefined);
+    await stack.close().catch(() => undefined);
     process.exit(exitCode);
   };
   process.on('SIGINT', () => void stopAll(0));
@@ -40,6 +43,10 @@ async function main(): Promise<void> {
     return;
   }
 
+  if (process.env.KUSTO_DEMO_DIR) {
+    // demo.sh reads this to stop code-server's process group even if this launcher dies without cleaning up.
+    writeFileSync(join(process.env.KUSTO_DEMO_DIR, 'code-server.pgid'), String(codeServer.pid));
+  }
   const lines = [
     '',
     'Kusto Explorer demo is running.',

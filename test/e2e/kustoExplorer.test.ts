@@ -1,0 +1,337 @@
+// End to end, as a person uses it: the packaged .vsix installed in a real VS Code (code-server), driven in Chromium,
+// against the local sign-in and Kusto servers. Scenarios run in order and share one window; each step saves a
+// screenshot in the folder printed at the start (kept, with the code-server logs, when a step fails).
+import * as assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Frame } from 'playwright-core';
+import { startLocalStack } from '../../src/localServers/localStack';
+import {
+  findRepoRoot,
+  kustoSettingsFor,
+  listLogFiles,
+  locateTools,
+  readLogFiles,
+  startCodeServer,
+  type RunningCodeServer,
+} from '../../scripts/e2e/codeServer';
+import { SAMPLE_QUERIES_KQL } from '../../scripts/e2e/sampleWorkspace';
+import { launchChromium, waitFor, Workbench } from '../../scripts/e2e/workbench';
+
+type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
+
+const USER_UPN = 'alice@contoso.com';
+const USER_NAME = /alice/i;
+const CLUSTER_NAME = 'local';
+const DATABASE = 'Samples';
+const TABLE = 'StormEvents';
+
+describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function () {
+  this.timeout(180_000);
+  const repoRoot = findRepoRoot(__dirname);
+  const runId = new Date().toISOString().replace(/[:.]/g, '-');
+  const screenshotDir = join(repoRoot, 'test-results', 'e2e', runId);
+  const metrics: Record<string, number | string> = {};
+  let stack: LocalStack | undefined;
+  let codeServer: RunningCodeServer | undefined;
+  let browser: Browser | undefined;
+  let workbench: Workbench;
+  let extensionBundle = '';
+  let anyFailure = false;
+
+  /** Skips (with the reason printed) only while the extension does not register the command behind a scenario yet. */
+  function requireCommand(context: Mocha.Context, commandId: string): void {
+    if (!extensionBundle.includes(`"${commandId}"`) && !extensionBundle.includes(`'${commandId}'`) && !extensionBundle.includes(`\`${commandId}\``)) {
+      console.log(`      (skipped: the extension does not register ${commandId} yet, so "${context.test?.title}" cannot run)`);
+      context.skip();
+    }
+  }
+
+  before(async function () {
+    this.timeout(240_000);
+    const vsixPath = process.env.KUSTO_VSIX ?? join(repoRoot, 'dist', 'kusto-explorer.vsix');
+    const tools = locateTools(repoRoot);
+    console.log(`      screenshots: ${screenshotDir}`);
+    stack = await startLocalStack({});
+    codeServer = await startCodeServer({
+      vsixPath,
+      settings: kustoSettingsFor({ kustoUrl: stack.kusto.url, signInOrigin: stack.signIn.origin, clusterName: CLUSTER_NAME, defaultDatabase: DATABASE }),
+      extraCaCertificatePath: stack.signIn.caCertificatePath,
+      workspaceFiles: { 'queries.kql': SAMPLE_QUERIES_KQL },
+    });
+    console.log(`      code-server: ${codeServer.workbenchUrl} (log ${codeServer.serverLogPath})`);
+    extensionBundle = readInstalledBundle(codeServer.extensionsDir);
+    browser = await launchChromium(tools.chromium);
+    const opening = Date.now();
+    workbench = await Workbench.open(browser, codeServer.workbenchUrl, screenshotDir);
+    metrics.workbenchReadyMs = Date.now() - opening;
+  });
+
+  afterEach(async function () {
+    const test = this.currentTest;
+    if (test?.state === 'failed') {
+      anyFailure = true;
+      const shot = await workbench?.screenshot(`FAILED ${test.title}`).catch(() => undefined);
+      console.log(`      failure screenshot: ${shot ?? '(none)'}`);
+      const notifications = await workbench?.notificationTexts().catch(() => []);
+      if (notifications?.length) {
+        console.log(`      notifications on screen: ${JSON.stringify(notifications)}`);
+      }
+    }
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    if (codeServer) {
+      const kustoLog = readLogFiles(codeServer.logsDir, 'Kusto');
+      const activated = /Kusto extension activated in (\d+) ms/.exec(kustoLog);
+      if (activated) {
+        metrics.activationMs = Number(activated[1]);
+      }
+      writeFileSync(join(screenshotDir, 'metrics.json'), JSON.stringify(metrics, null, 2));
+      console.log(`      metrics: ${JSON.stringify(metrics)}`);
+      if (anyFailure) {
+        console.log(`      code-server log: ${codeServer.serverLogPath}`);
+        console.log(`      VS Code logs:\n${listLogFiles(codeServer.logsDir).map((file) => `        ${file}`).join('\n')}`);
+        console.log(`      "Kusto" output channel:\n${indent(kustoLog)}`);
+      }
+    }
+    await browser?.close().catch(() => undefined);
+    await codeServer?.stop();
+    await stack?.close();
+    console.log(`      screenshots: ${screenshotDir}`);
+  });
+
+  it('shows the Kusto view container with the configured cluster and activates quickly', async () => {
+    const started = Date.now();
+    await workbench.openViewContainer('Kusto');
+    await workbench.expandView('Explorer');
+    await workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1, timeoutMs: 60_000 });
+    metrics.clusterRowVisibleMs = Date.now() - started;
+    await workbench.screenshot('kusto view container');
+
+    let activationLine: RegExpExecArray | null = null;
+    await waitFor(
+      async () => {
+        activationLine = /Kusto extension activated in (\d+) ms/.exec(readLogFiles(codeServer!.logsDir, 'Kusto'));
+        return activationLine !== null;
+      },
+      30_000,
+      'the "Kusto extension activated in N ms" line in the Kusto output channel',
+    );
+    const activationMs = Number(activationLine![1]);
+    metrics.activationMs = activationMs;
+    console.log(`      activation: ${activationMs} ms (activate() body), cluster row after ${metrics.clusterRowVisibleMs} ms`);
+    // activate() must stay cheap: MSAL and undici load lazily, so registering everything takes well under a second.
+    assert.ok(activationMs < 1000, `activate() took ${activationMs} ms`);
+  });
+
+  it('asks to sign in before showing a cluster schema', async function () {
+    requireCommand(this, 'kusto.signIn');
+    const cluster = await workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1 });
+    await workbench.expandTreeRow(cluster);
+    await workbench.waitForTreeRow('Explorer', /sign in/i, { level: 2, timeoutMs: 30_000 });
+    await workbench.screenshot('explorer asks to sign in');
+  });
+
+  it('signs in with a device code approved on the sign-in page; accounts view and status bar show the account', async function () {
+    requireCommand(this, 'kusto.signIn');
+    await workbench.clearNotifications();
+    await workbench.runCommand('Kusto: Sign In');
+    const message = await workbench.waitForNotification(/\b[A-Z0-9]{4,}-?[A-Z0-9]{3,}\b.*|code/i, 60_000);
+    await workbench.screenshot('device code notification');
+    const userCode = extractUserCode(message);
+    assert.ok(userCode, `no device code in the notification: ${message}`);
+    const pending = stack!.signIn.pendingDeviceCodes().map((grant) => grant.userCode.replace(/-/g, ''));
+    assert.ok(pending.includes(userCode.replace(/-/g, '')), `the code shown (${userCode}) is not one the sign-in server issued`);
+
+    // Approve as a person would: open the device login page, type the code, pick the account, press Approve.
+    const loginPage = await workbench.page.context().newPage();
+    await loginPage.goto(`${stack!.signIn.origin}/devicelogin`);
+    await loginPage.locator('#user_code').fill(userCode);
+    await loginPage.locator(`input[name="user"][value="${USER_UPN}"]`).check();
+    await loginPage.locator('button[value="approve"]').click();
+    await loginPage.getByText(/signed in/i).first().waitFor({ timeout: 15_000 });
+    await loginPage.screenshot({ path: join(screenshotDir, 'device-login-approved.png') });
+    await loginPage.close();
+
+    await workbench.expandView('Accounts');
+    await workbench.waitForTreeRow('Accounts', USER_NAME, { level: 1, timeoutMs: 60_000 });
+    const status = await workbench.waitForStatusBar(/alice/i, 30_000);
+    assert.match(status, /\d+\s*(m|min|h)\b/i, `the status bar shows no time left: ${status}`);
+    await workbench.screenshot('signed in accounts and status bar');
+  });
+
+  it('browses cluster → database → table → columns', async function () {
+    requireCommand(this, 'kusto.refreshExplorer');
+    const cluster = await workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1 });
+    await workbench.expandTreeRow(cluster);
+    const database = await workbench.waitForTreeRow('Explorer', new RegExp(`^${DATABASE}$`), { level: 2, timeoutMs: 60_000 });
+    await workbench.expandTreeRow(database);
+    const table = await findTableRow(workbench, TABLE);
+    await workbench.expandTreeRow(table);
+    await workbench.waitForTreeRow('Explorer', /^StartTime$/, { timeoutMs: 30_000 });
+    const rows = await workbench.treeRows('Explorer');
+    const startTime = rows.find((row) => /^StartTime\b/.test(row.label));
+    assert.ok(startTime, 'no StartTime column row');
+    assert.match(startTime.label, /datetime/i, `the column row does not show its type: ${startTime.label}`);
+    await workbench.screenshot('table columns');
+  });
+
+  it('"Query First 100 Rows" on a table shows 100 rows in the results grid', async function () {
+    requireCommand(this, 'kusto.queryFirstRows');
+    const table = await findTableRow(workbench, TABLE);
+    await workbench.clickContextMenu(table, 'Query First 100 Rows');
+    const grid = await workbench.waitForWebview(/StartTime/, 60_000);
+    await waitFor(async () => /\b100 rows?\b/i.test(await bodyText(grid)), 30_000, 'the results to say 100 rows');
+    await workbench.screenshot('query first 100 rows');
+  });
+
+  it('runs the query under the cursor with Shift+Enter and sorts by a column', async function () {
+    requireCommand(this, 'kusto.runQuery');
+    await workbench.openFile('queries.kql');
+    await workbench.replaceEditorText('StormEvents\n| summarize Events = count() by State\n| top 5 by Events asc');
+    await workbench.page.keyboard.press('Shift+Enter');
+    const grid = await workbench.waitForWebview(/\b5 rows?\b/i, 60_000);
+    await workbench.screenshot('shift enter results');
+    const before = await columnValues(grid, 'Events');
+    assert.equal(before.length, 5, `expected 5 Events values, saw ${JSON.stringify(before)}`);
+    assert.deepEqual(before, [...before].sort((a, b) => a - b), 'top 5 by Events asc arrives ascending');
+    // Clicking the header sorts; clicking again reverses. Descending must differ from the ascending order sent.
+    const header = grid.locator('[role="columnheader"]', { hasText: /^\s*Events/ }).first();
+    await header.click();
+    await header.click();
+    await waitFor(
+      async () => {
+        const values = await columnValues(grid, 'Events');
+        return values.length === 5 && values.join() === [...before].sort((a, b) => b - a).join();
+      },
+      15_000,
+      'the Events column to be sorted descending',
+    );
+    await workbench.screenshot('sorted descending');
+  });
+
+  it('shows a semantic error with its message', async function () {
+    requireCommand(this, 'kusto.runQuery');
+    await workbench.openFile('queries.kql');
+    await workbench.replaceEditorText('StormEvents\n| where NoSuchColumn > 0');
+    await workbench.page.keyboard.press('Shift+Enter');
+    await waitFor(
+      async () =>
+        [...(await workbench.webviewTexts()), ...(await workbench.notificationTexts())].some((text) => /NoSuchColumn/.test(text)),
+      60_000,
+      'an error naming NoSuchColumn in the results panel or a notification',
+    );
+    await workbench.screenshot('semantic error');
+  });
+
+  it('cancels a long-running query', async function () {
+    requireCommand(this, 'kusto.cancelQuery');
+    await workbench.openFile('queries.kql');
+    // A query over the large table that takes the local server several seconds.
+    await workbench.replaceEditorText('StormEventsLarge\n| summarize count() by State, EventType, bin(StartTime, 1h)');
+    await workbench.page.keyboard.press('Shift+Enter');
+    await workbench.page.waitForTimeout(500);
+    await workbench.runCommand('Kusto: Cancel Query');
+    await waitFor(
+      async () =>
+        [...(await workbench.webviewTexts()), ...(await workbench.notificationTexts())].some((text) => /cancel/i.test(text)),
+      30_000,
+      'the results panel or a notification to say the query was cancelled',
+    );
+    await workbench.screenshot('query cancelled');
+  });
+
+  it('stays signed in after the window reloads', async function () {
+    requireCommand(this, 'kusto.signIn');
+    await workbench.runCommand('Developer: Reload Window');
+    await workbench.page.waitForTimeout(1_000);
+    await workbench.waitUntilReady();
+    await workbench.openViewContainer('Kusto');
+    await workbench.expandView('Accounts');
+    await workbench.waitForTreeRow('Accounts', USER_NAME, { level: 1, timeoutMs: 60_000 });
+    const cluster = await workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1, timeoutMs: 60_000 });
+    await workbench.expandTreeRow(cluster);
+    await workbench.waitForTreeRow('Explorer', new RegExp(`^${DATABASE}$`), { level: 2, timeoutMs: 60_000 });
+    await workbench.screenshot('after reload still signed in');
+  });
+
+  it('signs out, and the explorer asks to sign in again', async function () {
+    requireCommand(this, 'kusto.signOut');
+    await workbench.runCommand('Kusto: Sign Out');
+    // Sign-out may ask which account, or to confirm: answer as a person would.
+    await answerSignOutPrompt(workbench);
+    await workbench.waitForTreeRow('Explorer', /sign in/i, { timeoutMs: 30_000 });
+    const accounts = await workbench.treeRows('Accounts');
+    assert.ok(!accounts.some((row) => USER_NAME.test(row.label)), `the account is still listed: ${JSON.stringify(accounts)}`);
+    await workbench.screenshot('signed out');
+  });
+});
+
+function extractUserCode(message: string): string | undefined {
+  const afterWord = /code\s+([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})?)/i.exec(message);
+  return afterWord?.[1];
+}
+
+async function findTableRow(workbench: Workbench, table: string) {
+  const direct = workbench.treeRow('Explorer', new RegExp(`^${table}$`));
+  if (await direct.isVisible().catch(() => false)) {
+    return direct;
+  }
+  // Tables may sit in a "Tables" folder (and sub-folders) under the database.
+  const folder = await workbench.waitForTreeRow('Explorer', /^Tables\b/i, { level: 3, timeoutMs: 30_000 });
+  await workbench.expandTreeRow(folder);
+  return workbench.waitForTreeRow('Explorer', new RegExp(`^${table}$`), { timeoutMs: 30_000 });
+}
+
+async function bodyText(frame: Frame): Promise<string> {
+  return frame.locator('body').innerText({ timeout: 2_000 }).catch(() => '');
+}
+
+/** Numbers shown in one grid column, top to bottom (ARIA grid: columnheader and gridcell roles). */
+async function columnValues(frame: Frame, column: string): Promise<number[]> {
+  return frame.evaluate((columnName) => {
+    const doc = (globalThis as unknown as { document: { querySelectorAll(selector: string): ArrayLike<{ textContent: string | null; getAttribute(name: string): string | null; querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }> }> } }).document;
+    const headers = Array.from(doc.querySelectorAll('[role="columnheader"]'));
+    const index = headers.findIndex((header) => (header.textContent ?? '').trim().startsWith(columnName));
+    if (index < 0) {
+      return [];
+    }
+    return Array.from(doc.querySelectorAll('[role="row"]'))
+      .map((row) => Array.from(row.querySelectorAll('[role="gridcell"]')))
+      .filter((cells) => cells.length > index)
+      .map((cells) => Number((cells[index].textContent ?? '').replace(/[^0-9.-]/g, '')));
+  }, column);
+}
+
+async function answerSignOutPrompt(workbench: Workbench): Promise<void> {
+  const page = workbench.page;
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: USER_NAME }).first();
+    if (await pick.isVisible().catch(() => false)) {
+      await pick.click();
+      return;
+    }
+    const confirm = page.locator('.monaco-dialog-box .monaco-button', { hasText: /sign out/i }).first();
+    if (await confirm.isVisible().catch(() => false)) {
+      await confirm.click();
+      return;
+    }
+    await page.waitForTimeout(200);
+  }
+}
+
+function readInstalledBundle(extensionsDir: string): string {
+  const installed = readdirSync(extensionsDir).find((name) => name.startsWith('kusto-explorer-dev.kusto-explorer-vscode'));
+  const bundle = installed ? join(extensionsDir, installed, 'dist', 'extension.js') : '';
+  return bundle && existsSync(bundle) ? readFileSync(bundle, 'utf8') : '';
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `        ${line}`)
+    .join('\n');
+}
