@@ -10,6 +10,7 @@ export interface AadErrorBody {
   readonly trace_id: string;
   readonly correlation_id: string;
   readonly error_uri: string;
+  readonly suberror?: string;
 }
 
 /** An OAuth error to answer with; `aadstsCode` is the AADSTS number Azure AD uses for the same situation. */
@@ -19,6 +20,8 @@ export class AadError extends Error {
     readonly error: string,
     readonly aadstsCode: number,
     readonly description: string,
+    /** Azure AD's `suberror`, e.g. "bad_token" for a refresh token that can no longer be used. */
+    readonly subError?: string,
   ) {
     super(`${error}: AADSTS${aadstsCode}: ${description}`);
     this.name = 'AadError';
@@ -38,6 +41,7 @@ export class AadError extends Error {
       trace_id: traceId,
       correlation_id: correlation,
       error_uri: `${origin}/error?code=${this.aadstsCode}`,
+      ...(this.subError ? { suberror: this.subError } : {}),
     };
   }
 }

@@ -13,6 +13,9 @@ export interface RefreshTokenRecord {
 /** Expired tokens are remembered a while so their use is answered "expired", not "unknown". */
 const EXPIRED_RETENTION_MS = 24 * 3600 * 1000;
 
+/** The suberror Azure AD adds when a refresh token is no longer usable; MSAL then asks for interaction. */
+const BAD_TOKEN = 'bad_token';
+
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -42,14 +45,15 @@ export class RefreshTokenStore {
         'invalid_grant',
         50173,
         `The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued for '${revokedRecord.upn}'.`,
+        BAD_TOKEN,
       );
     }
     const record = this.records.get(hash);
     if (!record) {
-      throw new AadError(400, 'invalid_grant', 9002313, 'Invalid request. The refresh token is malformed or was not issued by this server; sign in again.');
+      throw new AadError(400, 'invalid_grant', 9002313, 'Invalid request. The refresh token is malformed or was not issued by this server; sign in again.', BAD_TOKEN);
     }
     if (Date.now() >= record.expiresAt) {
-      throw new AadError(400, 'invalid_grant', 700082, 'The refresh token has expired due to inactivity. Sign in again.');
+      throw new AadError(400, 'invalid_grant', 700082, 'The refresh token has expired due to inactivity. Sign in again.', BAD_TOKEN);
     }
     if (record.clientId !== clientId) {
       throw new AadError(400, 'invalid_grant', 70000, `Provided grant is invalid or malformed: the refresh token was issued to a different client than '${clientId}'.`);

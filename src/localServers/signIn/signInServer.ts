@@ -64,6 +64,8 @@ const DEFAULTS = {
 const ID_TOKEN_LIFETIME_SECONDS = 3600;
 const MAX_BODY_BYTES = 64 * 1024;
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+/** MSAL sends the short form; Azure AD accepts both. */
+const DEVICE_CODE_GRANT_SHORT = 'device_code';
 
 /** A failure of a /_test control request or of the device login form, with the HTTP status to answer. */
 class ControlError extends Error {
@@ -281,7 +283,7 @@ class SignInService {
           requireMethod(method, 'POST');
           const form = await readForm(request);
           const grantType = form.get('grant_type') ?? '';
-          outcome.detail = ` grant_type=${grantType === DEVICE_CODE_GRANT ? 'device_code' : grantType.slice(0, 40)}`;
+          outcome.detail = ` grant_type=${grantType === DEVICE_CODE_GRANT ? DEVICE_CODE_GRANT_SHORT : grantType.slice(0, 40)}`;
           sendJson(response, 200, this.token(tenantSegment, form, request), true);
           return;
         }
@@ -354,7 +356,8 @@ class SignInService {
     const tenant = this.directory.resolveTenant(tenantSegment);
     const grantType = requiredParameter(form, 'grant_type');
     switch (grantType) {
-      case DEVICE_CODE_GRANT: {
+      case DEVICE_CODE_GRANT:
+      case DEVICE_CODE_GRANT_SHORT: {
         const clientId = requiredParameter(form, 'client_id');
         const grant = this.deviceCodes.redeem(requiredParameter(form, 'device_code'), clientId);
         const user = grant.approvedUser as LocalUser;
