@@ -58,6 +58,8 @@ interface ActiveRun {
 const HIGHLIGHT_MS = 1000;
 /** Runs remembered for "reveal error position" clicks on older results. */
 const REMEMBERED_RUNS = 20;
+/** How long a sign-in started from a failed run may take and still re-run the query. */
+const SIGN_IN_WAIT_MS = 10 * 60 * 1000;
 
 export function registerQueryRunner(context: vscode.ExtensionContext, deps: QueryRunnerDeps): void {
   const runner = new QueryRunner(deps);
@@ -75,6 +77,8 @@ class QueryRunner implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('kusto');
   private readonly codeLens: QueryCodeLensProvider;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Waits for a sign-in started from a failed run; ended (without re-running) on dispose. */
+  private readonly pendingSignIns = new Set<(ready: boolean) => void>();
 
   constructor(private readonly deps: QueryRunnerDeps) {
     this.codeLens = new QueryCodeLensProvider(deps.connections, () =>
@@ -104,6 +108,9 @@ class QueryRunner implements vscode.Disposable {
   dispose(): void {
     this.current?.controller.abort();
     this.current = undefined;
+    for (const finish of [...this.pendingSignIns]) {
+      finish(false);
+    }
     if (this.highlightTimer) {
       clearTimeout(this.highlightTimer);
     }
@@ -136,9 +143,10 @@ class QueryRunner implements vscode.Disposable {
 
     const text = document.getText();
     let block: QueryBlock | undefined;
-    if (args.range) {
+    const rangeStart = args.range?.start;
+    if (rangeStart && Number.isInteger(rangeStart.line) && Number.isInteger(rangeStart.character)) {
       // The CodeLens range may be stale after edits: take the block that now starts there.
-      block = blockAt(text, args.range.start);
+      block = blockAt(text, rangeStart);
     } else {
       const editor = vscode.window.visibleTextEditors.find((candidate) => candidate.document === document);
       const selection = editor?.selection;
@@ -290,13 +298,32 @@ class QueryRunner implements vscode.Disposable {
     if (choice !== action) {
       return;
     }
+    // Sign-in may finish after the command returns (device code in a browser): wait for the session, once.
+    let finish: (ready: boolean) => void = () => undefined;
+    const sessionReady = new Promise<boolean>((resolve) => {
+      const timeout = setTimeout(() => finish(false), SIGN_IN_WAIT_MS);
+      const subscription = this.deps.auth.onDidChangeSessions(() => {
+        void this.deps.auth.hasSession(clusterUrl).then((ready) => ready && finish(true), () => undefined);
+      });
+      finish = (ready: boolean) => {
+        clearTimeout(timeout);
+        subscription.dispose();
+        this.pendingSignIns.delete(finish);
+        resolve(ready);
+      };
+      this.pendingSignIns.add(finish);
+    });
     try {
       await vscode.commands.executeCommand('kusto.signIn', clusterUrl);
     } catch (error) {
       this.deps.log.warn(`Sign-in to ${clusterUrl} did not complete: ${error instanceof Error ? error.message : String(error)}`);
-      return;
     }
-    if (await this.deps.auth.hasSession(clusterUrl)) {
+    if (await this.deps.auth.hasSession(clusterUrl).catch(() => false)) {
+      finish(true);
+    }
+    const ready = await sessionReady;
+    if (ready) {
+      this.deps.log.info(`Signed in to ${clusterUrl}; running the query again.`);
       await this.execute(request);
     }
   }
