@@ -1,0 +1,458 @@
+// A virtualized grid: a fixed pool of row elements (the visible rows plus a small overscan) is reused while the
+// user scrolls over a spacer as tall as the whole result. Cells are written with textContent only, so data can
+// never become markup. Rows come from a RowSource that fetches them by page.
+
+import type { CellText, ColumnMeta, RowRange, SortSpec } from '../src/shared/resultsProtocol';
+import { isNumericType } from '../src/shared/resultsProtocol';
+import { RowSelection } from './selection';
+
+export const ROW_HEIGHT = 22;
+const OVERSCAN_ROWS = 8;
+const MIN_COLUMN_WIDTH = 40;
+// Browsers cap element heights (~33.5M px in Chromium); beyond this the scroll position maps proportionally to rows.
+const MAX_SCROLL_HEIGHT = 15_000_000;
+
+export interface RowSource {
+  getRow(position: number): readonly CellText[] | undefined;
+  ensure(start: number, end: number): void;
+}
+
+export interface GridCallbacks {
+  onSortRequested(columnIndex: number): void;
+  onCellActivated(position: number, columnIndex: number): void;
+  onCopyCell(text: CellText): void;
+  onCopyRows(ranges: readonly RowRange[]): void;
+  onViewStateChanged(): void;
+}
+
+interface PooledRow {
+  readonly element: HTMLDivElement;
+  readonly cells: HTMLDivElement[];
+  shownPosition: number;
+  shownData: readonly CellText[] | undefined;
+}
+
+export function defaultColumnWidth(column: ColumnMeta): number {
+  const byType: Record<string, number> = { datetime: 220, timespan: 130, guid: 290, dynamic: 240, bool: 70, int: 90, long: 110, real: 110, decimal: 120 };
+  const forType = byType[column.type] ?? 160;
+  const forName = column.name.length * 8 + 48;
+  return Math.min(400, Math.max(MIN_COLUMN_WIDTH, forType, forName));
+}
+
+export class VirtualGrid {
+  readonly element: HTMLDivElement;
+  readonly selection = new RowSelection();
+  private readonly header: HTMLDivElement;
+  private readonly spacer: HTMLDivElement;
+  private readonly rowsLayer: HTMLDivElement;
+  private pool: PooledRow[] = [];
+  private columns: readonly ColumnMeta[] = [];
+  private widths: number[] = [];
+  private rowCount = 0;
+  private sort: SortSpec | undefined;
+  private activeRow = 0;
+  private activeColumn = 0;
+  private renderScheduled = false;
+  private firstRenderedPosition = 0;
+
+  constructor(
+    private readonly source: RowSource,
+    private readonly callbacks: GridCallbacks,
+  ) {
+    this.element = document.createElement('div');
+    this.element.className = 'grid';
+    this.element.tabIndex = 0;
+    this.element.setAttribute('role', 'grid');
+    this.element.setAttribute('aria-multiselectable', 'true');
+    this.header = document.createElement('div');
+    this.header.className = 'grid-header';
+    this.header.setAttribute('role', 'row');
+    this.spacer = document.createElement('div');
+    this.spacer.className = 'grid-spacer';
+    this.rowsLayer = document.createElement('div');
+    this.rowsLayer.className = 'grid-rows';
+    this.rowsLayer.setAttribute('role', 'rowgroup');
+    this.element.append(this.header, this.spacer, this.rowsLayer);
+
+    this.element.addEventListener('scroll', () => {
+      this.render();
+      this.callbacks.onViewStateChanged();
+    });
+    this.element.addEventListener('keydown', (e) => this.onKeyDown(e));
+    this.rowsLayer.addEventListener('mousedown', (e) => this.onRowMouseDown(e));
+    this.rowsLayer.addEventListener('dblclick', (e) => {
+      const hit = this.hitTest(e);
+      if (hit) this.callbacks.onCellActivated(hit.position, hit.column);
+    });
+    new ResizeObserver(() => this.render()).observe(this.element);
+  }
+
+  /** Shows a table: columns, total rows and the sort indicator; keeps widths given (restored state). */
+  setTable(columns: readonly ColumnMeta[], rowCount: number, sort: SortSpec | undefined, widths?: readonly number[]): void {
+    this.columns = columns;
+    this.widths = columns.map((c, i) => (widths && widths[i] >= MIN_COLUMN_WIDTH ? widths[i] : defaultColumnWidth(c)));
+    this.sort = sort;
+    this.selection.clear();
+    this.activeRow = 0;
+    this.activeColumn = 0;
+    this.element.setAttribute('aria-colcount', String(columns.length));
+    this.buildHeader();
+    for (const row of this.pool) row.element.remove();
+    this.pool = [];
+    this.setRowCount(rowCount);
+  }
+
+  setRowCount(rowCount: number): void {
+    this.rowCount = rowCount;
+    this.element.setAttribute('aria-rowcount', String(rowCount + 1));
+    this.activeRow = Math.min(this.activeRow, Math.max(0, rowCount - 1));
+    this.spacer.style.height = `${Math.min(rowCount * ROW_HEIGHT, MAX_SCROLL_HEIGHT)}px`;
+    this.applyWidths();
+    this.render();
+  }
+
+  get columnWidths(): readonly number[] {
+    return this.widths;
+  }
+
+  get scrollTop(): number {
+    return this.element.scrollTop;
+  }
+
+  get scrollLeft(): number {
+    return this.element.scrollLeft;
+  }
+
+  get activeCell(): { position: number; column: number } {
+    return { position: this.activeRow, column: this.activeColumn };
+  }
+
+  scrollTo(top: number, left: number): void {
+    this.element.scrollTop = top;
+    this.element.scrollLeft = left;
+    this.render();
+  }
+
+  /** Re-renders on the next frame (new rows arrived). Several arrivals in one frame render once. */
+  scheduleRender(): void {
+    if (this.renderScheduled) return;
+    this.renderScheduled = true;
+    requestAnimationFrame(() => {
+      this.renderScheduled = false;
+      this.render();
+    });
+  }
+
+  focus(): void {
+    this.element.focus({ preventScroll: true });
+  }
+
+  private get viewportHeight(): number {
+    return Math.max(0, this.element.clientHeight - this.header.offsetHeight);
+  }
+
+  /** The (fractional) row shown at the top of the viewport for the current scroll position. */
+  private topRowFloat(): number {
+    const fullHeight = this.rowCount * ROW_HEIGHT;
+    const scrollTop = this.element.scrollTop;
+    if (fullHeight <= MAX_SCROLL_HEIGHT) {
+      return scrollTop / ROW_HEIGHT;
+    }
+    const viewport = this.viewportHeight;
+    const scrollRange = Math.max(1, MAX_SCROLL_HEIGHT - viewport);
+    const rowRange = Math.max(0, this.rowCount - viewport / ROW_HEIGHT);
+    return (Math.min(scrollTop, scrollRange) / scrollRange) * rowRange;
+  }
+
+  /** Scroll position that puts `position` at the top of the viewport. */
+  private scrollTopForRow(position: number): number {
+    const fullHeight = this.rowCount * ROW_HEIGHT;
+    if (fullHeight <= MAX_SCROLL_HEIGHT) {
+      return position * ROW_HEIGHT;
+    }
+    const viewport = this.viewportHeight;
+    const scrollRange = Math.max(1, MAX_SCROLL_HEIGHT - viewport);
+    const rowRange = Math.max(1, this.rowCount - viewport / ROW_HEIGHT);
+    return (position / rowRange) * scrollRange;
+  }
+
+  render(): void {
+    const viewport = this.viewportHeight;
+    const visibleRows = Math.ceil(viewport / ROW_HEIGHT) + 1;
+    const topFloat = this.topRowFloat();
+    const top = Math.floor(topFloat);
+    const first = Math.max(0, top - OVERSCAN_ROWS);
+    const last = Math.min(this.rowCount, top + visibleRows + OVERSCAN_ROWS);
+    this.ensurePool(Math.min(this.rowCount, visibleRows + 2 * OVERSCAN_ROWS));
+    this.source.ensure(first, last);
+
+    // The rows layer sits where the first pooled row belongs, relative to the scrolled content.
+    const offset = this.element.scrollTop - (topFloat - top) * ROW_HEIGHT - (top - first) * ROW_HEIGHT;
+    this.rowsLayer.style.transform = `translateY(${Math.max(0, offset)}px)`;
+    this.firstRenderedPosition = first;
+
+    for (let k = 0; k < this.pool.length; k++) {
+      const pooled = this.pool[k];
+      const position = first + k;
+      if (position >= last) {
+        if (pooled.shownPosition !== -1) {
+          pooled.element.hidden = true;
+          pooled.shownPosition = -1;
+          pooled.shownData = undefined;
+        }
+        continue;
+      }
+      const data = this.source.getRow(position);
+      if (pooled.shownPosition !== position || pooled.shownData !== data) {
+        pooled.element.hidden = false;
+        pooled.shownPosition = position;
+        pooled.shownData = data;
+        pooled.element.setAttribute('aria-rowindex', String(position + 2));
+        pooled.element.classList.toggle('loading', data === undefined);
+        for (let c = 0; c < pooled.cells.length; c++) {
+          const cell = pooled.cells[c];
+          const value = data ? data[c] : undefined;
+          if (value === null) {
+            cell.textContent = 'null';
+            cell.classList.add('null');
+          } else {
+            cell.textContent = value ?? '';
+            cell.classList.remove('null');
+          }
+        }
+      }
+      pooled.element.classList.toggle('selected', this.selection.has(position));
+      pooled.element.setAttribute('aria-selected', String(this.selection.has(position)));
+      const isActiveRow = position === this.activeRow;
+      for (let c = 0; c < pooled.cells.length; c++) {
+        pooled.cells[c].classList.toggle('active', isActiveRow && c === this.activeColumn);
+      }
+    }
+  }
+
+  private ensurePool(size: number): void {
+    while (this.pool.length < size) {
+      const element = document.createElement('div');
+      element.className = 'grid-row';
+      element.setAttribute('role', 'row');
+      element.style.gridTemplateColumns = this.template();
+      const cells: HTMLDivElement[] = [];
+      this.columns.forEach((column, c) => {
+        const cell = document.createElement('div');
+        cell.className = isNumericType(column.type) ? 'grid-cell numeric' : 'grid-cell';
+        cell.setAttribute('role', 'gridcell');
+        cell.dataset.column = String(c);
+        cells.push(cell);
+        element.appendChild(cell);
+      });
+      this.rowsLayer.appendChild(element);
+      this.pool.push({ element, cells, shownPosition: -2, shownData: undefined });
+    }
+    while (this.pool.length > size) {
+      this.pool.pop()?.element.remove();
+    }
+  }
+
+  private template(): string {
+    return this.widths.map((w) => `${w}px`).join(' ');
+  }
+
+  private applyWidths(): void {
+    const template = this.template();
+    this.header.style.gridTemplateColumns = template;
+    for (const row of this.pool) row.element.style.gridTemplateColumns = template;
+    const total = this.widths.reduce((a, b) => a + b, 0);
+    this.spacer.style.width = `${total}px`;
+    this.rowsLayer.style.width = `${total}px`;
+    this.header.style.width = `${total}px`;
+  }
+
+  private buildHeader(): void {
+    this.header.replaceChildren();
+    this.columns.forEach((column, c) => {
+      const cell = document.createElement('div');
+      cell.className = isNumericType(column.type) ? 'grid-header-cell numeric' : 'grid-header-cell';
+      cell.setAttribute('role', 'columnheader');
+      cell.title = `${column.name} (${column.type}): click to sort`;
+      const name = document.createElement('span');
+      name.className = 'column-name';
+      name.textContent = column.name;
+      const type = document.createElement('span');
+      type.className = 'column-type';
+      type.textContent = column.type;
+      const indicator = document.createElement('span');
+      indicator.className = 'sort-indicator';
+      if (this.sort?.columnIndex === c) {
+        indicator.textContent = this.sort.direction === 'asc' ? '▲' : '▼';
+        cell.setAttribute('aria-sort', this.sort.direction === 'asc' ? 'ascending' : 'descending');
+      } else {
+        cell.setAttribute('aria-sort', 'none');
+      }
+      const handle = document.createElement('div');
+      handle.className = 'resize-handle';
+      handle.setAttribute('aria-hidden', 'true');
+      handle.addEventListener('pointerdown', (e) => this.startResize(e, c, handle));
+      handle.addEventListener('click', (e) => e.stopPropagation());
+      cell.append(name, type, indicator, handle);
+      cell.addEventListener('click', () => this.callbacks.onSortRequested(c));
+      this.header.appendChild(cell);
+    });
+  }
+
+  private startResize(event: PointerEvent, columnIndex: number, handle: HTMLElement): void {
+    event.preventDefault();
+    event.stopPropagation();
+    const startX = event.clientX;
+    const startWidth = this.widths[columnIndex];
+    handle.setPointerCapture(event.pointerId);
+    let frame = 0;
+    const move = (e: PointerEvent): void => {
+      this.widths[columnIndex] = Math.max(MIN_COLUMN_WIDTH, Math.round(startWidth + e.clientX - startX));
+      if (!frame) {
+        frame = requestAnimationFrame(() => {
+          frame = 0;
+          this.applyWidths();
+        });
+      }
+    };
+    const end = (): void => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', end);
+      handle.removeEventListener('pointercancel', end);
+      this.applyWidths();
+      this.callbacks.onViewStateChanged();
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', end);
+    handle.addEventListener('pointercancel', end);
+  }
+
+  private hitTest(event: MouseEvent): { position: number; column: number } | undefined {
+    const target = event.target as HTMLElement | null;
+    const cell = target?.closest<HTMLElement>('.grid-cell');
+    const row = cell?.parentElement;
+    if (!cell || !row) return undefined;
+    const index = this.pool.findIndex((p) => p.element === row);
+    if (index < 0) return undefined;
+    const position = this.firstRenderedPosition + index;
+    return position < this.rowCount ? { position, column: Number(cell.dataset.column) } : undefined;
+  }
+
+  private onRowMouseDown(event: MouseEvent): void {
+    if (event.button !== 0) return;
+    const hit = this.hitTest(event);
+    if (!hit) return;
+    if (event.shiftKey) {
+      this.selection.extendTo(hit.position, event.ctrlKey || event.metaKey);
+      if (!event.ctrlKey && !event.metaKey) event.preventDefault(); // no text selection on shift-click
+    } else if (event.ctrlKey || event.metaKey) {
+      this.selection.toggle(hit.position);
+    } else {
+      this.selection.selectOnly(hit.position);
+    }
+    this.activeRow = hit.position;
+    this.activeColumn = hit.column;
+    this.focus();
+    this.render();
+  }
+
+  /** The text of the active cell, if its row is loaded. */
+  activeCellText(): CellText | undefined {
+    const row = this.source.getRow(this.activeRow);
+    return row ? row[this.activeColumn] : undefined;
+  }
+
+  private moveActive(row: number, column: number, extend: boolean): void {
+    if (this.rowCount === 0) return;
+    this.activeRow = Math.max(0, Math.min(this.rowCount - 1, row));
+    this.activeColumn = Math.max(0, Math.min(this.columns.length - 1, column));
+    if (extend) {
+      this.selection.extendTo(this.activeRow);
+    } else {
+      this.selection.selectOnly(this.activeRow);
+    }
+    this.scrollIntoView(this.activeRow, this.activeColumn);
+    this.render();
+  }
+
+  private scrollIntoView(position: number, column: number): void {
+    const viewportRows = Math.max(1, Math.floor(this.viewportHeight / ROW_HEIGHT));
+    const top = this.topRowFloat();
+    if (position < top) {
+      this.element.scrollTop = this.scrollTopForRow(position);
+    } else if (position >= top + viewportRows) {
+      this.element.scrollTop = this.scrollTopForRow(position - viewportRows + 1);
+    }
+    const left = this.widths.slice(0, column).reduce((a, b) => a + b, 0);
+    const right = left + this.widths[column];
+    if (left < this.element.scrollLeft) {
+      this.element.scrollLeft = left;
+    } else if (right > this.element.scrollLeft + this.element.clientWidth) {
+      this.element.scrollLeft = right - this.element.clientWidth;
+    }
+  }
+
+  private onKeyDown(event: KeyboardEvent): void {
+    const ctrl = event.ctrlKey || event.metaKey;
+    const page = Math.max(1, Math.floor(this.viewportHeight / ROW_HEIGHT) - 1);
+    const { activeRow: row, activeColumn: column } = this;
+    let handled = true;
+    switch (event.key) {
+      case 'ArrowDown':
+        this.moveActive(row + 1, column, event.shiftKey);
+        break;
+      case 'ArrowUp':
+        this.moveActive(row - 1, column, event.shiftKey);
+        break;
+      case 'ArrowRight':
+        this.moveActive(row, column + 1, false);
+        break;
+      case 'ArrowLeft':
+        this.moveActive(row, column - 1, false);
+        break;
+      case 'PageDown':
+        this.moveActive(row + page, column, event.shiftKey);
+        break;
+      case 'PageUp':
+        this.moveActive(row - page, column, event.shiftKey);
+        break;
+      case 'Home':
+        this.moveActive(ctrl ? 0 : row, ctrl ? column : 0, event.shiftKey && ctrl);
+        break;
+      case 'End':
+        this.moveActive(ctrl ? this.rowCount - 1 : row, ctrl ? column : this.columns.length - 1, event.shiftKey && ctrl);
+        break;
+      case 'Enter':
+        this.callbacks.onCellActivated(row, column);
+        break;
+      case 'a':
+        if (!ctrl) {
+          handled = false;
+          break;
+        }
+        this.selection.selectAll(this.rowCount);
+        this.render();
+        break;
+      case 'c':
+      case 'C':
+        if (!ctrl) {
+          handled = false;
+          break;
+        }
+        // Several rows selected (or ctrl+shift+c): rows as TSV with header; otherwise the active cell.
+        if (event.shiftKey || this.selection.count > 1) {
+          this.callbacks.onCopyRows(this.selection.count > 0 ? this.selection.selectedRanges : [{ start: row, end: row + 1 }]);
+        } else {
+          const text = this.activeCellText();
+          if (text !== undefined) this.callbacks.onCopyCell(text);
+        }
+        break;
+      default:
+        handled = false;
+    }
+    if (handled) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }
+}

@@ -1,0 +1,478 @@
+// The results page: header (run, stats, errors), tabs, search, the virtualized grid and the detail view.
+// It shows what the extension says and asks it for rows page by page; all text from data goes in via textContent.
+
+import type {
+  ColumnMeta,
+  ErrorDisplay,
+  ExtensionToPageMessage,
+  NoticeMessage,
+  ResultsMetaMessage,
+  RowsMessage,
+  RunInfo,
+  SortSpec,
+  TableMeta,
+  ViewSpec,
+} from '../src/shared/resultsProtocol';
+import { VirtualGrid } from './grid';
+import { PAGE_SIZE, RowCache } from './rowCache';
+import { createButton, createProgressRing, createTabs, createTextField, registerToolkit, type TextFieldHandle } from './toolkit';
+import { loadPageState, postToExtension, savePageState, type PageState, type TabState } from './vscodeApi';
+
+registerToolkit();
+
+const app = document.getElementById('app') ?? document.body;
+let meta: ResultsMetaMessage | undefined;
+let pageState: PageState | undefined = loadPageState();
+let runningTimer: number | undefined;
+let noticeTimer: number | undefined;
+let filterTimer: number | undefined;
+let saveTimer: number | undefined;
+let rowCountKnown = false;
+let pendingScroll: { top: number; left: number } | undefined;
+let countLabel: HTMLElement | undefined;
+let searchField: TextFieldHandle | undefined;
+
+const cache = new RowCache((view, requestId, start, count) => {
+  if (meta) postToExtension({ type: 'requestRows', runId: meta.run.runId, requestId, view, start, count });
+});
+
+const grid = new VirtualGrid(cache, {
+  onSortRequested: (columnIndex) => cycleSort(columnIndex),
+  onCellActivated: (position, columnIndex) => showDetail(position, columnIndex),
+  onCopyCell: (text) => {
+    postToExtension({ type: 'copyText', text: text ?? '' });
+    showNotice({ type: 'notice', level: 'info', message: 'Copied cell.' });
+  },
+  onCopyRows: (ranges) => copyRows(ranges),
+  onViewStateChanged: () => scheduleSave(),
+});
+
+// ---- helpers ----
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+function stopRunningTimer(): void {
+  if (runningTimer !== undefined) window.clearInterval(runningTimer);
+  runningTimer = undefined;
+}
+
+function runTitle(run: RunInfo): HTMLElement {
+  const title = el('div', 'run-target');
+  title.append(el('span', 'cluster', run.clusterUrl), el('span', 'separator', ' · '), el('span', 'database', run.database));
+  return title;
+}
+
+function chip(label: string, value: string, title?: string): HTMLElement {
+  const element = el('span', 'chip');
+  element.append(el('span', 'chip-label', `${label} `), el('span', 'chip-value', value));
+  if (title) element.title = title;
+  return element;
+}
+
+// ---- state per tab ----
+
+function activeTabIndex(): number {
+  return pageState?.activeTab ?? 0;
+}
+
+function tabState(index = activeTabIndex()): TabState {
+  if (!pageState) throw new Error('No results are shown.');
+  pageState.tabs[index] ??= { filter: '', scrollTop: 0, scrollLeft: 0 };
+  return pageState.tabs[index];
+}
+
+function currentView(): ViewSpec {
+  const state = tabState();
+  return { tableIndex: activeTabIndex(), ...(state.sort ? { sort: state.sort } : {}), ...(state.filter ? { filter: state.filter } : {}) };
+}
+
+function scheduleSave(): void {
+  if (saveTimer !== undefined) return;
+  saveTimer = window.setTimeout(() => {
+    saveTimer = undefined;
+    saveNow();
+  }, 150);
+}
+
+function saveNow(): void {
+  if (!pageState || !meta) return;
+  const state = tabState();
+  if (rowCountKnown) {
+    state.scrollTop = grid.scrollTop;
+    state.scrollLeft = grid.scrollLeft;
+  }
+  state.columnWidths = [...grid.columnWidths];
+  savePageState(pageState);
+}
+
+// ---- views ----
+
+function showEmpty(): void {
+  stopRunningTimer();
+  meta = undefined;
+  app.replaceChildren(el('div', 'empty', 'Run a Kusto query (Shift+Enter in a .kql file) to see its results here.'));
+}
+
+function showRunning(run: RunInfo): void {
+  stopRunningTimer();
+  meta = undefined;
+  const view = el('div', 'running');
+  view.setAttribute('role', 'status');
+  const elapsed = el('span', 'elapsed', '0.0 s');
+  const line = el('div', 'running-line');
+  line.append(createProgressRing(), el('span', 'running-text', 'Running query… '), elapsed);
+  const cancel = createButton({
+    label: 'Cancel',
+    appearance: 'secondary',
+    title: 'Cancel the running query',
+    onClick: () => postToExtension({ type: 'cancel', runId: run.runId }),
+  });
+  cancel.classList.add('cancel-button');
+  line.append(cancel);
+  const query = el('pre', 'query-preview', run.queryText.length > 2000 ? `${run.queryText.slice(0, 2000)}…` : run.queryText);
+  view.append(runTitle(run), line, query);
+  app.replaceChildren(view);
+  const tick = (): void => {
+    elapsed.textContent = `${((Date.now() - run.startedAt) / 1000).toFixed(1)} s`;
+  };
+  tick();
+  runningTimer = window.setInterval(tick, 100);
+}
+
+function showError(run: RunInfo, error: ErrorDisplay): void {
+  stopRunningTimer();
+  meta = undefined;
+  const view = el('div', 'error-view');
+  view.setAttribute('role', 'alert');
+  const heading = el('div', 'error-heading');
+  heading.append(el('span', 'error-title', 'Query failed'));
+  if (error.code) heading.append(el('span', 'error-code', error.code));
+  if (error.httpStatus !== undefined) heading.append(el('span', 'error-http', `HTTP ${error.httpStatus}`));
+  view.append(runTitle(run), heading, el('pre', 'error-message', error.message));
+  if (error.position) {
+    const { line, column } = error.position;
+    const link = el('a', 'error-position', `Line ${line}, column ${column}`);
+    link.href = '#';
+    link.title = 'Go to this position in the query';
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      postToExtension({ type: 'revealPosition', runId: run.runId, line, column });
+    });
+    const where = el('div', 'error-where');
+    where.append(el('span', undefined, 'At '), link);
+    view.append(where);
+  }
+  if (error.clientRequestId) view.append(el('div', 'request-id', `Client request id: ${error.clientRequestId}`));
+  app.replaceChildren(view);
+}
+
+function buildResultsHeader(message: ResultsMetaMessage): HTMLElement {
+  const header = el('div', 'results-header');
+  header.append(runTitle(message.run));
+  const chips = el('div', 'chips');
+  const table = message.tables[activeTabIndex()];
+  if (table) chips.append(chip('Rows', formatCount(table.rowCount)));
+  chips.append(chip('Elapsed', formatDuration(message.elapsedMs)));
+  const stats = message.statistics;
+  if (stats?.cpuTimeMs !== undefined) chips.append(chip('CPU', formatDuration(stats.cpuTimeMs)));
+  if (stats?.memoryPeakBytes !== undefined) chips.append(chip('Memory peak', formatBytes(stats.memoryPeakBytes)));
+  if (stats?.scannedExtentsBytes !== undefined) chips.append(chip('Data scanned', formatBytes(stats.scannedExtentsBytes)));
+  chips.append(chip('Request id', message.clientRequestId, 'Client request id: quote it when asking for support'));
+  header.append(chips);
+  return header;
+}
+
+function showResults(message: ResultsMetaMessage): void {
+  stopRunningTimer();
+  if (!pageState || pageState.runId !== message.run.runId) {
+    pageState = { runId: message.run.runId, activeTab: 0, tabs: {} };
+  }
+  if (pageState.activeTab >= message.tables.length) pageState.activeTab = 0;
+  meta = message;
+
+  const view = el('div', 'results');
+  view.append(buildResultsHeader(message));
+  if (message.partialErrors.length > 0) {
+    const banner = el('div', 'banner warning');
+    banner.setAttribute('role', 'alert');
+    banner.append(el('div', 'banner-title', 'Results may be incomplete: the server reported errors.'));
+    for (const e of message.partialErrors) {
+      banner.append(el('div', 'banner-item', `${e.code}: ${e.message}`));
+    }
+    view.append(banner);
+  }
+  if (message.visualization) {
+    view.append(el('div', 'banner info', `The query asked for a chart (render ${message.visualization.type}); its table is shown.`));
+  }
+  if (message.tables.length === 0) {
+    view.append(el('div', 'empty', 'The query returned no tables.'));
+    app.replaceChildren(view);
+    savePageState(pageState);
+    return;
+  }
+  if (message.tables.length > 1) {
+    const labels = message.tables.map((t, i) => `${t.name || `Table ${i + 1}`} (${formatCount(t.rowCount)})`);
+    view.append(createTabs(labels, activeTabIndex(), (index) => switchTab(index)));
+  }
+
+  const toolbar = el('div', 'toolbar');
+  searchField = createTextField({
+    placeholder: 'Filter rows',
+    ariaLabel: 'Filter rows (case-insensitive, any column)',
+    value: tabState().filter,
+    onInput: (value) => {
+      if (filterTimer !== undefined) window.clearTimeout(filterTimer);
+      filterTimer = window.setTimeout(() => applyFilter(value), 200);
+    },
+  });
+  searchField.element.classList.add('search');
+  countLabel = el('span', 'row-count');
+  countLabel.setAttribute('aria-live', 'polite');
+  toolbar.append(
+    searchField.element,
+    countLabel,
+    createButton({ label: 'Copy Rows', title: 'Copy the selected rows with a header line (Ctrl+Shift+C)', onClick: () => copyRows(grid.selection.selectedRanges) }),
+    createButton({ label: 'Export CSV', title: 'Save the whole result (sorted and filtered as shown) as CSV', onClick: () => exportView('csv') }),
+    createButton({ label: 'Export JSON', title: 'Save the whole result (sorted and filtered as shown) as JSON', onClick: () => exportView('json') }),
+  );
+  view.append(toolbar);
+  const gridHost = el('div', 'grid-host');
+  gridHost.append(grid.element);
+  view.append(gridHost, statusLine());
+  app.replaceChildren(view);
+  loadActiveTab();
+  savePageState(pageState);
+}
+
+let statusElement: HTMLElement | undefined;
+
+function statusLine(): HTMLElement {
+  statusElement = el('div', 'status');
+  statusElement.setAttribute('role', 'status');
+  return statusElement;
+}
+
+function showNotice(message: NoticeMessage): void {
+  if (!statusElement || !statusElement.isConnected) {
+    // Nowhere to show it inline (running or error view): add a transient line at the end.
+    statusElement = statusLine();
+    app.append(statusElement);
+  }
+  statusElement.textContent = message.message;
+  statusElement.className = `status ${message.level}`;
+  if (noticeTimer !== undefined) window.clearTimeout(noticeTimer);
+  noticeTimer = window.setTimeout(() => {
+    if (statusElement) statusElement.textContent = '';
+  }, message.level === 'info' ? 5000 : 15000);
+}
+
+function tableMeta(): TableMeta | undefined {
+  return meta?.tables[activeTabIndex()];
+}
+
+/** Points the grid at the active tab's view and restores where the user was in it. */
+function loadActiveTab(): void {
+  const table = tableMeta();
+  if (!table) return;
+  const state = tabState();
+  const view = currentView();
+  cache.setView(view);
+  rowCountKnown = !view.filter;
+  grid.setTable(table.columns, rowCountKnown ? table.rowCount : 0, state.sort, state.columnWidths);
+  updateCountLabel(rowCountKnown ? table.rowCount : undefined);
+  if (rowCountKnown) {
+    grid.scrollTo(state.scrollTop, state.scrollLeft);
+  } else {
+    pendingScroll = { top: state.scrollTop, left: state.scrollLeft };
+    cache.ensure(0, PAGE_SIZE);
+  }
+}
+
+function updateCountLabel(filteredCount: number | undefined): void {
+  const table = tableMeta();
+  if (!countLabel || !table) return;
+  const filter = tabState().filter;
+  if (filteredCount === undefined) {
+    countLabel.textContent = 'Filtering…';
+  } else if (filter) {
+    countLabel.textContent = `${formatCount(filteredCount)} of ${formatCount(table.rowCount)} rows`;
+  } else {
+    countLabel.textContent = `${formatCount(table.rowCount)} rows`;
+  }
+}
+
+function switchTab(index: number): void {
+  if (!pageState || index === pageState.activeTab || !meta?.tables[index]) return;
+  saveNow();
+  pageState.activeTab = index;
+  if (searchField) searchField.value = tabState().filter;
+  const header = app.querySelector('.results-header');
+  header?.replaceWith(buildResultsHeader(meta));
+  loadActiveTab();
+  savePageState(pageState);
+}
+
+function cycleSort(columnIndex: number): void {
+  if (!pageState) return;
+  const state = tabState();
+  const current = state.sort;
+  let next: SortSpec | undefined;
+  if (!current || current.columnIndex !== columnIndex) next = { columnIndex, direction: 'asc' };
+  else if (current.direction === 'asc') next = { columnIndex, direction: 'desc' };
+  else next = undefined;
+  state.sort = next;
+  state.scrollTop = 0;
+  state.columnWidths = [...grid.columnWidths];
+  loadActiveTab();
+  savePageState(pageState);
+}
+
+function applyFilter(value: string): void {
+  if (!pageState) return;
+  const state = tabState();
+  if (state.filter === value) return;
+  state.filter = value;
+  state.scrollTop = 0;
+  state.columnWidths = [...grid.columnWidths];
+  loadActiveTab();
+  savePageState(pageState);
+}
+
+function onRows(message: RowsMessage): void {
+  if (!meta || message.runId !== meta.run.runId) return;
+  if (!cache.accept(message.requestId, message.view, message.start, message.rows)) return;
+  if (!rowCountKnown) {
+    rowCountKnown = true;
+    grid.setRowCount(message.totalRows);
+    updateCountLabel(message.totalRows);
+    if (pendingScroll) {
+      grid.scrollTo(pendingScroll.top, pendingScroll.left);
+      pendingScroll = undefined;
+    }
+  }
+  grid.scheduleRender();
+}
+
+function copyRows(ranges: readonly { start: number; end: number }[]): void {
+  if (!meta) return;
+  if (ranges.length === 0) {
+    showNotice({ type: 'notice', level: 'warning', message: 'Select rows first (click, shift-click, ctrl-click or Ctrl+A).' });
+    return;
+  }
+  postToExtension({ type: 'copyRows', runId: meta.run.runId, view: currentView(), ranges: ranges.map((r) => ({ start: r.start, end: r.end })) });
+}
+
+function exportView(format: 'csv' | 'json'): void {
+  if (!meta) return;
+  postToExtension({ type: 'export', runId: meta.run.runId, view: currentView(), format });
+}
+
+// ---- detail view (full value of a cell; dynamic pretty-printed) ----
+
+function prettyValue(column: ColumnMeta, text: string): string {
+  if (column.type !== 'dynamic') return text;
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+function showDetail(position: number, columnIndex: number): void {
+  const table = tableMeta();
+  const row = cache.getRow(position);
+  if (!table || !row) return;
+  const column = table.columns[columnIndex];
+  const value = row[columnIndex];
+  const previous = document.activeElement as HTMLElement | null;
+
+  const overlay = el('div', 'detail-overlay');
+  const dialog = el('div', 'detail');
+  dialog.setAttribute('role', 'dialog');
+  dialog.setAttribute('aria-modal', 'true');
+  dialog.setAttribute('aria-label', `Value of ${column.name}`);
+  dialog.tabIndex = -1;
+  const title = el('div', 'detail-title');
+  title.append(el('span', 'column-name', column.name), el('span', 'column-type', ` ${column.type}`), el('span', 'detail-row', ` · row ${formatCount(position + 1)}`));
+  const body = value === null ? el('pre', 'detail-text null', 'null') : el('pre', 'detail-text', prettyValue(column, value));
+  const close = (): void => {
+    overlay.remove();
+    (previous ?? grid.element).focus();
+  };
+  const actions = el('div', 'detail-actions');
+  actions.append(
+    createButton({ label: 'Copy', onClick: () => postToExtension({ type: 'copyText', text: value === null ? '' : prettyValue(column, value) }) }),
+    createButton({ label: 'Close', appearance: 'primary', onClick: close }),
+  );
+  dialog.append(title, body, actions);
+  overlay.append(dialog);
+  overlay.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      close();
+    }
+  });
+  overlay.addEventListener('mousedown', (event) => {
+    if (event.target === overlay) close();
+  });
+  document.body.append(overlay);
+  dialog.focus();
+}
+
+// ---- messages from the extension ----
+
+window.addEventListener('message', (event: MessageEvent<ExtensionToPageMessage>) => {
+  const message = event.data;
+  if (typeof message !== 'object' || message === null) return;
+  switch (message.type) {
+    case 'empty':
+      showEmpty();
+      break;
+    case 'running':
+      showRunning(message.run);
+      break;
+    case 'resultsMeta':
+      showResults(message);
+      break;
+    case 'rows':
+      onRows(message);
+      break;
+    case 'error':
+      showError(message.run, message.error);
+      break;
+    case 'notice':
+      showNotice(message);
+      break;
+  }
+});
+
+window.addEventListener('beforeunload', () => saveNow());
+
+postToExtension({ type: 'ready' });
