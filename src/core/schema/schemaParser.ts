@@ -102,7 +102,8 @@ function parseTables(value: unknown, kind: TableKind): TableSchema[] {
     };
     const docString = optionalText(entry.DocString);
     if (docString) table.docString = docString;
-    const sourceTable = optionalText(entry.SourceTable);
+    // Engines differ in the property name of a view's source table.
+    const sourceTable = optionalText(entry.SourceTable) ?? optionalText(entry.Source);
     if (sourceTable) table.sourceTable = sourceTable;
     const query = optionalText(entry.Query);
     if (query) table.query = query;
