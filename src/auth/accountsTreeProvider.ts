@@ -1,0 +1,111 @@
+import * as vscode from 'vscode';
+import type { AccountSummary, ScopeSummary, TokenBroker } from '../core/auth/tokenBroker';
+import { describeError } from '../core/auth/redact';
+import { expiryLevel, formatTimeToExpiry } from '../core/auth/tokenExpiry';
+import { readWarnMinutesBeforeExpiry } from './vscodeAuthStores';
+
+export interface AccountNode {
+  readonly kind: 'account';
+  readonly account: AccountSummary;
+}
+
+export interface ScopeNode {
+  readonly kind: 'scope';
+  readonly account: AccountSummary;
+  readonly scope: ScopeSummary;
+  /** Lets commands that take a cluster (kusto.signIn, kusto.refreshToken) accept this node as their argument. */
+  readonly clusterUrl: string;
+}
+
+export type AccountsTreeNode = AccountNode | ScopeNode;
+
+const REFRESH_LABELS_MS = 30_000;
+
+/** `kusto.accounts`: each signed-in account and the cluster scopes it holds tokens for, with time to expiry. */
+export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsTreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<AccountsTreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly timer: NodeJS.Timeout;
+  private hasAccounts = false;
+
+  constructor(
+    private readonly broker: TokenBroker,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly onSignedInChanged: (signedIn: boolean) => void,
+  ) {
+    // Times to expiry change without any request: redraw while someone is signed in.
+    this.timer = setInterval(() => this.hasAccounts && this.changed.fire(undefined), REFRESH_LABELS_MS);
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(node?: AccountsTreeNode): Promise<AccountsTreeNode[]> {
+    if (node?.kind === 'scope') {
+      return [];
+    }
+    if (node?.kind === 'account') {
+      return node.account.scopes.map((scope) => ({ kind: 'scope', account: node.account, scope, clusterUrl: scope.clusterUrl }));
+    }
+    let accounts: AccountSummary[];
+    try {
+      accounts = await this.broker.listAccounts();
+    } catch (error) {
+      this.log.error(`Could not list Kusto accounts: ${describeError(error)}`);
+      void vscode.window.showErrorMessage(`Could not list Kusto accounts: ${describeError(error)}`);
+      accounts = [];
+    }
+    this.hasAccounts = accounts.length > 0;
+    this.onSignedInChanged(this.hasAccounts);
+    // An empty list shows the welcome view with its Sign In button.
+    return accounts.map((account) => ({ kind: 'account', account }));
+  }
+
+  getTreeItem(node: AccountsTreeNode): vscode.TreeItem {
+    if (node.kind === 'account') {
+      const { account } = node;
+      const item = new vscode.TreeItem(account.username || account.name || account.homeAccountId, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `account:${account.homeAccountId}`;
+      item.contextValue = 'kusto.account';
+      item.iconPath = new vscode.ThemeIcon('account');
+      item.description = [account.name, `tenant ${account.tenantId}`, account.isDefault ? 'default' : undefined].filter(Boolean).join(' · ');
+      const tooltip = new vscode.MarkdownString(undefined, true);
+      tooltip.appendMarkdown(`**${escapeMarkdown(account.username)}**\n\n`);
+      tooltip.appendMarkdown(`Tenant: \`${account.tenantId}\`  \nSign-in host: \`${account.environment}\`\n\n`);
+      if (account.isDefault) {
+        tooltip.appendMarkdown('Serves every cluster without an account of its own.\n\n');
+      }
+      if (account.assignedClusters.length) {
+        tooltip.appendMarkdown(`Chosen for: ${account.assignedClusters.map((c) => `\`${c}\``).join(', ')}`);
+      }
+      item.tooltip = tooltip;
+      return item;
+    }
+    const { scope, account } = node;
+    const warnMinutes = readWarnMinutesBeforeExpiry();
+    const level = expiryLevel(scope.expiresOn, warnMinutes);
+    const item = new vscode.TreeItem(scope.clusterUrl.replace(/^https?:\/\//, ''), vscode.TreeItemCollapsibleState.None);
+    item.id = `scope:${account.homeAccountId}:${scope.scope}`;
+    item.contextValue = 'kusto.scope';
+    item.description = formatTimeToExpiry(scope.expiresOn);
+    item.iconPath =
+      level === 'ok'
+        ? new vscode.ThemeIcon('key')
+        : new vscode.ThemeIcon(level === 'warning' ? 'warning' : 'error', new vscode.ThemeColor(level === 'warning' ? 'list.warningForeground' : 'list.errorForeground'));
+    item.tooltip = new vscode.MarkdownString(
+      `Scope \`${scope.scope}\`  \nAccount ${escapeMarkdown(account.username)}  \n` +
+        `Access token ${level === 'expired' ? 'expired' : 'expires'} ${scope.expiresOn.toLocaleString()} (${scope.expiresOn.toISOString()})`,
+    );
+    return item;
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    this.changed.dispose();
+  }
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,81 @@
+import * as vscode from 'vscode';
+import type { ActiveConnectionSource } from '../activeConnection';
+import { TokenBroker } from '../core/auth/tokenBroker';
+import { describeError } from '../core/auth/redact';
+import type { KustoAuth } from '../kustoAuth';
+import { AccountsTreeProvider } from './accountsTreeProvider';
+import { InteractiveSignIn, registerAuthCommands } from './authCommands';
+import { AuthStatusBar } from './authStatusBar';
+import { GlobalStateAccountMapping, readSignInSettings } from './vscodeAuthStores';
+
+export interface AuthDeps {
+  readonly activeConnection: ActiveConnectionSource;
+  readonly log: vscode.LogOutputChannel;
+}
+
+/**
+ * Wires sign-in into VS Code: commands, the accounts view, the status bar item and the `kusto.signedIn` context
+ * key. Cheap at activation: MSAL and undici load on the first token request or the first stored account.
+ */
+export function registerAuth(context: vscode.ExtensionContext, deps: AuthDeps): KustoAuth {
+  const { log } = deps;
+  const sessionsChanged = new vscode.EventEmitter<void>();
+  const broker = new TokenBroker({
+    secretStore: context.secrets,
+    settings: readSignInSettings,
+    accountMapping: new GlobalStateAccountMapping(context.globalState),
+    log,
+    onCorruptCache: (message) => void vscode.window.showWarningMessage(message),
+  });
+
+  let signedIn: boolean | undefined;
+  const setSignedIn = (value: boolean): void => {
+    if (value !== signedIn) {
+      signedIn = value;
+      void vscode.commands.executeCommand('setContext', 'kusto.signedIn', value);
+    }
+  };
+  const accounts = new AccountsTreeProvider(broker, log, setSignedIn);
+  const statusBar = new AuthStatusBar(broker, deps.activeConnection, log);
+  const interactive = new InteractiveSignIn({ broker, activeConnection: deps.activeConnection, log });
+
+  const brokerSubscription = broker.onDidChange(() => {
+    accounts.refresh();
+    void statusBar.update();
+    sessionsChanged.fire();
+  });
+
+  context.subscriptions.push(
+    sessionsChanged,
+    accounts,
+    statusBar,
+    vscode.window.createTreeView('kusto.accounts', { treeDataProvider: accounts, showCollapseAll: false }),
+    ...registerAuthCommands({ broker, activeConnection: deps.activeConnection, log }, interactive),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('kusto.signIn')) {
+        log.info('Sign-in settings changed; the next request uses them.');
+        accounts.refresh();
+        void statusBar.update();
+        sessionsChanged.fire();
+      } else if (event.affectsConfiguration('kusto.statusBar')) {
+        accounts.refresh();
+        void statusBar.update();
+      }
+    }),
+    {
+      dispose: () => {
+        brokerSubscription.dispose();
+        broker.dispose().catch((error: unknown) => log.warn(`Closing the sign-in client failed: ${describeError(error)}`));
+      },
+    },
+  );
+
+  return {
+    getToken: (clusterUrl, options) => broker.getToken(clusterUrl, options),
+    hasSession: (clusterUrl) => broker.hasSession(clusterUrl),
+    signIn: async (clusterUrl) => {
+      await interactive.run(clusterUrl);
+    },
+    onDidChangeSessions: sessionsChanged.event,
+  };
+}
