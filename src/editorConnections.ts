@@ -234,8 +234,8 @@ class EditorConnectionsImpl implements EditorConnections, vscode.Disposable {
     const document =
       uriArgument instanceof vscode.Uri
         ? vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === uriArgument.toString())
-        : vscode.window.activeTextEditor?.document;
-    if (!isKqlDocument(document)) {
+        : (vscode.window.activeTextEditor?.document ?? this.lastKqlDocument);
+    if (!isKqlDocument(document) || document.isClosed) {
       void vscode.window.showInformationMessage('Open a Kusto query (.kql or .csl) editor to choose its connection.');
       return;
     }
