@@ -93,6 +93,35 @@ class Harness {
   }
 }
 
+function unescapeHtml(text: string): string {
+  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** Reads the form of an HTML page: its action and hidden fields. */
+function readForm(html: string): { action: string; fields: Record<string, string> } {
+  const action = unescapeHtml(/<form method="post" action="([^"]*)"/.exec(html)?.[1] ?? '');
+  const fields: Record<string, string> = {};
+  for (const match of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
+    fields[unescapeHtml(match[1])] = unescapeHtml(match[2]);
+  }
+  return { action, fields };
+}
+
+/** Plays the browser for MSAL's loopback: posts a form_post page's fields to the app (always via 127.0.0.1). */
+async function submitFormPost(html: string): Promise<number> {
+  const { action, fields } = readForm(html);
+  const target = new URL(action);
+  assert.ok(target.hostname === 'localhost' || target.hostname === '127.0.0.1', `form_post goes to the loopback, not ${target.host}`);
+  target.hostname = '127.0.0.1';
+  const response = await request(target, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
+  await response.body.text();
+  return response.statusCode;
+}
+
 /** Runs MSAL's device code flow; `onCode` plays the person at the browser. */
 async function signInWithDeviceCode(
   client: PublicClientApplication,
@@ -193,6 +222,51 @@ describe('local sign-in server with the real @azure/msal-node', () => {
     } finally {
       harness.server.setAccessTokenLifetime(3600);
     }
+  });
+
+  it('signs in interactively with an authorization code and PKCE, through MSAL\'s loopback redirect', async () => {
+    const client = harness.publicClient();
+    const visited: string[] = [];
+    const result = await client.acquireTokenInteractive({
+      scopes: [`${CLUSTER}/.default`],
+      loginHint: 'carol@contoso.com',
+      openBrowser: async (url) => {
+        visited.push(url);
+        const page = await harness.get(new URL(url).pathname + new URL(url).search);
+        assert.strictEqual(page.status, 200);
+        assert.match(String(page.headers['content-security-policy']), /script-src 'nonce-/);
+        assert.strictEqual(await submitFormPost(page.text), 200);
+      },
+    });
+    assert.strictEqual(new URL(visited[0]).searchParams.get('code_challenge_method'), 'S256');
+    assert.strictEqual(result.account?.username, 'carol@contoso.com');
+    assert.strictEqual(decodeJwtPart(result.accessToken, 1).aud, CLUSTER);
+    const second = await client.acquireTokenSilent({ account: result.account!, scopes: [`${SECOND_CLUSTER}/.default`] });
+    assert.strictEqual(decodeJwtPart(second.accessToken, 1).aud, SECOND_CLUSTER);
+  });
+
+  it('shows an account chooser without a login hint, and reports Cancel as access_denied', async () => {
+    const chooseAndSubmit = async (url: string, action: 'approve' | 'deny', upn: string): Promise<void> => {
+      const chooser = await harness.get(new URL(url).pathname + new URL(url).search);
+      assert.match(chooser.text, /Pick an account/);
+      const { action: formAction, fields } = readForm(chooser.text);
+      const answer = await harness.post(formAction, new URLSearchParams({ ...fields, user: upn, action }));
+      assert.strictEqual(answer.status, 200);
+      await submitFormPost(String(answer.body.html));
+    };
+    const chosen = await harness.publicClient().acquireTokenInteractive({
+      scopes: [`${SECOND_CLUSTER}/.default`],
+      openBrowser: (url) => chooseAndSubmit(url, 'approve', 'bob@fabrikam.com'),
+    });
+    assert.strictEqual(chosen.account?.username, 'bob@fabrikam.com');
+    assert.strictEqual(decodeJwtPart(chosen.accessToken, 1).aud, SECOND_CLUSTER);
+    await assert.rejects(
+      harness.publicClient().acquireTokenInteractive({
+        scopes: [`${CLUSTER}/.default`],
+        openBrowser: (url) => chooseAndSubmit(url, 'deny', 'alice@contoso.com'),
+      }),
+      (error: Error) => /access_denied/.test(error.message),
+    );
   });
 
   it('gives an app token for client credentials of a configured confidential client', async () => {

@@ -14,7 +14,8 @@ export function escapeHtml(text: string): string {
 /** No scripts at all; forms post back to the same origin only. */
 export const DEVICE_LOGIN_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
 
-function page(title: string, body: string): string {
+/** A complete, self-contained HTML page in the sign-in server's style. */
+export function renderPage(title: string, body: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -55,7 +56,7 @@ export function renderDeviceLoginForm(options: {
     })
     .join('\n');
   const error = options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>` : '';
-  return page(
+  return renderPage(
     'Enter code - local sign-in',
     `<h1>Enter code</h1>
 <p class="note">Local sign-in server for development: no password is asked. Enter the code the application shows and choose the account to sign in as.</p>
@@ -82,5 +83,5 @@ export function renderDeviceLoginResult(options: { approved: boolean; upn?: stri
     ? `You signed in as ${escapeHtml(options.upn ?? '')}. You can close this window and return to the application.`
     : 'The application will be told that the sign-in was declined. You can close this window.';
   const warning = options.warning ? `<p class="error">${escapeHtml(options.warning)}</p>` : '';
-  return page(heading, `<h1 class="${options.approved ? 'ok' : 'error'}">${heading}</h1>\n<p>${text}</p>\n${warning}\n<p><a href="/devicelogin">Enter another code</a></p>`);
+  return renderPage(heading, `<h1 class="${options.approved ? 'ok' : 'error'}">${heading}</h1>\n<p>${text}</p>\n${warning}\n<p><a href="/devicelogin">Enter another code</a></p>`);
 }

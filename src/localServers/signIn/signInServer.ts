@@ -8,6 +8,8 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { defaultDevCertificateDir, ensureDevCertificate } from '../devCertificate';
 import { AadError, missingParameter } from './aadError';
+import { AuthorizationCodeStore, type AuthorizationRequest } from './authorizationCodeStore';
+import { renderAccountChooser, renderAuthorizeError, renderFormPost } from './authorizePage';
 import { DEVICE_LOGIN_CSP, escapeHtml, renderDeviceLoginForm, renderDeviceLoginResult } from './deviceLoginPage';
 import { DeviceCodeDecisionError, DeviceCodeStore } from './deviceCodeStore';
 import { DEFAULT_USERS, LocalDirectory, type LocalUser, type ResolvedTenant } from './directory';
@@ -180,6 +182,7 @@ interface TokenResponse {
 class SignInService {
   readonly deviceCodes = new DeviceCodeStore();
   readonly refreshTokens = new RefreshTokenStore();
+  readonly authorizationCodes = new AuthorizationCodeStore();
   /** Guards the device login form against posts from other sites. */
   private readonly formToken = randomBytes(24).toString('base64url');
 
@@ -287,6 +290,14 @@ class SignInService {
           sendJson(response, 200, this.token(tenantSegment, form, request), true);
           return;
         }
+        case 'authorize':
+          if (method === 'GET') {
+            this.authorize(tenantSegment, url.searchParams, response);
+            return;
+          }
+          requireMethod(method, 'POST');
+          this.submitAuthorize(await readForm(request), response);
+          return;
         case 'logout':
           sendHtml(response, 200, '<!DOCTYPE html><title>Signed out</title><p>You are signed out of the local sign-in server. You can close this window.</p>');
           return;
@@ -319,7 +330,7 @@ class SignInService {
       frontchannel_logout_supported: true,
       end_session_endpoint: `${base}/oauth2/v2.0/logout`,
       claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'oid'],
-      grant_types_supported: [DEVICE_CODE_GRANT, 'refresh_token', 'client_credentials'],
+      grant_types_supported: ['authorization_code', DEVICE_CODE_GRANT, 'refresh_token', 'client_credentials'],
       code_challenge_methods_supported: ['S256'],
       tenant_region_scope: null,
       cloud_instance_name: new URL(this.origin).host,
@@ -378,7 +389,19 @@ class SignInService {
       }
       case 'client_credentials':
         return this.appToken(tenant, form, request);
-      case 'authorization_code':
+      case 'authorization_code': {
+        const clientId = requiredParameter(form, 'client_id');
+        const { request: authorization, user } = this.authorizationCodes.redeem(
+          requiredParameter(form, 'code'),
+          clientId,
+          form.get('redirect_uri'),
+          form.get('code_verifier'),
+        );
+        this.directory.assertUserCanSignIn(user, authorization.tenant);
+        const scopeParameter = form.get('scope');
+        const scopes = scopeParameter ? parseRequestedScopes(scopeParameter) : authorization.scopes;
+        return this.userTokens(user, clientId, scopes, form.get('client_info') === '1', scopes.offlineAccess, authorization.nonce);
+      }
       case 'password':
         throw new AadError(400, 'unsupported_grant_type', 70003, `The local sign-in server does not support the grant type '${grantType}'; use the device code flow.`);
       default:
@@ -386,7 +409,14 @@ class SignInService {
     }
   }
 
-  private userTokens(user: LocalUser, clientId: string, scopes: RequestedScopes, includeClientInfo: boolean, includeRefreshToken: boolean): TokenResponse {
+  private userTokens(
+    user: LocalUser,
+    clientId: string,
+    scopes: RequestedScopes,
+    includeClientInfo: boolean,
+    includeRefreshToken: boolean,
+    nonce?: string,
+  ): TokenResponse {
     const now = Math.floor(Date.now() / 1000);
     const lifetime = Math.round(this.settings.accessTokenLifetimeSeconds);
     const issuer = `${this.origin}/${user.tenantId}/v2.0`;
@@ -436,6 +466,7 @@ class SignInService {
         sub: subject,
         tid: user.tenantId,
         ver: '2.0',
+        ...(nonce ? { nonce } : {}),
       });
     }
     if (includeClientInfo) {
@@ -509,6 +540,158 @@ class SignInService {
       ver: '2.0',
     });
     return { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken };
+  }
+
+  /**
+   * GET authorize: checks the request, then either answers at once (a login_hint naming a known user, like
+   * single sign-on) or shows an account chooser. Until the redirect URI is known to be a loopback address,
+   * errors are shown on the page, never sent to it.
+   */
+  private authorize(tenantSegment: string, query: URLSearchParams, response: ServerResponse): void {
+    let tenant: ResolvedTenant;
+    try {
+      tenant = this.directory.resolveTenant(tenantSegment);
+    } catch (error) {
+      sendHtml(response, 400, renderAuthorizeError(error instanceof AadError ? `AADSTS${error.aadstsCode}: ${error.description}` : String(error)));
+      return;
+    }
+    const clientId = query.get('client_id');
+    const redirectUri = query.get('redirect_uri');
+    if (!clientId) {
+      sendHtml(response, 400, renderAuthorizeError("AADSTS900144: The request must contain the parameter 'client_id'."));
+      return;
+    }
+    if (!redirectUri || !isLoopbackRedirectUri(redirectUri)) {
+      sendHtml(
+        response,
+        400,
+        renderAuthorizeError(`AADSTS50011: The redirect URI '${redirectUri ?? ''}' is not allowed. The local sign-in server only redirects to http://localhost or http://127.0.0.1 (a native app's loopback listener).`),
+      );
+      return;
+    }
+    const responseMode = query.get('response_mode') === 'form_post' ? 'form_post' : 'query';
+    const state = query.get('state') ?? undefined;
+    const fail = (error: AadError): void =>
+      this.sendAuthorizationResponse(response, { redirectUri, responseMode }, {
+        error: error.error,
+        error_description: `AADSTS${error.aadstsCode}: ${error.description}`,
+        state,
+      });
+    if (query.get('response_type') !== 'code') {
+      fail(new AadError(400, 'unsupported_response_type', 700054, `response_type '${query.get('response_type') ?? ''}' is not supported; use 'code'.`));
+      return;
+    }
+    const codeChallenge = query.get('code_challenge');
+    if (!codeChallenge || query.get('code_challenge_method') !== 'S256') {
+      fail(new AadError(400, 'invalid_request', 9002325, 'Proof Key for Code Exchange is required: send code_challenge with code_challenge_method=S256.'));
+      return;
+    }
+    let scopes: RequestedScopes;
+    try {
+      scopes = parseRequestedScopes(query.get('scope'));
+    } catch (error) {
+      if (error instanceof AadError) {
+        fail(error);
+        return;
+      }
+      throw error;
+    }
+    const authorization: AuthorizationRequest = {
+      clientId,
+      tenant,
+      redirectUri,
+      scopes,
+      codeChallenge,
+      state,
+      nonce: query.get('nonce') ?? undefined,
+      responseMode,
+      clientInfo: query.get('client_info') === '1',
+    };
+    const loginHint = query.get('login_hint') ?? undefined;
+    const hintedUser = loginHint ? this.directory.findUser(loginHint) : undefined;
+    const prompt = query.get('prompt');
+    if (hintedUser && prompt !== 'select_account' && prompt !== 'login') {
+      this.completeAuthorization(response, authorization, hintedUser);
+      return;
+    }
+    const requestId = this.authorizationCodes.holdRequest(authorization);
+    sendHtml(
+      response,
+      200,
+      renderAccountChooser({ users: this.directory.users, formToken: this.formToken, requestId, tenantSegment, clientId, resource: scopes.resource, loginHint }),
+    );
+  }
+
+  /** POST authorize: the account chooser's Continue or Cancel. */
+  private submitAuthorize(form: URLSearchParams, response: ServerResponse): void {
+    if (!secretsEqual(form.get('form_token') ?? '', this.formToken)) {
+      sendHtml(response, 403, renderAuthorizeError('This page has expired (the sign-in server restarted). Start the sign-in again from the application.'));
+      return;
+    }
+    const authorization = this.authorizationCodes.takeRequest(form.get('request_id') ?? '');
+    if (!authorization) {
+      sendHtml(response, 400, renderAuthorizeError('This sign-in request has expired or was already answered. Start the sign-in again from the application.'));
+      return;
+    }
+    const state = { state: authorization.state };
+    if (form.get('action') === 'deny') {
+      this.sendAuthorizationResponse(response, authorization, {
+        error: 'access_denied',
+        error_description: 'AADSTS65004: User declined to consent to access the app.',
+        ...state,
+      });
+      return;
+    }
+    const user = this.directory.findUser(form.get('user') ?? '');
+    if (!user) {
+      sendHtml(response, 400, renderAuthorizeError('Choose one of the listed accounts. Start the sign-in again from the application.'));
+      return;
+    }
+    this.completeAuthorization(response, authorization, user);
+  }
+
+  private completeAuthorization(response: ServerResponse, authorization: AuthorizationRequest, user: LocalUser): void {
+    const state = { state: authorization.state };
+    try {
+      this.directory.assertUserCanSignIn(user, authorization.tenant);
+    } catch (error) {
+      if (error instanceof AadError) {
+        this.sendAuthorizationResponse(response, authorization, { error: 'access_denied', error_description: `AADSTS${error.aadstsCode}: ${error.description}`, ...state });
+        return;
+      }
+      throw error;
+    }
+    const code = this.authorizationCodes.issue(authorization, user);
+    this.sendAuthorizationResponse(response, authorization, {
+      code,
+      ...state,
+      client_info: authorization.clientInfo ? base64UrlEncode(JSON.stringify({ uid: user.objectId, utid: user.tenantId })) : undefined,
+    });
+  }
+
+  private sendAuthorizationResponse(
+    response: ServerResponse,
+    target: { redirectUri: string; responseMode: 'form_post' | 'query' },
+    fieldsWithGaps: Record<string, string | undefined>,
+  ): void {
+    const fields: Record<string, string> = {};
+    for (const [name, value] of Object.entries(fieldsWithGaps)) {
+      if (value !== undefined) {
+        fields[name] = value;
+      }
+    }
+    if (target.responseMode === 'form_post') {
+      const nonce = randomBytes(16).toString('base64');
+      const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; form-action ${new URL(target.redirectUri).origin}; frame-ancestors 'none'`;
+      sendHtml(response, 200, renderFormPost(target.redirectUri, fields, nonce), csp);
+      return;
+    }
+    const location = new URL(target.redirectUri);
+    for (const [name, value] of Object.entries(fields)) {
+      location.searchParams.set(name, value);
+    }
+    response.writeHead(302, { Location: location.toString(), 'Cache-Control': 'no-store' });
+    response.end();
   }
 
   private async submitDeviceLogin(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -681,11 +864,28 @@ function sendJson(response: ServerResponse, status: number, body: unknown, noSto
   response.end(text);
 }
 
-function sendHtml(response: ServerResponse, status: number, html: string): void {
+/** A native app's loopback listener: http(s) on localhost or 127.0.0.1, any port, no fragment. */
+function isLoopbackRedirectUri(uri: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(uri);
+  } catch {
+    return false;
+  }
+  return (
+    (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
+    (parsed.hostname === 'localhost' || parsed.hostname === '127.0.0.1') &&
+    !parsed.hash &&
+    !parsed.username &&
+    !parsed.password
+  );
+}
+
+function sendHtml(response: ServerResponse, status: number, html: string, contentSecurityPolicy = DEVICE_LOGIN_CSP): void {
   response.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': Buffer.byteLength(html),
-    'Content-Security-Policy': DEVICE_LOGIN_CSP,
+    'Content-Security-Policy': contentSecurityPolicy,
     'X-Content-Type-Options': 'nosniff',
     'Cache-Control': 'no-store',
   });
