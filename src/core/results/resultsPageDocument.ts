@@ -1,12 +1,13 @@
 // The results page's HTML document, without `vscode`, so headless-browser tests load exactly what VS Code loads.
 
-/** The document itself, shared with the headless-browser tests so they load exactly what VS Code loads. */
+/** Strict CSP with a nonce: scripts only with the nonce, styles and fonts only from the webview's own resources. */
 export function resultsPageDocument(options: { cspSource: string; nonce: string; scriptUri: string; styleUri: string; beforeScript?: string }): string {
   const { cspSource, nonce } = options;
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
-    `style-src ${cspSource}`,
+    // The toolkit (FAST) probes :focus-visible with a <style> element that carries the nonce from the csp-nonce meta.
+    `style-src ${cspSource} 'nonce-${nonce}'`,
     `font-src ${cspSource}`,
     `img-src ${cspSource} data:`,
   ].join('; ');
@@ -15,6 +16,7 @@ export function resultsPageDocument(options: { cspSource: string; nonce: string;
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta property="csp-nonce" content="${nonce}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link href="${options.styleUri}" rel="stylesheet">
 <title>Kusto Results</title>
