@@ -1,5 +1,5 @@
 import * as assert from 'node:assert';
-import { createPublicKey, verify, X509Certificate } from 'node:crypto';
+import { createHash, createPublicKey, verify, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -435,6 +435,60 @@ describe('local sign-in server over raw HTTP (RFC 8628 and Azure AD errors)', ()
     assert.match(String(wrongCode.body.html), /No sign-in is waiting for the code/);
   });
 
+  it('checks the PKCE verifier and the redirect URI, and redeems an authorization code once', async () => {
+    const verifier = 'a-verifier-that-is-long-enough-for-pkce-0123456789abcdef';
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const authorizeQuery = (redirectUri: string): string =>
+      `/organizations/oauth2/v2.0/authorize?${new URLSearchParams({
+        client_id: TEST_PUBLIC_CLIENT_ID,
+        response_type: 'code',
+        redirect_uri: redirectUri,
+        scope: `${CLUSTER}/.default openid offline_access`,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        state: 'xyz',
+        login_hint: 'alice@contoso.com',
+      }).toString()}`;
+
+    const elsewhere = await harness.get(authorizeQuery('https://attacker.example/callback'));
+    assert.strictEqual(elsewhere.status, 400, 'a non-loopback redirect URI is refused on the page, never redirected to');
+    assert.strictEqual(elsewhere.headers.location, undefined);
+    assert.match(elsewhere.text, /AADSTS50011/);
+
+    const redirected = await harness.get(authorizeQuery('http://127.0.0.1:9/callback'));
+    assert.strictEqual(redirected.status, 302);
+    const location = new URL(String(redirected.headers.location));
+    assert.strictEqual(location.searchParams.get('state'), 'xyz');
+    const code = String(location.searchParams.get('code'));
+    const redeem = (codeVerifier: string, redirectUri = 'http://127.0.0.1:9/callback'): Promise<{ status: number; body: Json }> =>
+      harness.post(
+        '/organizations/oauth2/v2.0/token',
+        new URLSearchParams({ grant_type: 'authorization_code', client_id: TEST_PUBLIC_CLIENT_ID, code, redirect_uri: redirectUri, code_verifier: codeVerifier }),
+      );
+    assert.match(String((await redeem(verifier, 'http://127.0.0.1:10/other')).body.error_description), /^AADSTS50148/);
+    assert.match(String((await redeem('not-the-verifier')).body.error_description), /^AADSTS501481/);
+    const tokens = await redeem(verifier);
+    assert.strictEqual(tokens.status, 200);
+    assert.strictEqual(decodeJwtPart(String(tokens.body.access_token), 1).upn, 'alice@contoso.com');
+    assert.match(String((await redeem(verifier)).body.error_description), /^AADSTS54005/);
+  });
+
+  it('refuses client credentials through a tenant-independent authority', async () => {
+    const refused = await harness.post(
+      '/organizations/oauth2/v2.0/token',
+      new URLSearchParams({ grant_type: 'client_credentials', client_id: 'any', client_secret: 'any', scope: `${CLUSTER}/.default` }),
+    );
+    assert.strictEqual(refused.status, 400);
+    assert.match(String(refused.body.error_description), /^AADSTS50059: .*Use the tenant id/);
+  });
+
+  it('lets MSAL\'s device code sign-in fail as expired when nobody approves in time', async () => {
+    await assert.rejects(
+      signInWithDeviceCode(harness.publicClient(), [`${CLUSTER}/.default`], async () => undefined),
+      (error: Error) => /expired/i.test(error.message),
+    );
+  });
+
   it('never writes tokens or device codes to its log', async () => {
     const token = await getTestAccessToken(harness.server, SECOND_CLUSTER);
     assert.strictEqual(decodeJwtPart(token, 1).aud, SECOND_CLUSTER);
@@ -445,6 +499,20 @@ describe('local sign-in server over raw HTTP (RFC 8628 and Azure AD errors)', ()
     assert.ok(!log.includes(String(started.device_code)));
     assert.ok(!log.includes(token.split('.')[1]));
     assert.ok(!/eyJ/.test(log), 'no JWT text in the log');
+  });
+});
+
+describe('sign-in server options', () => {
+  it('explains invalid options and a port that is taken', async () => {
+    await assert.rejects(startSignInServer({ pollIntervalSeconds: 0 }), /pollIntervalSeconds must be a positive number/);
+    await assert.rejects(startSignInServer({ port: 70000 }), /port must be an integer from 0 to 65535/);
+    await assert.rejects(startSignInServer({ users: [] }), /at least one user/);
+    const first = await startSignInServer();
+    try {
+      await assert.rejects(startSignInServer({ port: Number(new URL(first.origin).port) }), /already in use/);
+    } finally {
+      await first.close();
+    }
   });
 });
 
