@@ -85,4 +85,8 @@ export interface KustoErrorInfo {
   readonly message: string;
   /** Where in the query text a semantic error is (1-based line and column as Kusto reports them). */
   readonly position?: { readonly line: number; readonly column: number };
+  /** The `x-ms-client-request-id` of the request that failed (set on request errors, for support). */
+  readonly clientRequestId?: string;
+  /** HTTP status of a failed request (absent for errors reported inside a 200 response). */
+  readonly httpStatus?: number;
 }

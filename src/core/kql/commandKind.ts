@@ -1,0 +1,26 @@
+// Kusto decides between a query and a management command by the first significant character of the text:
+// management commands start with a dot. Leading whitespace and `//` line comments do not count.
+
+/** True when `text` is a management command (`.show databases`), false for a query (`StormEvents | take 10`). */
+export function isManagementCommand(text: string): boolean {
+  let index = 0;
+  const length = text.length;
+  while (index < length) {
+    const code = text.charCodeAt(index);
+    if (code === 0x2f /* / */ && text.charCodeAt(index + 1) === 0x2f) {
+      const lineEnd = text.indexOf('\n', index + 2);
+      if (lineEnd < 0) {
+        return false;
+      }
+      index = lineEnd + 1;
+      continue;
+    }
+    // Unicode whitespace (incl. BOM and non-breaking space) is not significant either.
+    if (code <= 0x20 || code === 0xfeff || /\s/.test(text[index])) {
+      index++;
+      continue;
+    }
+    return code === 0x2e /* . */;
+  }
+  return false;
+}

@@ -1,0 +1,94 @@
+// Parses a 200 response body as it streams: the shape of the JSON decides the format (an array is v2 frames,
+// an object is v1 {"Tables":[...]} or a OneApi error object saying the request failed after all).
+
+import { KustoBodyError, KustoResponseFormatError } from './kustoErrors';
+import { KustoJsonScanner, type FrameScannerSink } from './jsonFrameScanner';
+import { isQueryError, readOneApiError } from './oneApiErrors';
+import { V1DataSetBuilder } from './v1Parser';
+import { V2DataSetBuilder, asObject, type ParsedDataSet } from './v2Parser';
+
+export interface ResponseParseOptions {
+  /** Bytes of rows parsed together (default 1 MiB); tests use tiny batches to cross every boundary. */
+  readonly batchBytes?: number;
+  /** Called after each batch of rows with the number of rows received so far. */
+  readonly onRowsReceived?: (rowsReceived: number) => void;
+}
+
+/** Feeds chunks to the scanner and routes what it cuts to the v2 or v1 builder, chosen by the body's shape. */
+export class KustoResponseParser implements FrameScannerSink {
+  private readonly scanner: KustoJsonScanner;
+  private builder: V2DataSetBuilder | V1DataSetBuilder | undefined;
+  private readonly where = (): number => this.scanner.bytesScanned;
+
+  constructor(private readonly options: ResponseParseOptions = {}) {
+    this.scanner = new KustoJsonScanner(this, { batchBytes: options.batchBytes });
+  }
+
+  get bytesReceived(): number {
+    return this.scanner.bytesScanned;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.scanner.push(chunk);
+  }
+
+  /** Ends the body: returns the data set, or throws KustoResponseFormatError / KustoBodyError. */
+  finish(): ParsedDataSet {
+    this.scanner.end();
+    return this.currentBuilder().finish();
+  }
+
+  onRows(rows: unknown[]): void {
+    this.currentBuilder().onRows(rows);
+  }
+
+  onFrame(frame: unknown): void {
+    this.currentBuilder().onFrame(frame);
+  }
+
+  onTopLevelObject(value: unknown): void {
+    const body = asObject(value);
+    if (body && !Array.isArray(body.Tables)) {
+      const error = readOneApiError(body);
+      if (error) {
+        throw new KustoBodyError(error, isQueryError(body, error));
+      }
+    }
+    this.currentBuilder().onTopLevelObject(value);
+  }
+
+  private currentBuilder(): V2DataSetBuilder | V1DataSetBuilder {
+    if (!this.builder) {
+      const shape = this.scanner.shape;
+      if (!shape) {
+        throw new KustoResponseFormatError(this.where(), 'the body is empty');
+      }
+      this.builder =
+        shape === 'array'
+          ? new V2DataSetBuilder(this.where, this.options.onRowsReceived)
+          : new V1DataSetBuilder(this.where, this.options.onRowsReceived);
+    }
+    return this.builder;
+  }
+}
+
+/** Parses a whole body given as chunks (async, e.g. a response stream). */
+export async function parseKustoResponseStream(
+  chunks: AsyncIterable<Uint8Array>,
+  options: ResponseParseOptions = {},
+): Promise<ParsedDataSet> {
+  const parser = new KustoResponseParser(options);
+  for await (const chunk of chunks) {
+    parser.push(chunk);
+  }
+  return parser.finish();
+}
+
+/** Parses a whole body given as chunks already in memory (fixtures, tests). */
+export function parseKustoResponseChunks(chunks: Iterable<Uint8Array>, options: ResponseParseOptions = {}): ParsedDataSet {
+  const parser = new KustoResponseParser(options);
+  for (const chunk of chunks) {
+    parser.push(chunk);
+  }
+  return parser.finish();
+}
