@@ -20,6 +20,7 @@ export interface ExplorerDeps {
 export function registerExplorer(context: vscode.ExtensionContext, deps: ExplorerDeps): SchemaCache {
   const store = new SchemaStore(() => deps.clients.get(), {
     serverTimeoutMs: () => deps.clients.requestDefaults().serverTimeoutMs,
+    fallbackDatabase: (clusterUrl) => readClusterConnections().find((c) => c.url === clusterUrl)?.defaultDatabase,
   });
   const model = new ExplorerModel(store);
   const loadClusters = (): void => model.setClusters(readClusterConnections(), readInvalidClusterEntries());

@@ -37,6 +37,8 @@ class CatalogExecutor implements SchemaCommandExecutor {
   failWith: unknown;
   private releases: Array<() => void> = [];
   holdResponses = false;
+  /** Like the local server: a request naming a database the cluster does not have fails. */
+  rejectUnknownDatabases = false;
 
   constructor(private readonly schemas: Record<string, string>) {}
 
@@ -47,6 +49,9 @@ class CatalogExecutor implements SchemaCommandExecutor {
     }
     if (this.failWith) {
       throw this.failWith;
+    }
+    if (this.rejectUnknownDatabases && !(request.database in this.schemas)) {
+      throw new KustoRequestError({ kind: 'notFound', message: `Entity ID '${request.database}' of kind 'Database' was not found.`, code: 'BadRequest_EntityNotFound', clientRequestId: 'x', clusterUrl: request.clusterUrl, httpStatus: 400 });
     }
     if (request.text === '.show databases') {
       return mgmtResponse(['DatabaseName', 'PersistentStorage'], Object.keys(this.schemas).map((name) => [name, `store/${name}`]));
@@ -173,6 +178,24 @@ describe('explorer model', () => {
     model.children(cluster);
     await changed;
     assert.equal(model.children(cluster).length, 3);
+  });
+
+  it('lists databases through the default database when the cluster does not know NetDefaultDB', async () => {
+    const executor = new CatalogExecutor(schemas);
+    executor.rejectUnknownDatabases = true;
+    const withFallback = new SchemaStore(async () => executor, { fallbackDatabase: () => 'Samples' });
+    assert.equal((await withFallback.loadDatabases(CLUSTER.url)).length, 3);
+    assert.deepEqual(executor.requests, ['NetDefaultDB: .show databases', 'Samples: .show databases']);
+
+    // Without a fallback the failure is shown in the tree, with the server's code.
+    const store = new SchemaStore(async () => executor);
+    const model = new ExplorerModel(store);
+    model.setClusters([CLUSTER]);
+    const cluster = model.roots()[0]!;
+    const changed = nextChange(store);
+    model.children(cluster);
+    await changed;
+    assert.deepEqual(labels(model.children(cluster)), ["error: Entity ID 'NetDefaultDB' of kind 'Database' was not found. (BadRequest_EntityNotFound)"]);
   });
 
   it('refresh of a database reloads only that database', async () => {

@@ -37,8 +37,10 @@ export interface SchemaChange {
 }
 
 export interface SchemaStoreOptions {
-  /** Database sent with cluster-level commands such as `.show databases`. */
+  /** Database sent with cluster-level commands such as `.show databases` (Kusto's own tools use NetDefaultDB). */
   readonly clusterCommandDatabase?: string;
+  /** Database to try instead when the cluster does not know clusterCommandDatabase (e.g. the cluster's default database). */
+  readonly fallbackDatabase?: (clusterUrl: string) => string | undefined;
   readonly serverTimeoutMs?: () => number | undefined;
 }
 
@@ -68,6 +70,11 @@ export function describeSchemaLoadProblem(error: unknown): SchemaLoadProblem {
     return { kind: 'error', message, code: 'SchemaFormat' };
   }
   return { kind: 'error', message, ...(code ? { code } : {}) };
+}
+
+function isDatabaseNotFound(error: unknown): boolean {
+  const candidate = error as { kind?: unknown; code?: unknown } | undefined;
+  return candidate?.kind === 'notFound' || (typeof candidate?.code === 'string' && /EntityNotFound|DatabaseNotFound/i.test(candidate.code));
 }
 
 export class SchemaStore {
@@ -108,13 +115,17 @@ export class SchemaStore {
   loadDatabases(clusterUrl: string, force = false): Promise<DatabaseInfo[]> {
     const cluster = this.cluster(clusterUrl);
     cluster.databases = this.load(cluster.databases, force, { clusterUrl }, async (executor) => {
-      const response = await executor.execute({
-        clusterUrl,
-        database: this.options.clusterCommandDatabase ?? 'NetDefaultDB',
-        text: '.show databases',
-        ...this.timeout(),
-      });
-      return databasesFromResponse(response);
+      const commandDatabase = this.options.clusterCommandDatabase ?? 'NetDefaultDB';
+      const run = (database: string) => executor.execute({ clusterUrl, database, text: '.show databases', ...this.timeout() });
+      try {
+        return databasesFromResponse(await run(commandDatabase));
+      } catch (error) {
+        const fallback = this.options.fallbackDatabase?.(clusterUrl);
+        if (!fallback || fallback === commandDatabase || !isDatabaseNotFound(error)) {
+          throw error;
+        }
+        return databasesFromResponse(await run(fallback));
+      }
     });
     return cluster.databases.promise as Promise<DatabaseInfo[]>;
   }
