@@ -110,9 +110,7 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       case 'table':
       case 'materializedView':
       case 'externalTable': {
-        const kindLabel = node.type === 'table' ? 'Table' : node.type === 'materializedView' ? 'Materialized view' : 'External table';
         item.description = `${node.table.columns.length} columns`;
-        item.tooltip = markdown(`${kindLabel} ${node.name}${node.table.docString ? `\n\n${node.table.docString}` : ''}`);
         item.iconPath = new vscode.ThemeIcon(node.type === 'table' ? 'table' : node.type === 'materializedView' ? 'eye' : 'cloud');
         if (node.expandForFilter && item.collapsibleState !== vscode.TreeItemCollapsibleState.None) {
           item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
@@ -122,13 +120,11 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       case 'function': {
         const signature = formatParameters(node.fn.parameters);
         item.description = signature;
-        item.tooltip = markdown(`${node.name}${signature}${node.fn.docString ? `\n\n${node.fn.docString}` : ''}`);
         item.iconPath = new vscode.ThemeIcon('symbol-method');
         break;
       }
       case 'column':
         item.description = node.column.type;
-        item.tooltip = markdown(`${node.name}: ${node.column.type}${node.column.docString ? `\n\n${node.column.docString}` : ''}`);
         item.iconPath = new vscode.ThemeIcon('symbol-field');
         break;
       case 'loading':
@@ -153,6 +149,33 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNod
         break;
     }
     return item;
+  }
+
+  /** Tooltips of tables, functions and columns are built on hover: a folder may hold thousands of them. */
+  resolveTreeItem(item: vscode.TreeItem, node: ExplorerNode): vscode.TreeItem {
+    const tooltip = ExplorerTreeProvider.tooltipText(node);
+    if (tooltip !== undefined) {
+      item.tooltip = markdown(tooltip);
+    }
+    return item;
+  }
+
+  static tooltipText(node: ExplorerNode): string | undefined {
+    const withDoc = (title: string, doc: string | undefined) => (doc ? `${title}\n\n${doc}` : title);
+    switch (node.type) {
+      case 'table':
+        return withDoc(`Table ${node.name}`, node.table.docString);
+      case 'materializedView':
+        return withDoc(`Materialized view ${node.name}${node.table.sourceTable ? ` over ${node.table.sourceTable}` : ''}`, node.table.docString);
+      case 'externalTable':
+        return withDoc(`External table ${node.name}`, node.table.docString);
+      case 'function':
+        return withDoc(`${node.name}${formatParameters(node.fn.parameters)}`, node.fn.docString);
+      case 'column':
+        return withDoc(`${node.name}: ${node.column.type}`, node.column.docString);
+      default:
+        return undefined;
+    }
   }
 
   /** The cluster or database a command acts on, from any node inside it. */
