@@ -177,7 +177,7 @@ export class ResultsController {
     const started = Date.now();
     const out = createWriteStream(path, { encoding: 'utf8' });
     const rows = format === 'csv' ? await writeCsv(view, out) : await writeJson(view, out);
-    const message = `Exported ${rows.toLocaleString('en-US')} rows to ${path}`;
+    const message = `Exported ${rows.toLocaleString('en-US')} row${rows === 1 ? '' : 's'} to ${path}`;
     this.host.log.info(`${message} in ${Date.now() - started} ms`);
     this.host.post({ type: 'notice', level: 'info', message });
   }
