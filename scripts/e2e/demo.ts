@@ -1,6 +1,7 @@
 // The demo (scripts/demo.sh): the local sign-in and Kusto servers plus a real VS Code (code-server) with the packaged
 // extension installed and configured for them; stays up until Ctrl+C, then stops every process it started.
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../../src/localServers/localStack';
 import { findRepoRoot, kustoSettingsFor, startCodeServer, type RunningCodeServer } from './codeServer';
@@ -11,7 +12,11 @@ async function main(): Promise<void> {
   const vsixPath = process.env.KUSTO_VSIX ?? join(repoRoot, 'dist', 'kusto-explorer.vsix');
   const port = Number(process.env.KUSTO_DEMO_PORT ?? '0');
 
-  const stack = await startLocalStack({});
+  const demoDir = process.env.KUSTO_DEMO_DIR ?? mkdtempSync(join(tmpdir(), 'kusto-demo-'));
+  mkdirSync(demoDir, { recursive: true });
+  const serverLogPath = join(demoDir, 'local-servers.log');
+  // One line per request (never token text), kept in a file so the console stays readable.
+  const stack = await startLocalStack({ log: (line) => appendFileSync(serverLogPath, `${line}\n`) });
   let codeServer: RunningCodeServer | undefined;
   let stopping = false;
   const stopAll = async (exitCode: number): Promise<void> => {
@@ -35,7 +40,7 @@ async function main(): Promise<void> {
       settings: kustoSettingsFor({ kustoUrl: stack.kusto.url, signInOrigin: stack.signIn.origin }),
       extraCaCertificatePath: stack.signIn.caCertificatePath,
       workspaceFiles: { 'queries.kql': SAMPLE_QUERIES_KQL },
-      workDir: process.env.KUSTO_DEMO_DIR,
+      workDir: join(demoDir, 'code-server'),
     });
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
@@ -43,10 +48,8 @@ async function main(): Promise<void> {
     return;
   }
 
-  if (process.env.KUSTO_DEMO_DIR) {
-    // demo.sh reads this to stop code-server's process group even if this launcher dies without cleaning up.
-    writeFileSync(join(process.env.KUSTO_DEMO_DIR, 'code-server.pgid'), String(codeServer.pid));
-  }
+  // demo.sh reads this to stop code-server's process group even if this launcher dies without cleaning up.
+  writeFileSync(join(demoDir, 'code-server.pgid'), String(codeServer.pid));
   const lines = [
     '',
     'Kusto Explorer demo is running.',
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
     '',
     `  Local Kusto server:   ${stack.kusto.url}`,
     `  Local sign-in server: ${stack.signIn.authority()}`,
+    `  Local servers log:    ${serverLogPath}`,
     `  code-server log:      ${codeServer.serverLogPath}`,
     `  VS Code logs:         ${codeServer.logsDir}`,
     '',

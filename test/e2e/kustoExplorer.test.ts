@@ -2,7 +2,7 @@
 // against the local sign-in and Kusto servers. Scenarios run in order and share one window; each step saves a
 // screenshot in the folder printed at the start (kept, with the code-server logs, when a step fails).
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Frame } from 'playwright-core';
 import { startLocalStack } from '../../src/localServers/localStack';
@@ -19,6 +19,8 @@ import { SAMPLE_QUERIES_KQL } from '../../scripts/e2e/sampleWorkspace';
 import { launchChromium, waitFor, Workbench } from '../../scripts/e2e/workbench';
 
 type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
+/** A query the local Kusto server holds for a long time (an injected delay matching this text). */
+const SLOW_QUERY_MARKER = 'e2e-slow-query';
 
 const USER_UPN = 'alice@contoso.com';
 const USER_NAME = /alice/i;
@@ -38,6 +40,7 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
   let workbench: Workbench;
   let extensionBundle = '';
   let anyFailure = false;
+  let serverLogPath = '';
 
   /** Skips (with the reason printed) only while the extension does not register the command behind a scenario yet. */
   function requireCommand(context: Mocha.Context, commandId: string): void {
@@ -52,7 +55,10 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     const vsixPath = process.env.KUSTO_VSIX ?? join(repoRoot, 'dist', 'kusto-explorer.vsix');
     const tools = locateTools(repoRoot);
     console.log(`      screenshots: ${screenshotDir}`);
-    stack = await startLocalStack({});
+    mkdirSync(screenshotDir, { recursive: true });
+    serverLogPath = join(screenshotDir, 'local-servers.log');
+    // Polling every second keeps the device-code sign-in quick; server log lines never carry token text.
+    stack = await startLocalStack({ pollIntervalSeconds: 1, log: (line) => appendFileSync(serverLogPath, `${line}\n`) });
     codeServer = await startCodeServer({
       vsixPath,
       settings: kustoSettingsFor({ kustoUrl: stack.kusto.url, signInOrigin: stack.signIn.origin, clusterName: CLUSTER_NAME, defaultDatabase: DATABASE }),
@@ -92,6 +98,7 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
       console.log(`      metrics: ${JSON.stringify(metrics)}`);
       if (anyFailure) {
         console.log(`      code-server log: ${codeServer.serverLogPath}`);
+        console.log(`      local servers log: ${serverLogPath}`);
         console.log(`      VS Code logs:\n${listLogFiles(codeServer.logsDir).map((file) => `        ${file}`).join('\n')}`);
         console.log(`      "Kusto" output channel:\n${indent(kustoLog)}`);
       }
@@ -198,7 +205,7 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     assert.equal(before.length, 5, `expected 5 Events values, saw ${JSON.stringify(before)}`);
     assert.deepEqual(before, [...before].sort((a, b) => a - b), 'top 5 by Events asc arrives ascending');
     // Clicking the header sorts; clicking again reverses. Descending must differ from the ascending order sent.
-    const header = grid.locator('[role="columnheader"]', { hasText: /^\s*Events/ }).first();
+    const header = grid.locator('[role="columnheader"]', { has: grid.locator('.column-name', { hasText: /^Events$/ }) }).first();
     await header.click();
     await header.click();
     await waitFor(
@@ -228,11 +235,17 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
 
   it('cancels a long-running query', async function () {
     requireCommand(this, 'kusto.cancelQuery');
+    stack!.kusto.injectFault({ kind: 'delay', ms: 60_000, match: SLOW_QUERY_MARKER });
     await workbench.openFile('queries.kql');
-    // A query over the large table that takes the local server several seconds.
-    await workbench.replaceEditorText('StormEventsLarge\n| summarize count() by State, EventType, bin(StartTime, 1h)');
+    await workbench.replaceEditorText(`StormEvents\n| where EventType != "${SLOW_QUERY_MARKER}"\n| take 10`);
     await workbench.page.keyboard.press('Shift+Enter');
-    await workbench.page.waitForTimeout(500);
+    await waitFor(
+      async () => stack!.kusto.requests.some((request) => request.csl?.includes(SLOW_QUERY_MARKER) ?? false),
+      30_000,
+      'the slow query to reach the Kusto server',
+    );
+    await workbench.screenshot('long query running');
+    const cancelledAt = Date.now();
     await workbench.runCommand('Kusto: Cancel Query');
     await waitFor(
       async () =>
@@ -240,6 +253,13 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
       30_000,
       'the results panel or a notification to say the query was cancelled',
     );
+    // The request is really abandoned: the server sees the client go away long before its 60 s delay ends.
+    await waitFor(
+      async () => existsSync(serverLogPath) && /client gone during delay/.test(readFileSync(serverLogPath, 'utf8')),
+      15_000,
+      'the Kusto server to see the cancelled request disconnect',
+    );
+    assert.ok(Date.now() - cancelledAt < 30_000);
     await workbench.screenshot('query cancelled');
   });
 
@@ -289,20 +309,27 @@ async function bodyText(frame: Frame): Promise<string> {
   return frame.locator('body').innerText({ timeout: 2_000 }).catch(() => '');
 }
 
-/** Numbers shown in one grid column, top to bottom (ARIA grid: columnheader and gridcell roles). */
+/** Numbers shown in one grid column, top to bottom: the grid is an ARIA grid (row, columnheader, gridcell roles)
+ * whose pooled rows are reused while scrolling, so hidden or still-loading rows are left out and rows are put in
+ * their aria-rowindex order. */
 async function columnValues(frame: Frame, column: string): Promise<number[]> {
-  return frame.evaluate((columnName) => {
-    const doc = (globalThis as unknown as { document: { querySelectorAll(selector: string): ArrayLike<{ textContent: string | null; getAttribute(name: string): string | null; querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }> }> } }).document;
-    const headers = Array.from(doc.querySelectorAll('[role="columnheader"]'));
-    const index = headers.findIndex((header) => (header.textContent ?? '').trim().startsWith(columnName));
-    if (index < 0) {
-      return [];
-    }
-    return Array.from(doc.querySelectorAll('[role="row"]'))
-      .map((row) => Array.from(row.querySelectorAll('[role="gridcell"]')))
-      .filter((cells) => cells.length > index)
-      .map((cells) => Number((cells[index].textContent ?? '').replace(/[^0-9.-]/g, '')));
-  }, column);
+  const header = frame.locator('[role="columnheader"]');
+  const headerNames = await header.evaluateAll((cells) => cells.map((cell) => cell.querySelector('.column-name')?.textContent ?? cell.textContent ?? ''));
+  const index = headerNames.findIndex((name) => name.trim() === column);
+  if (index < 0) {
+    return [];
+  }
+  const rows = await frame.locator('[role="row"]').evaluateAll(
+    (elements, columnIndex) =>
+      elements
+        .filter((row) => !row.hasAttribute('hidden') && !row.classList.contains('loading') && row.querySelector('[role="gridcell"]'))
+        .map((row) => ({
+          position: Number(row.getAttribute('aria-rowindex') ?? '0'),
+          text: row.querySelectorAll('[role="gridcell"]')[columnIndex]?.textContent ?? '',
+        })),
+    index,
+  );
+  return rows.sort((a, b) => a.position - b.position).map((row) => Number(row.text.replace(/[^0-9.-]/g, '')));
 }
 
 async function answerSignOutPrompt(workbench: Workbench): Promise<void> {
