@@ -245,6 +245,13 @@ describe('TokenBroker with real MSAL against the local sign-in server', function
       assert.doesNotThrow(() => JSON.parse(fixture.store.peek(SECRET_KEY) ?? ''));
     });
 
+    it('explains an untrusted sign-in server certificate instead of a bare MSAL error code', async () => {
+      const untrusting = fixture.newBroker({ extraCaCertificates: [] });
+      const failure = await expectDeviceCodeFailure(untrusting.signInWithDeviceCode(CLUSTER_A, () => undefined), 'failed');
+      assert.match(failure.message, /Could not reach the sign-in server .*certificate/);
+      assert.match(failure.message, /NODE_EXTRA_CA_CERTS/);
+    });
+
     it('rejects a bad cluster URL or an http authority with an actionable message', async () => {
       const broker = fixture.newBroker();
       await assert.rejects(broker.getToken('http://cluster.example.com'), /plain http:\/\/ is only allowed/);

@@ -75,6 +75,7 @@ describe('auth error and log hygiene', () => {
     assert.ok(!text.includes('0.AAAAsecretvalue'));
     assert.ok(!text.includes('DAQABAAEAAAB'));
     assert.match(text, /failed with \[redacted token\]/);
+    assert.equal(redactSecrets('errorCode: post_request_failed'), 'errorCode: post_request_failed', 'error codes stay readable');
   });
 
   it('turns MSAL device code failures into the outcome the user is told', () => {

@@ -2,7 +2,7 @@
 // message, nothing that looks like a token leaves this module.
 
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
-const SECRET_FIELD = /("?(?:access_token|refresh_token|id_token|device_code|client_secret|secret|assertion|code)"?\s*[:=]\s*"?)([^"&\s,}]{6,})/gi;
+const SECRET_FIELD = /("?\b(?:access_token|refresh_token|id_token|device_code|client_secret|secret|assertion|code)"?\s*[:=]\s*"?)([^"&\s,}]{6,})/gi;
 
 export function redactSecrets(text: string): string {
   return text.replace(JWT_LIKE, '[redacted token]').replace(SECRET_FIELD, (_match, prefix: string) => `${prefix}[redacted]`);

@@ -113,7 +113,7 @@ export class TokenBroker implements AccessTokenSource {
   private readonly listeners = new Set<() => void>();
   private readonly mapping: AccountMappingStore;
   private readonly refreshMarginSeconds: number;
-  private ownNetworkClient: { close(): Promise<void> } | undefined;
+  private ownNetworkClient: { close(): Promise<void>; takeRecentFailure(): string | undefined } | undefined;
   private disposed = false;
 
   constructor(private readonly options: TokenBrokerOptions) {
@@ -168,7 +168,7 @@ export class TokenBroker implements AccessTokenSource {
       }
       const failure = signal?.aborted
         ? toDeviceCodeSignInError({ errorCode: 'device_code_polling_cancelled' }, endpoint.url)
-        : toDeviceCodeSignInError(error, endpoint.url);
+        : this.withNetworkCause(toDeviceCodeSignInError(error, endpoint.url));
       this.log(failure.reason === 'failed' ? 'error' : 'info', failure.message);
       throw failure;
     }
@@ -313,7 +313,8 @@ export class TokenBroker implements AccessTokenSource {
         this.log('warn', `No token for ${clusterUrl} without signing in: ${reason}.`);
         throw new SignInRequiredError(clusterUrl, reason);
       }
-      const message = `Could not get a token for ${clusterUrl}: ${describeError(error)}`;
+      const cause = this.ownNetworkClient?.takeRecentFailure();
+      const message = `Could not get a token for ${clusterUrl}: ${cause ?? describeError(error)}`;
       this.log('error', message);
       throw new Error(message);
     }
@@ -332,6 +333,12 @@ export class TokenBroker implements AccessTokenSource {
       account: { homeAccountId: account.homeAccountId, username, tenantId: result.account?.tenantId ?? account.tenantId },
       fromCache: result.fromCache,
     };
+  }
+
+  /** A generic MSAL failure gets the network cause behind it, when there is one. */
+  private withNetworkCause(failure: DeviceCodeSignInError): DeviceCodeSignInError {
+    const cause = failure.reason === 'failed' ? this.ownNetworkClient?.takeRecentFailure() : undefined;
+    return cause ? new DeviceCodeSignInError('failed', `${failure.message} — ${cause}`) : failure;
   }
 
   private async accountFor(pca: PublicClientApplication, clusterUrl: string): Promise<AccountInfo> {
@@ -388,10 +395,10 @@ export class TokenBroker implements AccessTokenSource {
     const msal = await import('@azure/msal-node');
     let networkClient = this.options.networkClient;
     if (!networkClient) {
+      // One HTTP client (one connection pool) for every authority.
       const { UndiciNetworkClient } = await import('./undiciNetworkClient');
-      const created = new UndiciNetworkClient({ extraCaCertificates: this.options.extraCaCertificates });
-      this.ownNetworkClient ??= created;
-      networkClient = created;
+      const shared = (this.ownNetworkClient ??= new UndiciNetworkClient({ extraCaCertificates: this.options.extraCaCertificates }));
+      networkClient = shared as InstanceType<typeof UndiciNetworkClient>;
     }
     const pca = new msal.PublicClientApplication({
       auth: {

@@ -18,6 +18,7 @@ export interface UndiciNetworkClientOptions {
  */
 export class UndiciNetworkClient implements INetworkModule {
   private dispatcher: Promise<Dispatcher | undefined> | undefined;
+  private lastFailure: { readonly message: string; readonly at: number } | undefined;
 
   constructor(private readonly options: UndiciNetworkClientOptions = {}) {}
 
@@ -27,6 +28,16 @@ export class UndiciNetworkClient implements INetworkModule {
 
   sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
     return this.send<T>('POST', url, options, undefined);
+  }
+
+  /**
+   * MSAL replaces a network failure by a generic error code (e.g. endpoints_resolution_error); this keeps the
+   * actual cause (TLS trust, refused connection) so the user can be told what to fix.
+   */
+  takeRecentFailure(withinMs = 30_000): string | undefined {
+    const failure = this.lastFailure;
+    this.lastFailure = undefined;
+    return failure && Date.now() - failure.at <= withinMs ? failure.message : undefined;
   }
 
   async close(): Promise<void> {
@@ -52,7 +63,12 @@ export class UndiciNetworkClient implements INetworkModule {
     } catch (error) {
       // The cause (DNS, TLS trust, refused connection) is what the user can act on; the URL has no secrets.
       const cause = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-      throw new Error(`Could not reach the sign-in server (${method} ${where}): ${cause}`);
+      const hint = /certificate|self.signed|CERT_/i.test(cause)
+        ? ' If the sign-in server uses a private certificate authority, start VS Code with NODE_EXTRA_CA_CERTS set to its CA certificate file.'
+        : '';
+      const message = `Could not reach the sign-in server (${method} ${where}): ${cause}.${hint}`;
+      this.lastFailure = { message, at: Date.now() };
+      throw new Error(message);
     }
     const text = await response.body.text();
     let body: unknown;
