@@ -10,7 +10,7 @@ import { defaultDevCertificateDir, ensureDevCertificate } from '../devCertificat
 import { AadError, missingParameter } from './aadError';
 import { AuthorizationCodeStore, type AuthorizationRequest } from './authorizationCodeStore';
 import { renderAccountChooser, renderAuthorizeError, renderFormPost } from './authorizePage';
-import { DEVICE_LOGIN_CSP, escapeHtml, renderDeviceLoginForm, renderDeviceLoginResult } from './deviceLoginPage';
+import { DEVICE_LOGIN_CSP, escapeHtml, renderDeviceLoginForm, renderDeviceLoginResult, renderPage } from './deviceLoginPage';
 import { DeviceCodeDecisionError, DeviceCodeStore } from './deviceCodeStore';
 import { DEFAULT_USERS, LocalDirectory, type LocalUser, type ResolvedTenant } from './directory';
 import { RefreshTokenStore } from './refreshTokenStore';
@@ -147,6 +147,9 @@ export async function startSignInServer(options: SignInServerOptions = {}): Prom
     },
     denyDeviceCode: (userCode) => running.deviceCodes.deny(userCode),
     revokeRefreshTokens: (upn) => {
+      if (!directory.findUser(upn)) {
+        throw new Error(`Unknown user "${upn}"; known users: ${directory.users.map((user) => user.upn).join(', ')}.`);
+      }
       running.refreshTokens.revokeAll(upn);
     },
     pendingDeviceCodes: () => running.deviceCodes.pending(),
@@ -234,8 +237,25 @@ class SignInService {
   }
 
   private async route(method: string, url: URL, request: IncomingMessage, response: ServerResponse, outcome: { detail: string }): Promise<void> {
-    const segments = url.pathname.split('/').filter((segment) => segment.length > 0).map(decodeURIComponent);
+    let segments: string[];
+    try {
+      segments = url.pathname.split('/').filter((segment) => segment.length > 0).map(decodeURIComponent);
+    } catch {
+      throw new ControlError(400, 'The request path is not valid percent-encoding.');
+    }
     const path = `/${segments.join('/')}`;
+
+    if (path === '/' && method === 'GET') {
+      sendHtml(
+        response,
+        200,
+        renderPage(
+          'Local sign-in server',
+          `<h1>Local sign-in server</h1>\n<p>A development stand-in for the Microsoft identity platform.</p>\n<p><a href="/devicelogin">Enter a device code</a></p>\n<p class="note">Authority: ${escapeHtml(this.origin)}/organizations</p>`,
+        ),
+      );
+      return;
+    }
 
     if (path === '/devicelogin') {
       if (method === 'GET') {
