@@ -21,11 +21,11 @@ function asInteger(value: unknown): number | undefined {
 const linePositionPattern = /\[line:position\s*=\s*(\d+)\s*:\s*(\d+)\s*\]/i;
 
 /**
- * Kusto writes `[line:position=L:P]` (also `@line`/`@pos`): L counts lines from 1 and P is the character offset
- * within the line counted from 0 ('PerfTest take 5' → 1:9 at `take`). We return 1-based line and column.
+ * Kusto writes `[line:position=L:P]` (and `@line`/`@pos` on the inner error). The numbers are kept as Kusto
+ * reports them, only clamped to ≥ 1 (some command-parser errors say 0:0), so they read as 1-based line/column.
  */
-export function toEditorPosition(line: number, offsetInLine: number): { line: number; column: number } {
-  return { line: Math.max(1, line), column: offsetInLine + 1 };
+export function toEditorPosition(line: number, position: number): { line: number; column: number } {
+  return { line: Math.max(1, line), column: Math.max(1, position) };
 }
 
 function findPosition(chain: readonly JsonObject[], messages: readonly string[]): { line: number; column: number } | undefined {
