@@ -27,6 +27,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsTre
   readonly onDidChangeTreeData = this.changed.event;
   private readonly timer: NodeJS.Timeout;
   private hasAccounts = false;
+  private lastReportedError: string | undefined;
 
   constructor(
     private readonly broker: TokenBroker,
@@ -52,8 +53,13 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsTre
     try {
       accounts = await this.broker.listAccounts();
     } catch (error) {
-      this.log.error(`Could not list Kusto accounts: ${describeError(error)}`);
-      void vscode.window.showErrorMessage(`Could not list Kusto accounts: ${describeError(error)}`);
+      const message = `Could not list Kusto accounts: ${describeError(error)}`;
+      this.log.error(message);
+      // Shown once per distinct problem: the view redraws often and must not stack up notifications.
+      if (message !== this.lastReportedError) {
+        this.lastReportedError = message;
+        void vscode.window.showErrorMessage(message);
+      }
       accounts = [];
     }
     this.hasAccounts = accounts.length > 0;

@@ -40,6 +40,8 @@ export function registerAuth(context: vscode.ExtensionContext, deps: AuthDeps): 
   const interactive = new InteractiveSignIn({ broker, activeConnection: deps.activeConnection, log });
 
   const brokerSubscription = broker.onDidChange(() => {
+    // The context key drives menus even while the accounts view is hidden.
+    broker.listAccounts().then((list) => setSignedIn(list.length > 0), () => undefined);
     accounts.refresh();
     void statusBar.update();
     sessionsChanged.fire();
