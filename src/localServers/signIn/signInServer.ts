@@ -115,7 +115,10 @@ export async function startSignInServer(options: SignInServerOptions = {}): Prom
   let service: SignInService | undefined;
   const server = createServer({ key: certificate.keyPem, cert: certificate.certPem }, (request, response) => {
     // The service exists before the first request can arrive (listen resolves first).
-    void service?.handle(request, response);
+    service?.handle(request, response).catch(() => {
+      // Only a failure while answering an error gets here; drop the connection rather than crash the server.
+      response.destroy();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
