@@ -213,7 +213,15 @@ class ResponseSink implements BodySink {
     const chunk = this.buffer;
     this.buffer = '';
     if (!this.target.write(chunk)) {
-      await Promise.race([once(this.target, 'drain'), once(this.target, 'close')]);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.target.off('drain', done);
+          this.target.off('close', done);
+          resolve();
+        };
+        this.target.on('drain', done);
+        this.target.on('close', done);
+      });
     }
   }
 }
