@@ -1,7 +1,6 @@
 // A local, Kusto-compatible HTTP server: the real REST endpoints and wire formats over generated sample data,
 // bearer-token checks like a cluster, and injectable faults for tests. Listens on 127.0.0.1 only.
 
-import { once } from 'node:events';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
