@@ -15,6 +15,8 @@ export interface SchemaCommandExecutor {
     readonly text: string;
     readonly serverTimeoutMs?: number;
     readonly signal?: AbortSignal;
+    /** Tags the client request id (KE.<kind>;<uuid>) so schema loads are recognisable in the cluster's logs. */
+    readonly requestKind?: string;
   }): Promise<KustoResponse>;
 }
 
@@ -116,7 +118,7 @@ export class SchemaStore {
     const cluster = this.cluster(clusterUrl);
     cluster.databases = this.load(cluster.databases, force, { clusterUrl }, async (executor) => {
       const commandDatabase = this.options.clusterCommandDatabase ?? 'NetDefaultDB';
-      const run = (database: string) => executor.execute({ clusterUrl, database, text: '.show databases', ...this.timeout() });
+      const run = (database: string) => executor.execute({ clusterUrl, database, text: '.show databases', requestKind: 'ListDatabases', ...this.timeout() });
       try {
         return databasesFromResponse(await run(commandDatabase));
       } catch (error) {
@@ -137,6 +139,7 @@ export class SchemaStore {
         clusterUrl,
         database,
         text: `.show database ${quoteKustoName(database)} schema as json`,
+        requestKind: 'LoadSchema',
         ...this.timeout(),
       });
       const schemas = databaseSchemasFromResponse(response);
