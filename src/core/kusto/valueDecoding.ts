@@ -56,7 +56,7 @@ export function parseTimespanMs(text: string): number | undefined {
   }
   const [, sign, days, hours, minutes, seconds, fraction] = match;
   const wholeSeconds = ((Number(days ?? 0) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds);
-  const fractionMs = fraction ? (Number(fraction) / 10 ** fraction.length) * 1000 : 0;
+  const fractionMs = fraction ? (Number(fraction) * 1000) / 10 ** fraction.length : 0;
   const total = wholeSeconds * 1000 + fractionMs;
   return sign ? -total : total;
 }
