@@ -103,7 +103,7 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       case 'folder':
         item.iconPath = vscode.ThemeIcon.Folder;
         item.tooltip = markdown(node.path);
-        if (this.model.filter) {
+        if (node.startExpanded) {
           item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
         }
         break;
@@ -125,6 +125,7 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNod
       }
       case 'column':
         item.description = node.column.type;
+        item.accessibilityInformation = { label: `${node.name}: ${node.column.type}` };
         item.iconPath = new vscode.ThemeIcon('symbol-field');
         break;
       case 'loading':

@@ -97,6 +97,8 @@ describe('schema from the local Kusto server', function () {
     assert.deepEqual(samplesGroups.map(describeNode), ['Tables (5)', 'Materialized Views (1)', 'External Tables (1)', 'Functions (2)']);
     const tableFolders = model.children(find(samplesGroups, 'Tables (5)'));
     assert.deepEqual(tableFolders.map(describeNode), ['[Demographics]', '[Diagnostics]', '[Storm_Events]']);
+    // A small database's folders open by themselves, so its tables are one click away.
+    assert.ok(tableFolders.every((folder) => folder.type === 'folder' && folder.startExpanded));
     const diagnostics = model.children(find(tableFolders, '[Diagnostics]'));
     assert.deepEqual(diagnostics.map(describeNode), ['[Diagnostics/Types]', 'EmptyTable']);
     const stormTables = model.children(find(tableFolders, '[Storm_Events]'));

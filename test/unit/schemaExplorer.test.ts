@@ -198,6 +198,22 @@ describe('explorer model', () => {
     assert.deepEqual(labels(model.children(cluster)), ["error: Entity ID 'NetDefaultDB' of kind 'Database' was not found. (BadRequest_EntityNotFound)"]);
   });
 
+  it('opens folders by default only in small groups', async () => {
+    const manyTables = Object.fromEntries(
+      Array.from({ length: 60 }, (_, i) => [`T${i}`, { Name: `T${i}`, Folder: `F${i % 3}`, OrderedColumns: [{ Name: 'a', CslType: 'string' }] }]),
+    );
+    const big = JSON.stringify({ Databases: { Big: { Name: 'Big', Tables: manyTables, Functions: {} } } });
+    const { model, store } = setup({ Big: big, Samples: schemas.Samples });
+    await store.loadDatabases(CLUSTER.url);
+    await store.loadDatabaseSchema(CLUSTER.url, 'Big');
+    const bigDb = model.children(model.roots()[0]!).find((n) => n.name === 'Big')!;
+    const folders = model.children(model.children(bigDb)[0]!);
+    assert.deepEqual(folders.map((f) => (f.type === 'folder' ? `${f.path}:${f.startExpanded}` : f.type)), ['F0:false', 'F1:false', 'F2:false']);
+    model.setFilter('T1');
+    const filteredFolders = model.children(model.children(bigDb)[0]!);
+    assert.ok(filteredFolders.length > 0 && filteredFolders.every((f) => f.type === 'folder' && f.startExpanded));
+  });
+
   it('refresh of a database reloads only that database', async () => {
     const { model, store, executor } = setup(schemas);
     const cluster = model.roots()[0]!;

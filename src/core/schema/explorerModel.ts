@@ -48,7 +48,12 @@ export interface FolderNode extends NodeBase {
   readonly database: string;
   readonly group: SchemaGroup;
   readonly path: string;
+  /** Folders of a small group (or under a filter) start expanded, so a few tables are one click away. */
+  readonly startExpanded: boolean;
 }
+
+/** Up to this many entities in a group, its folders start expanded; above it they stay collapsed (cheap to draw). */
+export const SMALL_GROUP_SIZE = 50;
 export interface TableNode extends NodeBase {
   readonly type: 'table' | 'materializedView' | 'externalTable';
   readonly database: string;
@@ -149,10 +154,11 @@ export class ExplorerModel {
         if (!schema) {
           return [];
         }
+        const startExpanded = Boolean(this.filterText) || schema[node.group].length <= SMALL_GROUP_SIZE;
         return groupChildren(schema, node.group, node.type === 'folder' ? node.path : '').map((child): ExplorerNode => {
           const parentId = `${node.clusterUrl}|${node.database}|${node.group}${this.filterSuffix()}`;
           if (child.kind === 'folder') {
-            return { type: 'folder', id: `${parentId}|folder|${child.path}`, clusterUrl: node.clusterUrl, database: node.database, name: child.label, group: child.group, path: child.path };
+            return { type: 'folder', id: `${parentId}|folder|${child.path}`, clusterUrl: node.clusterUrl, database: node.database, name: child.label, group: child.group, path: child.path, startExpanded };
           }
           if (child.kind === 'function') {
             return { type: 'function', id: `${parentId}|fn|${child.fn.name}`, clusterUrl: node.clusterUrl, database: node.database, name: child.fn.name, fn: child.fn };
