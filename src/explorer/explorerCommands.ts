@@ -194,7 +194,7 @@ async function queryFirstRows(deps: ExplorerCommandDeps, node: ExplorerNode | un
   } catch (error) {
     deps.log.warn(`Could not bind the new query editor to ${node.clusterUrl}/${node.database}: ${(error as Error).message}`);
   }
-  await vscode.commands.executeCommand('kusto.runQuery', connection);
+  await vscode.commands.executeCommand('kusto.runQuery', { ...connection, uri: document.uri.toString() });
 }
 
 async function insertName(node: ExplorerNode | undefined): Promise<void> {
