@@ -550,6 +550,12 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
         return;
       }
       if (path === '/v1/rest/auth/metadata' && request.method === 'GET') {
+        requests.push({
+          method: 'GET',
+          path,
+          headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'authorization')),
+          receivedAt: new Date(),
+        });
         sendJson(response, 200, authMetadata(), { 'Cache-Control': 'public, max-age=86400' });
         outcome = 'metadata';
         return;
