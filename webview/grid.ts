@@ -7,6 +7,8 @@ import { isNumericType } from '../src/shared/resultsProtocol';
 import { RowSelection } from './selection';
 
 export const ROW_HEIGHT = 22;
+/** Height of the sticky header row; styles.css sets the same, so the grid never measures it (no forced layout). */
+const HEADER_HEIGHT = 24;
 const OVERSCAN_ROWS = 8;
 const MIN_COLUMN_WIDTH = 40;
 // Browsers cap element heights (~33.5M px in Chromium); beyond this the scroll position maps proportionally to rows.
@@ -30,6 +32,8 @@ interface PooledRow {
   readonly cells: HTMLDivElement[];
   shownPosition: number;
   shownData: readonly CellText[] | undefined;
+  shownSelected: boolean;
+  shownActiveColumn: number;
 }
 
 export function defaultColumnWidth(column: ColumnMeta): number {
@@ -54,6 +58,10 @@ export class VirtualGrid {
   private activeColumn = 0;
   private renderScheduled = false;
   private firstRenderedPosition = 0;
+  private observedHeight: number | undefined;
+  // Column positions live in one constructed style sheet (CSSOM, allowed by the CSP): resizing a column edits
+  // one rule instead of every cell, and cells are absolutely placed so a row needs no grid or flex layout.
+  private readonly columnSheet = new CSSStyleSheet();
 
   constructor(
     private readonly source: RowSource,
@@ -84,7 +92,15 @@ export class VirtualGrid {
       const hit = this.hitTest(e);
       if (hit) this.callbacks.onCellActivated(hit.position, hit.column);
     });
-    new ResizeObserver(() => this.render()).observe(this.element);
+    // The viewport height is observed, never read during render: reading it would force a synchronous layout.
+    new ResizeObserver((entries) => {
+      const height = entries[entries.length - 1]?.contentRect.height;
+      if (height !== undefined && height !== this.observedHeight) {
+        this.observedHeight = height;
+        this.render();
+      }
+    }).observe(this.element);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, this.columnSheet];
   }
 
   /** Shows a table: columns, total rows and the sort indicator; keeps widths given (restored state). */
@@ -148,7 +164,8 @@ export class VirtualGrid {
   }
 
   private get viewportHeight(): number {
-    return Math.max(0, this.element.clientHeight - this.header.offsetHeight);
+    const height = this.observedHeight ?? window.innerHeight;
+    return Math.max(0, height - HEADER_HEIGHT);
   }
 
   /** The (fractional) row shown at the top of the viewport for the current scroll position. */
@@ -208,24 +225,29 @@ export class VirtualGrid {
         pooled.shownPosition = position;
         pooled.shownData = data;
         pooled.element.setAttribute('aria-rowindex', String(position + 2));
-        pooled.element.classList.toggle('loading', data === undefined);
+        // aria-busy (no style depends on it) rather than a class: a class change would restyle the whole row.
+        if (data === undefined) pooled.element.setAttribute('aria-busy', 'true');
+        else pooled.element.removeAttribute('aria-busy');
         for (let c = 0; c < pooled.cells.length; c++) {
           const cell = pooled.cells[c];
           const value = data ? data[c] : undefined;
-          if (value === null) {
-            cell.textContent = 'null';
-            cell.classList.add('null');
-          } else {
-            cell.textContent = value ?? '';
-            cell.classList.remove('null');
-          }
+          const isNull = value === null;
+          cell.textContent = isNull ? 'null' : (value ?? '');
+          if (isNull !== cell.classList.contains('null')) cell.classList.toggle('null', isNull);
         }
       }
-      pooled.element.classList.toggle('selected', this.selection.has(position));
-      pooled.element.setAttribute('aria-selected', String(this.selection.has(position)));
-      const isActiveRow = position === this.activeRow;
-      for (let c = 0; c < pooled.cells.length; c++) {
-        pooled.cells[c].classList.toggle('active', isActiveRow && c === this.activeColumn);
+      // Touch selection and focus only where they changed: style recalculation is the cost of a frame.
+      const selected = this.selection.has(position);
+      if (pooled.shownSelected !== selected) {
+        pooled.shownSelected = selected;
+        pooled.element.classList.toggle('selected', selected);
+        pooled.element.setAttribute('aria-selected', String(selected));
+      }
+      const activeColumn = position === this.activeRow ? this.activeColumn : -1;
+      if (pooled.shownActiveColumn !== activeColumn) {
+        pooled.cells[pooled.shownActiveColumn]?.classList.remove('active');
+        pooled.cells[activeColumn]?.classList.add('active');
+        pooled.shownActiveColumn = activeColumn;
       }
     }
   }
@@ -235,18 +257,17 @@ export class VirtualGrid {
       const element = document.createElement('div');
       element.className = 'grid-row';
       element.setAttribute('role', 'row');
-      element.style.gridTemplateColumns = this.template();
       const cells: HTMLDivElement[] = [];
       this.columns.forEach((column, c) => {
         const cell = document.createElement('div');
-        cell.className = isNumericType(column.type) ? 'grid-cell numeric' : 'grid-cell';
+        cell.className = isNumericType(column.type) ? `grid-cell c${c} numeric` : `grid-cell c${c}`;
         cell.setAttribute('role', 'gridcell');
         cell.dataset.column = String(c);
         cells.push(cell);
         element.appendChild(cell);
       });
       this.rowsLayer.appendChild(element);
-      this.pool.push({ element, cells, shownPosition: -2, shownData: undefined });
+      this.pool.push({ element, cells, shownPosition: -2, shownData: undefined, shownSelected: false, shownActiveColumn: -1 });
     }
     while (this.pool.length > size) {
       this.pool.pop()?.element.remove();
@@ -258,9 +279,14 @@ export class VirtualGrid {
   }
 
   private applyWidths(): void {
-    const template = this.template();
-    this.header.style.gridTemplateColumns = template;
-    for (const row of this.pool) row.element.style.gridTemplateColumns = template;
+    this.header.style.gridTemplateColumns = this.template();
+    let left = 0;
+    const rules = this.widths.map((width, c) => {
+      const rule = `.grid-cell.c${c}{left:${left}px;width:${width}px}`;
+      left += width;
+      return rule;
+    });
+    this.columnSheet.replaceSync(rules.join('\n'));
     const total = this.widths.reduce((a, b) => a + b, 0);
     this.spacer.style.width = `${total}px`;
     this.rowsLayer.style.width = `${total}px`;

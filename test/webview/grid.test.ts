@@ -93,7 +93,7 @@ describe('results webview (headless Chromium)', function () {
     );
     h.controller.showResults(runInfo('r2'), responseOf([table]));
     await h.page.locator('.grid-row[aria-rowindex="2"]').waitFor();
-    await h.page.locator('.grid-row[aria-rowindex="2"]:not(.loading)').waitFor();
+    await h.page.locator('.grid-row[aria-rowindex="2"]:not([aria-busy])').waitFor();
     assert.equal(await cellText(0, 0), '9007199254740993');
     assert.equal(await cellText(0, 1), '');
     assert.equal(await cellText(0, 2), '{"a":[1,2],"b":"x"}');
@@ -119,7 +119,7 @@ describe('results webview (headless Chromium)', function () {
     });
     const table = tableOf('T', [{ name: XSS, type: 'string' }, { name: 'D', type: 'dynamic' }], [[XSS, { html: XSS }]]);
     h.controller.showResults(runInfo('r3'), responseOf([table], { partialErrors: [{ code: 'E', message: XSS }] }));
-    await h.page.locator('.grid-row[aria-rowindex="2"]:not(.loading)').waitFor();
+    await h.page.locator('.grid-row[aria-rowindex="2"]:not([aria-busy])').waitFor();
     assert.equal(await cellText(0, 0), XSS);
     assert.equal(await h.page.locator('.grid-header-cell .column-name').first().innerText(), XSS);
     assert.ok((await h.page.locator('.banner.warning').innerText()).includes(XSS));
@@ -149,10 +149,10 @@ describe('results webview (headless Chromium)', function () {
       ],
     );
     h.controller.showResults(runInfo('r4'), responseOf([table]));
-    await h.page.locator('.grid-row[aria-rowindex="2"]:not(.loading)').waitFor();
+    await h.page.locator('.grid-row[aria-rowindex="2"]:not([aria-busy])').waitFor();
     const column0 = async (): Promise<string[]> => {
       await h.page.waitForTimeout(50);
-      await h.page.locator('.grid-row.loading').first().waitFor({ state: 'detached' }).catch(() => undefined);
+      await h.page.locator('.grid-row[aria-busy]').first().waitFor({ state: 'detached' }).catch(() => undefined);
       return h.page.locator('.grid-row:not([hidden]) .grid-cell[data-column="0"]').allInnerTexts();
     };
     const countHeader = h.page.locator('.grid-header-cell').nth(1);
@@ -173,7 +173,7 @@ describe('results webview (headless Chromium)', function () {
 
   it('filters rows with the search box (case-insensitive, any column) and shows the match count', async () => {
     h.controller.showResults(runInfo('r5'), responseOf([syntheticTable(10_000)]));
-    await h.page.locator('.grid-row[aria-rowindex="2"]:not(.loading)').waitFor();
+    await h.page.locator('.grid-row[aria-rowindex="2"]:not([aria-busy])').waitFor();
     await h.page.locator('vscode-text-field.search input').fill('ALPHA 99');
     await h.page.locator('.row-count').filter({ hasText: 'of 10,000 rows' }).waitFor();
     // alpha rows are r % 5 == 0: "alpha 99x" and "alpha 99xx" -> 990, 995, 9900..9995 step 5 = 2 + 20 = 22 rows.
@@ -230,7 +230,7 @@ describe('results webview (headless Chromium)', function () {
 
   it('selects rows with click, shift-click and ctrl-click and copies them as TSV with a header; Ctrl+C copies one cell', async () => {
     h.controller.showResults(runInfo('r9'), responseOf([syntheticTable(1000)]));
-    await h.page.locator('.grid-row[aria-rowindex="2"]:not(.loading)').waitFor();
+    await h.page.locator('.grid-row[aria-rowindex="2"]:not([aria-busy])').waitFor();
     const cell = (row: number, col = 2) => h.page.locator(`.grid-row[aria-rowindex="${row + 2}"] .grid-cell`).nth(col);
     await cell(1).click();
     await cell(3).click({ modifiers: ['Shift'] });
@@ -251,7 +251,7 @@ describe('results webview (headless Chromium)', function () {
 
   it('opens the full pretty value of a dynamic cell on Enter and closes it with Escape', async () => {
     h.controller.showResults(runInfo('r10'), responseOf([syntheticTable(50)]));
-    await h.page.locator('.grid-row[aria-rowindex="2"]:not(.loading)').waitFor();
+    await h.page.locator('.grid-row[aria-rowindex="2"]:not([aria-busy])').waitFor();
     await h.page.locator('.grid-row[aria-rowindex="2"] .grid-cell').nth(7).click();
     await h.page.keyboard.press('Enter');
     const detail = h.page.locator('.detail-text');
@@ -263,7 +263,7 @@ describe('results webview (headless Chromium)', function () {
 
   it('comes back to the same tab, sort, filter and scroll position when VS Code recreates the page', async () => {
     h.controller.showResults(runInfo('r11'), responseOf([syntheticTable(5000)]));
-    await h.page.locator('.grid-row[aria-rowindex="2"]:not(.loading)').waitFor();
+    await h.page.locator('.grid-row[aria-rowindex="2"]:not([aria-busy])').waitFor();
     await h.page.locator('.grid-header-cell').first().click();
     await h.page.locator('.grid-header-cell').first().click();
     await h.page.locator('.grid-row[aria-rowindex="2"] .grid-cell').first().filter({ hasText: '4999' }).waitFor();
