@@ -11,10 +11,27 @@ import { ExplorerTreeProvider } from './explorerTreeProvider';
 import { SchemaCache } from './schemaCache';
 
 export interface ExplorerDeps {
-  readonly auth: Pick<KustoAuth, 'onDidChangeSessions'>;
+  readonly auth: Pick<KustoAuth, 'onDidChangeSessions' | 'hasSession'>;
   readonly clients: Pick<KustoClientProvider, 'get' | 'requestDefaults'>;
   readonly connections: ExplorerConnectionTarget;
   readonly log: vscode.LogOutputChannel;
+}
+
+/**
+ * After sign-in, clusters that showed "Sign in to see databases" try again; after sign-out, clusters that lost
+ * their session drop what they showed and ask to sign in.
+ */
+async function refreshForSessions(store: SchemaStore, deps: ExplorerDeps): Promise<void> {
+  const needingSignIn = new Set(store.clustersNeedingSignIn());
+  for (const clusterUrl of store.knownClusters()) {
+    try {
+      if (needingSignIn.has(clusterUrl) || !(await deps.auth.hasSession(clusterUrl))) {
+        store.invalidateCluster(clusterUrl);
+      }
+    } catch (error) {
+      deps.log.warn(`Could not check the session of ${clusterUrl}: ${(error as Error).message}`);
+    }
+  }
 }
 
 export function registerExplorer(context: vscode.ExtensionContext, deps: ExplorerDeps): SchemaCache {
@@ -51,12 +68,7 @@ export function registerExplorer(context: vscode.ExtensionContext, deps: Explore
       before.forEach((url) => !after.has(url) && store.invalidateCluster(url));
       provider.refreshAll();
     }),
-    deps.auth.onDidChangeSessions(() => {
-      // Clusters that showed "Sign in to see databases" try again with the new session.
-      for (const clusterUrl of store.clustersNeedingSignIn()) {
-        store.invalidateCluster(clusterUrl);
-      }
-    }),
+    deps.auth.onDidChangeSessions(() => void refreshForSessions(store, deps)),
   );
   return new SchemaCache(store);
 }

@@ -176,6 +176,11 @@ export class SchemaStore {
     urls.forEach((clusterUrl) => this.emit({ clusterUrl }));
   }
 
+  /** Clusters with anything loaded, loading or failed. */
+  knownClusters(): string[] {
+    return [...this.clusters.keys()];
+  }
+
   /** Clusters whose last load failed because sign-in is missing. */
   clustersNeedingSignIn(): string[] {
     const urls: string[] = [];
