@@ -17,23 +17,6 @@ export interface ExplorerDeps {
   readonly log: vscode.LogOutputChannel;
 }
 
-/**
- * After sign-in, clusters that showed "Sign in to see databases" try again; after sign-out, clusters that lost
- * their session drop what they showed and ask to sign in.
- */
-async function refreshForSessions(store: SchemaStore, deps: ExplorerDeps): Promise<void> {
-  const needingSignIn = new Set(store.clustersNeedingSignIn());
-  for (const clusterUrl of store.knownClusters()) {
-    try {
-      if (needingSignIn.has(clusterUrl) || !(await deps.auth.hasSession(clusterUrl))) {
-        store.invalidateCluster(clusterUrl);
-      }
-    } catch (error) {
-      deps.log.warn(`Could not check the session of ${clusterUrl}: ${(error as Error).message}`);
-    }
-  }
-}
-
 export function registerExplorer(context: vscode.ExtensionContext, deps: ExplorerDeps): SchemaCache {
   const store = new SchemaStore(() => deps.clients.get(), {
     serverTimeoutMs: () => deps.clients.requestDefaults().serverTimeoutMs,
@@ -68,7 +51,7 @@ export function registerExplorer(context: vscode.ExtensionContext, deps: Explore
       before.forEach((url) => !after.has(url) && store.invalidateCluster(url));
       provider.refreshAll();
     }),
-    deps.auth.onDidChangeSessions(() => void refreshForSessions(store, deps)),
+    deps.auth.onDidChangeSessions(() => void store.refreshAfterSessionChange((clusterUrl) => deps.auth.hasSession(clusterUrl))),
   );
   return new SchemaCache(store);
 }

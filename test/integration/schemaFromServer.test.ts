@@ -173,4 +173,25 @@ describe('schema from the local Kusto server', function () {
     const wrongItems = await expand(wrongModel, wrongAudience, wrongModel.roots()[0]!);
     assert.deepEqual(wrongItems.map(describeNode), ['signInRequired: Sign in to see databases']);
   });
+
+  it('asks to sign in after sign-out and shows the databases again after sign-in', async () => {
+    let signedIn = true;
+    const tokens = tokenSourceFor(stack, 'alice@contoso.com');
+    const store = storeFor({
+      getToken: (clusterUrl, options) =>
+        signedIn ? tokens.getToken(clusterUrl, options) : Promise.reject(new SignInRequiredError(clusterUrl, 'signed out')),
+    });
+    const model = new ExplorerModel(store);
+    model.setClusters([{ url: stack.kusto.url, name: 'local', defaultDatabase: 'Samples' }]);
+    const cluster = model.roots()[0]!;
+    assert.equal((await expand(model, store, cluster)).length, 3);
+
+    signedIn = false;
+    await store.refreshAfterSessionChange(async () => signedIn);
+    assert.deepEqual((await expand(model, store, cluster)).map(describeNode), ['signInRequired: Sign in to see databases']);
+
+    signedIn = true;
+    await store.refreshAfterSessionChange(async () => signedIn);
+    assert.deepEqual((await expand(model, store, cluster)).map(describeNode), ['ContosoSales', 'Samples', 'SecurityLogs']);
+  });
 });

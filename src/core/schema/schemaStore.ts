@@ -176,6 +176,25 @@ export class SchemaStore {
     urls.forEach((clusterUrl) => this.emit({ clusterUrl }));
   }
 
+  /**
+   * After a sign-in or sign-out: clusters that asked for sign-in, and clusters that no longer have a session,
+   * forget what they showed so that their next expand loads again (or asks to sign in).
+   */
+  async refreshAfterSessionChange(hasSession: (clusterUrl: string) => Promise<boolean>): Promise<void> {
+    const needingSignIn = new Set(this.clustersNeedingSignIn());
+    for (const clusterUrl of this.knownClusters()) {
+      let keep = false;
+      try {
+        keep = !needingSignIn.has(clusterUrl) && (await hasSession(clusterUrl));
+      } catch {
+        // When the session cannot be checked, reloading is the safe choice.
+      }
+      if (!keep) {
+        this.invalidateCluster(clusterUrl);
+      }
+    }
+  }
+
   /** Clusters with anything loaded, loading or failed. */
   knownClusters(): string[] {
     return [...this.clusters.keys()];
