@@ -110,6 +110,10 @@ export function datetimeFromUnixMs(ms: number): bigint {
 /** Kusto writes datetimes as ISO 8601 UTC with up to 7 fractional digits, trailing zeros dropped. */
 export function formatDatetime(ticks: bigint): string {
   const sinceEpoch = ticks - UNIX_EPOCH_TICKS;
+  if (sinceEpoch % TICKS_PER_SECOND === 0n) {
+    // Whole seconds (most data): one conversion, no fraction to render.
+    return new Date(Number(sinceEpoch / TICKS_PER_MILLISECOND)).toISOString().slice(0, 19) + 'Z';
+  }
   let ms = sinceEpoch / TICKS_PER_MILLISECOND;
   let subMillisecond = sinceEpoch % TICKS_PER_MILLISECOND;
   if (subMillisecond < 0n) {
