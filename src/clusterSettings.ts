@@ -48,9 +48,28 @@ export function readInvalidClusterEntries(): string[] {
     .filter((url) => !tryParseClusterUrl(url));
 }
 
+/**
+ * Saves the valid connections in the scope where `kusto.clusters` is defined now (workspace folder, workspace or
+ * user settings), keeping entries that do not parse as they were so that nothing the user typed is lost.
+ */
 export async function writeClusterConnections(connections: readonly ClusterConnection[]): Promise<void> {
-  const value = connections.map((c) => ({ url: c.url, name: c.name, defaultDatabase: c.defaultDatabase }));
-  await vscode.workspace.getConfiguration(SECTION).update('clusters', value, vscode.ConfigurationTarget.Global);
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const inspected = config.inspect<StoredClusterConnection[]>('clusters');
+  const target =
+    inspected?.workspaceFolderValue !== undefined
+      ? vscode.ConfigurationTarget.WorkspaceFolder
+      : inspected?.workspaceValue !== undefined
+        ? vscode.ConfigurationTarget.Workspace
+        : vscode.ConfigurationTarget.Global;
+  const stored = config.get<StoredClusterConnection[]>('clusters') ?? [];
+  const invalidEntries = (Array.isArray(stored) ? stored : []).filter(
+    (entry) => !(typeof entry?.url === 'string' && tryParseClusterUrl(entry.url)),
+  );
+  const value = [
+    ...connections.map((c) => ({ url: c.url, name: c.name, defaultDatabase: c.defaultDatabase })),
+    ...invalidEntries,
+  ];
+  await config.update('clusters', value, target);
 }
 
 export function onDidChangeClusterConnections(listener: () => void): vscode.Disposable {
