@@ -39,7 +39,8 @@ interface PooledRow {
 export function defaultColumnWidth(column: ColumnMeta): number {
   const byType: Record<string, number> = { datetime: 220, timespan: 130, guid: 290, dynamic: 240, bool: 70, int: 90, long: 110, real: 110, decimal: 120 };
   const forType = byType[column.type] ?? 160;
-  const forName = column.name.length * 8 + 48;
+  // Room for the bold name, the type label and the sort arrow.
+  const forName = column.name.length * 8 + column.type.length * 7 + 44;
   return Math.min(400, Math.max(MIN_COLUMN_WIDTH, forType, forName));
 }
 

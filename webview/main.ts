@@ -210,6 +210,8 @@ function buildResultsHeader(message: ResultsMetaMessage): HTMLElement {
 }
 
 function showResults(message: ResultsMetaMessage): void {
+  // The panel posts the results and then answers the page's "ready" with them too: build the view once.
+  if (meta && meta.run.runId === message.run.runId && grid.element.isConnected) return;
   stopRunningTimer();
   if (!pageState || pageState.runId !== message.run.runId) {
     pageState = { runId: message.run.runId, activeTab: 0, tabs: {} };

@@ -277,6 +277,29 @@ describe('results webview (headless Chromium)', function () {
     assert.equal(await h.page.locator('.grid').evaluate((g) => g.scrollTop), 1000 * 22);
   });
 
+  it('resizes a column by dragging its header edge; cells follow and the width survives a page reload', async () => {
+    h.controller.showResults(runInfo('r13'), responseOf([syntheticTable(100)]));
+    await h.page.locator('.grid-row[aria-rowindex="2"]:not([aria-busy])').waitFor();
+    const header = h.page.locator('.grid-header-cell').nth(2);
+    const cell = h.page.locator('.grid-row[aria-rowindex="2"] .grid-cell').nth(2);
+    const before = (await header.boundingBox())!;
+    const handle = (await header.locator('.resize-handle').boundingBox())!;
+    await h.page.mouse.move(handle.x + 3, handle.y + 5);
+    await h.page.mouse.down();
+    await h.page.mouse.move(handle.x + 63, handle.y + 5, { steps: 5 });
+    await h.page.mouse.up();
+    await h.page.waitForTimeout(100);
+    const after = (await header.boundingBox())!;
+    assert.equal(Math.round(after.width - before.width), 60);
+    assert.equal(Math.round((await cell.boundingBox())!.width), Math.round(after.width));
+    assert.equal(Math.round((await h.page.locator('.grid-row[aria-rowindex="2"] .grid-cell').nth(3).boundingBox())!.x), Math.round(after.x + after.width));
+    assert.equal(await header.getAttribute('aria-sort'), 'none', 'dragging the edge does not sort');
+    await h.page.waitForTimeout(300);
+    await h.load();
+    await h.page.locator('.grid-row[aria-rowindex="2"]:not([aria-busy])').waitFor();
+    assert.equal(Math.round((await h.page.locator('.grid-header-cell').nth(2).boundingBox())!.width), Math.round(after.width));
+  });
+
   it('renders the toolkit components under the CSP', async () => {
     h.controller.showRunning(runInfo('r12'), () => undefined);
     await h.page.locator('vscode-button.cancel-button').waitFor();
