@@ -463,7 +463,8 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
       const csl = body.csl.trim();
       const isCommand = csl.startsWith('.');
       let database: DatabaseDefinition | undefined;
-      if (body.db) {
+      // NetDefaultDB is the name Kusto's own tools send for cluster-level commands: real clusters accept it.
+      if (body.db && body.db.toLowerCase() !== 'netdefaultdb') {
         database = findDatabase(body.db);
         if (!database) {
           throw databaseNotFound(body.db);

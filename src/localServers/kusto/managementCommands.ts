@@ -36,8 +36,8 @@ export function runManagementCommand(command: string, context: ManagementContext
     const json: Record<string, unknown> = { Databases: Object.fromEntries(databases.map((db) => [db.name, databaseSchema(db)])) };
     return schemaResult(/^\.show schema/i.test(normalized) ? { Plugins: [], ...json } : json);
   }
-  if ((match = /^\.show database (?:(\[?['"]?)([\w.-]+)\1\]? )?schema as json$/i.exec(normalized))) {
-    const database = resolveDatabase(match[2], context);
+  if ((match = /^\.show database (?:\[\s*'([^']+)'\s*\]|\[\s*"([^"]+)"\s*\]|([\w.-]+) )?\s*schema as json$/i.exec(normalized))) {
+    const database = resolveDatabase(match[1] ?? match[2] ?? match[3], context);
     return schemaResult({ Databases: { [database.name]: databaseSchema(database) } });
   }
   if ((match = /^\.show database (?:([\w.-]+) )?schema$/i.exec(normalized))) {
