@@ -45,6 +45,7 @@ const PHASE_BODY = 1;
 const PHASE_DONE = 2;
 
 const OPEN_BYTES = Buffer.from('[');
+const ROWS_END = Buffer.from(']]}');
 const CLOSE_BYTES = Buffer.from(']');
 const MAX_KEY_LENGTH = 16;
 /** 2^53 has 16 digits: shorter integer literals are always exact as JS numbers. */
@@ -187,7 +188,11 @@ export class KustoJsonScanner {
 
   /** Call after the last chunk: throws when the body stopped before the JSON document was complete. */
   end(): void {
-    // The rest of the body is scanned exactly: it holds the end of the rows and the frames after them.
+    // The rest of the body holds the end of the rows and the frames after them: rows by the fast path where it
+    // can, the rest exactly.
+    if (this.pending.length > 0 && this.rowsDepth >= 0 && !this.exactRows) {
+      this.drainPending();
+    }
     this.finalPass = true;
     while (this.pending.length > 0) {
       const bytes = this.takePending();
@@ -265,10 +270,21 @@ export class KustoJsonScanner {
       start++;
     }
     const first = bytes[start];
-    const cut = first === OPEN_BRACKET || first === OPEN_BRACE ? findLastRowBoundary(bytes, start) : -1;
-    if (cut > start && this.parseFastBatch(bytes, start, cut, offset)) {
-      this.deferRows(bytes.subarray(cut + 1), offset + cut + 1);
-      return true;
+    if (first === OPEN_BRACKET || first === OPEN_BRACE) {
+      // Frames end with their Rows, so `]]}` is most likely the end of this Rows array: parse up to it and let
+      // the exact scan take the closing bracket and the frames after it.
+      const rowsEnd = bytes.indexOf(ROWS_END, start);
+      if (rowsEnd > start && this.parseFastBatch(bytes, start, rowsEnd + 1, offset)) {
+        this.exactRows = true;
+        this.scanBuffer(bytes.subarray(rowsEnd + 1), offset + rowsEnd + 1);
+        return this.pendingBytes > 0;
+      }
+      // Not the end after all (e.g. `]]}` inside a dynamic value): cut at a row boundary before it.
+      const cut = findLastRowBoundary(bytes, start, rowsEnd >= 0 ? rowsEnd : bytes.length);
+      if (cut > start && this.parseFastBatch(bytes, start, cut, offset)) {
+        this.deferRows(bytes.subarray(cut + 1), offset + cut + 1);
+        return true;
+      }
     }
     // Not a row boundary after all (e.g. `],[` inside a dynamic value), the end of the Rows array, or bad JSON:
     // scan exactly until the next batch ends on a row.
@@ -616,9 +632,9 @@ export class KustoJsonScanner {
   }
 }
 
-/** The last comma in `bytes` after `start` that sits between `]`/`}` and `[`/`{` (whitespace allowed), or -1. */
-function findLastRowBoundary(bytes: Buffer, start: number): number {
-  let index = bytes.length - 1;
+/** The last comma in `bytes` between `start` and `end` that sits between `]`/`}` and `[`/`{` (whitespace allowed), or -1. */
+function findLastRowBoundary(bytes: Buffer, start: number, end: number): number {
+  let index = end - 1;
   for (let tries = 0; tries < 100_000; tries++) {
     index = bytes.lastIndexOf(COMMA, index);
     if (index <= start) {

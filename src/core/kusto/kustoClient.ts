@@ -207,7 +207,8 @@ export class KustoClient {
     if (request.resultRowLimit !== undefined && (!Number.isInteger(request.resultRowLimit) || request.resultRowLimit < 1)) {
       throw fail('query', 'InvalidRowLimit', `The result row limit must be a whole number ≥ 1 (got ${String(request.resultRowLimit)}).`);
     }
-    const clientTimeoutMs = serverTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS;
+    // setTimeout cannot wait longer than 2^31 - 1 ms (about 24 days).
+    const clientTimeoutMs = Math.min(serverTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS, 2 ** 31 - 1);
     const url = `${clusterUrl}${isCommand ? '/v1/rest/mgmt' : '/v2/rest/query'}`;
     const body = JSON.stringify(this.requestBody(request, serverTimeoutMs));
 

@@ -1,0 +1,283 @@
+// Client benchmark: this extension's KustoClient vs the official SDK (azure-kusto-data) vs the floor
+// (undici + JSON.parse of the whole body), on StormEvents-shaped results of 10k, 100k and 500k rows.
+// Each measurement runs in a fresh child process, so peak RSS belongs to that client alone.
+//
+//   npx tsc -p . && node out/scripts/benchClient.js [--rows 10000,100000,500000] [--source local|static] [--repeat N]
+//
+// --source local (default): the local Kusto server (StormEventsLarge, gzip as the client asks), with a real token
+// from the local sign-in server. --source static: a plain node:http server replaying a generated v2 body as is.
+
+import { execFile } from 'node:child_process';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as zlib from 'node:zlib';
+
+const CLIENTS = ['kustoExplorer', 'azureKustoData', 'undiciJsonParse'] as const;
+type ClientName = (typeof CLIENTS)[number];
+
+interface Measurement {
+  readonly client: ClientName;
+  readonly rows: number;
+  readonly ms: number;
+  readonly peakRssMb: number;
+  readonly bytes?: number;
+}
+
+const DATABASE = 'Samples';
+const queryFor = (rows: number): string => `StormEventsLarge | take ${rows}`;
+
+// ------------------------------------------------------------------ child: one client, one request
+
+async function runChild(client: ClientName, clusterUrl: string, rows: number): Promise<void> {
+  const token = process.env.KE_BENCH_TOKEN ?? 'benchmark-token';
+  const runQuery = await loadClient(client, clusterUrl, token);
+  // One small query first, so every client is measured warm (modules loaded, connection open, code compiled):
+  // what a user sees from the second query of a session on.
+  await runQuery(10);
+  const started = performance.now();
+  const received = await runQuery(rows);
+  const ms = performance.now() - started;
+  if (received !== rows) {
+    throw new Error(`${client} received ${received} rows, expected ${rows}`);
+  }
+  const result: Measurement = { client, rows, ms, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+/** Returns a function that runs `StormEventsLarge | take N` with the given client and returns the row count. */
+async function loadClient(client: ClientName, clusterUrl: string, token: string): Promise<(rows: number) => Promise<number>> {
+  if (client === 'kustoExplorer') {
+    const { KustoClient } = await import('../src/core/kusto/kustoClient');
+    const kusto = new KustoClient({ tokenSource: { getToken: async () => token }, application: 'benchClient', clientVersion: 'bench:1' });
+    return async (rows) => {
+      const response = await kusto.execute({ clusterUrl, database: DATABASE, text: queryFor(rows), serverTimeoutMs: 600_000, resultRowLimit: 10_000_000 });
+      return response.primaryResults[0]?.rows.length ?? 0;
+    };
+  }
+  if (client === 'azureKustoData') {
+    // The SDK is an ES module: import() it for real (tsc would turn a plain import() into require()).
+    const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<Record<string, unknown>>;
+    const sdk = (await importModule('azure-kusto-data')) as {
+      Client: new (kcsb: unknown) => { execute(db: string, query: string, properties?: unknown): Promise<{ primaryResults: Array<{ _rows: unknown[] }> }> };
+      KustoConnectionStringBuilder: { withAccessToken(url: string, token: string): unknown };
+      ClientRequestProperties: new () => { setOption(name: string, value: unknown): void; setTimeout(ms: number): void };
+    };
+    const kusto = new sdk.Client(sdk.KustoConnectionStringBuilder.withAccessToken(clusterUrl, token));
+    return async (rows) => {
+      const properties = new sdk.ClientRequestProperties();
+      properties.setTimeout(600_000);
+      properties.setOption('truncationmaxrecords', 10_000_000);
+      const response = await kusto.execute(DATABASE, queryFor(rows), properties);
+      return response.primaryResults[0]?._rows.length ?? 0;
+    };
+  }
+  const { request } = await import('undici');
+  return async (rows) => {
+    const response = await request(`${clusterUrl}/v2/rest/query`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json; charset=utf-8',
+        accept: 'application/json',
+        'accept-encoding': 'gzip',
+        'x-ms-client-request-id': `KE.Bench;${Date.now()}`,
+      },
+      body: JSON.stringify({ db: DATABASE, csl: queryFor(rows), properties: { Options: { servertimeout: '00:10:00', truncationmaxrecords: 10_000_000 } } }),
+      headersTimeout: 600_000,
+      bodyTimeout: 600_000,
+    });
+    let body: string;
+    if (String(response.headers['content-encoding'] ?? '').includes('gzip')) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.body.pipe(zlib.createGunzip())) {
+        chunks.push(chunk as Buffer);
+      }
+      body = Buffer.concat(chunks).toString('utf8');
+    } else {
+      body = await response.body.text();
+    }
+    const frames = JSON.parse(body) as Array<{ TableKind?: string; Rows?: unknown[] }>;
+    return frames.find((frame) => frame.TableKind === 'PrimaryResult')?.Rows?.length ?? 0;
+  };
+}
+
+// ------------------------------------------------------------------ parent: servers, children, table
+
+function runInChild(client: ClientName, clusterUrl: string, rows: number, token: string): Promise<Measurement> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--max-old-space-size=8192', __filename, '--child', client, clusterUrl, String(rows)],
+      { env: { ...process.env, KE_BENCH_TOKEN: token }, maxBuffer: 16 * 1024 * 1024, timeout: 15 * 60_000 },
+      (error, stdout, stderr) => {
+        const line = stdout.split('\n').find((candidate) => candidate.startsWith('RESULT '));
+        if (error || !line) {
+          reject(new Error(`${client} with ${rows} rows failed: ${error?.message ?? ''}\n${stderr.slice(-2000)}`));
+          return;
+        }
+        resolve(JSON.parse(line.slice('RESULT '.length)) as Measurement);
+      },
+    );
+  });
+}
+
+async function startStaticServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const { buildStormEventsV2Body } = await import('../test/fixtures/kusto/stormEventsBody');
+  const bodies = new Map<number, Buffer>();
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      if (request.url === '/v1/rest/auth/metadata') {
+        // What the official SDK asks before its first query.
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            AzureAD: {
+              LoginEndpoint: 'https://login.microsoftonline.com',
+              LoginMfaRequired: false,
+              KustoClientAppId: 'db662dc1-0cfe-4e1c-a843-19a68e65be58',
+              KustoClientRedirectUri: 'https://microsoft/kustoclient',
+              KustoServiceResourceId: 'https://kusto.kusto.windows.net',
+              FirstPartyAuthorityUrl: 'https://login.microsoftonline.com/f8cdef31-a31e-4b4a-93e4-5f571e91255a',
+            },
+            dSTS: {},
+          }),
+        );
+        return;
+      }
+      const rows = Number(/take (\d+)/.exec(Buffer.concat(chunks).toString('utf8'))?.[1] ?? 0);
+      let body = bodies.get(rows);
+      if (!body) {
+        body = buildStormEventsV2Body(rows);
+        bodies.set(rows, body);
+      }
+      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
+      // Written in 64 KB pieces, as a server streams it.
+      let offset = 0;
+      const writeMore = (): void => {
+        while (offset < body.length) {
+          const piece = body.subarray(offset, offset + 65_536);
+          offset += piece.length;
+          if (!response.write(piece)) {
+            response.once('drain', writeMore);
+            return;
+          }
+        }
+        response.end();
+      };
+      writeMore();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function startSource(source: string): Promise<{ url: string; token: string; close(): Promise<void> }> {
+  if (source === 'static') {
+    const server = await startStaticServer();
+    return { ...server, token: 'benchmark-token' };
+  }
+  const { startLocalStack } = await import('../src/localServers/localStack');
+  const { getTestAccessToken } = await import('../test/support/signInTestTokens');
+  const stack = await startLocalStack();
+  const token = await getTestAccessToken(stack.signIn, stack.kusto.url);
+  return { url: stack.kusto.url, token, close: () => stack.close() };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+async function runParent(): Promise<void> {
+  const rowCounts = (argument('rows') ?? '10000,100000,500000').split(',').map((value) => Number(value.trim()));
+  if (rowCounts.some((value) => !Number.isInteger(value) || value < 1)) {
+    throw new Error('--rows takes whole numbers separated by commas, e.g. --rows 10000,100000');
+  }
+  const source = argument('source') ?? 'local';
+  if (source !== 'local' && source !== 'static') {
+    throw new Error('--source is "local" (the local Kusto server) or "static" (a generated body served as is)');
+  }
+  const repeatOption = argument('repeat');
+  const server = await startSource(source);
+  console.log(`Kusto client benchmark: StormEvents-shaped rows from the ${source === 'local' ? 'local Kusto server' : 'static node:http server'} at ${server.url}`);
+  console.log(`node ${process.version}, one fresh child process per measurement, median of the runs\n`);
+  const results: Measurement[] = [];
+  try {
+    for (const rows of rowCounts) {
+      const repeat = repeatOption ? Number(repeatOption) : rows >= 500_000 ? 1 : rows >= 100_000 ? 2 : 3;
+      // Warm the server's cache of the body (static) so the first client does not pay for generating it.
+      if (source === 'static') {
+        await runInChild('undiciJsonParse', server.url, rows, server.token);
+      }
+      for (const client of CLIENTS) {
+        const runs: Measurement[] = [];
+        for (let run = 0; run < repeat; run++) {
+          runs.push(await runInChild(client, server.url, rows, server.token));
+        }
+        const measurement = { client, rows, ms: median(runs.map((m) => m.ms)), peakRssMb: median(runs.map((m) => m.peakRssMb)) };
+        results.push(measurement);
+        console.log(`  ${rows} rows  ${client.padEnd(16)} ${measurement.ms.toFixed(0).padStart(7)} ms ${measurement.peakRssMb.toFixed(0).padStart(6)} MB peak RSS`);
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  printTable(results, rowCounts);
+}
+
+function printTable(results: readonly Measurement[], rowCounts: readonly number[]): void {
+  const find = (client: ClientName, rows: number): Measurement => results.find((m) => m.client === client && m.rows === rows)!;
+  console.log('\n| rows | client | time | peak RSS | speed vs SDK | memory vs SDK | time vs floor |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|');
+  const verdicts: string[] = [];
+  for (const rows of rowCounts) {
+    const sdk = find('azureKustoData', rows);
+    const floor = find('undiciJsonParse', rows);
+    for (const client of CLIENTS) {
+      const m = find(client, rows);
+      console.log(
+        `| ${rows.toLocaleString('en-US')} | ${client} | ${m.ms.toFixed(0)} ms | ${m.peakRssMb.toFixed(0)} MB | ${(sdk.ms / m.ms).toFixed(2)}x | ${(m.peakRssMb / sdk.peakRssMb).toFixed(2)} | ${(m.ms / floor.ms).toFixed(2)} |`,
+      );
+    }
+    const ours = find('kustoExplorer', rows);
+    const faster = sdk.ms / ours.ms;
+    const memory = ours.peakRssMb / sdk.peakRssMb;
+    const toFloor = ours.ms / floor.ms;
+    verdicts.push(
+      `${rows.toLocaleString('en-US')} rows: ${faster.toFixed(2)}x faster than azure-kusto-data (target ≥ 2) ${faster >= 2 ? 'met' : 'MISSED'}; ` +
+        `${(memory * 100).toFixed(0)}% of its peak RSS (target ≤ 50%) ${memory <= 0.5 ? 'met' : 'MISSED'}; ` +
+        `${toFloor.toFixed(2)}x the JSON.parse floor (target ≤ 1.5) ${toFloor <= 1.5 ? 'met' : 'MISSED'}`,
+    );
+  }
+  console.log(`\n${verdicts.join('\n')}`);
+}
+
+if (process.argv[2] === '--child') {
+  const [client, clusterUrl, rows] = process.argv.slice(3);
+  if (!(CLIENTS as readonly string[]).includes(client)) {
+    throw new Error(`Unknown client ${client}; use one of ${CLIENTS.join(', ')}`);
+  }
+  runChild(client as ClientName, clusterUrl, Number(rows)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.stack : String(error));
+    process.exit(1);
+  });
+} else {
+  runParent().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  });
+}
