@@ -2,7 +2,7 @@
 // (undici + JSON.parse of the whole body), on StormEvents-shaped results of 10k, 100k and 500k rows.
 // Each measurement runs in a fresh child process, so peak RSS belongs to that client alone.
 //
-//   npx tsc -p . && node out/scripts/benchClient.js [--rows 10000,100000,500000] [--source local|static] [--repeat N]
+//   npx tsc -p . && node out/scripts/benchClient.js [--rows 10000,100000,500000] [--source local|static] [--repeat N] [--cold]
 //
 // --source local (default): the local Kusto server (StormEventsLarge, gzip as the client asks), with a real token
 // from the local sign-in server. --source static: a plain node:http server replaying a generated v2 body as is.
@@ -32,8 +32,10 @@ async function runChild(client: ClientName, clusterUrl: string, rows: number): P
   const token = process.env.KE_BENCH_TOKEN ?? 'benchmark-token';
   const runQuery = await loadClient(client, clusterUrl, token);
   // One small query first, so every client is measured warm (modules loaded, connection open, code compiled):
-  // what a user sees from the second query of a session on.
-  await runQuery(10);
+  // what a user sees from the second query of a session on. --cold measures the first query instead.
+  if (process.env.KE_BENCH_COLD !== '1') {
+    await runQuery(10);
+  }
   const started = performance.now();
   const received = await runQuery(rows);
   const ms = performance.now() - started;
@@ -212,9 +214,15 @@ async function runParent(): Promise<void> {
     throw new Error('--source is "local" (the local Kusto server) or "static" (a generated body served as is)');
   }
   const repeatOption = argument('repeat');
+  const cold = process.argv.includes('--cold');
+  if (cold) {
+    process.env.KE_BENCH_COLD = '1';
+  }
   const server = await startSource(source);
   console.log(`Kusto client benchmark: StormEvents-shaped rows from the ${source === 'local' ? 'local Kusto server' : 'static node:http server'} at ${server.url}`);
-  console.log(`node ${process.version}, one fresh child process per measurement, median of the runs\n`);
+  console.log(
+    `node ${process.version}, one fresh child process per measurement, ${cold ? 'first query of the process (cold)' : 'after one warm-up query'}, median of the runs\n`,
+  );
   const results: Measurement[] = [];
   try {
     for (const rows of rowCounts) {
