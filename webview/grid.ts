@@ -34,6 +34,17 @@ interface PooledRow {
   shownData: readonly CellText[] | undefined;
   shownSelected: boolean;
   shownActiveColumn: number;
+  shownY: number;
+  /** Columns whose cells hold text. */
+  shownFrom: number;
+  shownTo: number;
+}
+
+function setCellText(cell: HTMLDivElement, value: CellText | undefined): void {
+  const isNull = value === null;
+  const text = isNull ? 'null' : (value ?? '');
+  if (cell.textContent !== text) cell.textContent = text;
+  if (isNull !== cell.classList.contains('null')) cell.classList.toggle('null', isNull);
 }
 
 export function defaultColumnWidth(column: ColumnMeta): number {
@@ -58,8 +69,11 @@ export class VirtualGrid {
   private activeRow = 0;
   private activeColumn = 0;
   private renderScheduled = false;
-  private firstRenderedPosition = 0;
+  private layerOffset = NaN;
+  private mappedPoolSize = 0;
   private observedHeight: number | undefined;
+  private observedWidth: number | undefined;
+  private columnLefts: number[] = [];
   // Column positions live in one constructed style sheet (CSSOM, allowed by the CSP): resizing a column edits
   // one rule instead of every cell, and cells are absolutely placed so a row needs no grid or flex layout.
   private readonly columnSheet = new CSSStyleSheet();
@@ -95,9 +109,10 @@ export class VirtualGrid {
     });
     // The viewport height is observed, never read during render: reading it would force a synchronous layout.
     new ResizeObserver((entries) => {
-      const height = entries[entries.length - 1]?.contentRect.height;
-      if (height !== undefined && height !== this.observedHeight) {
-        this.observedHeight = height;
+      const rect = entries[entries.length - 1]?.contentRect;
+      if (rect && (rect.height !== this.observedHeight || rect.width !== this.observedWidth)) {
+        this.observedHeight = rect.height;
+        this.observedWidth = rect.width;
         this.render();
       }
     }).observe(this.element);
@@ -194,6 +209,19 @@ export class VirtualGrid {
     return (position / rowRange) * scrollRange;
   }
 
+  /** Columns within the viewport sideways, plus one each side: cells outside them hold no text. */
+  private visibleColumns(): { from: number; to: number } {
+    const count = this.widths.length;
+    if (count === 0) return { from: 0, to: -1 };
+    const left = this.element.scrollLeft;
+    const right = left + (this.observedWidth ?? window.innerWidth);
+    let from = 0;
+    while (from < count - 1 && this.columnLefts[from] + this.widths[from] <= left) from++;
+    let to = from;
+    while (to < count - 1 && this.columnLefts[to + 1] < right) to++;
+    return { from: Math.max(0, from - 1), to: Math.min(count - 1, to + 1) };
+  }
+
   render(): void {
     const viewport = this.viewportHeight;
     const visibleRows = Math.ceil(viewport / ROW_HEIGHT) + 1;
@@ -204,14 +232,23 @@ export class VirtualGrid {
     this.ensurePool(Math.min(this.rowCount, visibleRows + 2 * OVERSCAN_ROWS));
     this.source.ensure(first, last);
 
-    // The rows layer sits where the first pooled row belongs, relative to the scrolled content.
-    const offset = this.element.scrollTop - (topFloat - top) * ROW_HEIGHT - (top - first) * ROW_HEIGHT;
-    this.rowsLayer.style.transform = `translateY(${Math.max(0, offset)}px)`;
-    this.firstRenderedPosition = first;
+    // Rows are placed by transform. Up to MAX_SCROLL_HEIGHT a row's place is simply position × height, so rows
+    // that stay in view never change; beyond it the layer follows the scroll and rows sit relative to `first`.
+    const scaled = this.rowCount * ROW_HEIGHT > MAX_SCROLL_HEIGHT;
+    const base = scaled ? first : 0;
+    const layerOffset = scaled ? Math.max(0, this.element.scrollTop - (topFloat - first) * ROW_HEIGHT) : 0;
+    if (layerOffset !== this.layerOffset) {
+      this.layerOffset = layerOffset;
+      this.rowsLayer.style.transform = `translateY(${layerOffset}px)`;
+    }
 
-    for (let k = 0; k < this.pool.length; k++) {
-      const pooled = this.pool[k];
-      const position = first + k;
+    // Each position always uses the same pooled row (position mod pool size): scrolling by a few rows rewrites
+    // only the rows that came into view, the rest keep their text and need no layout.
+    const size = this.pool.length;
+    const { from, to } = this.visibleColumns();
+    for (let i = 0; i < size; i++) {
+      const pooled = this.pool[i];
+      const position = first + ((((i - first) % size) + size) % size);
       if (position >= last) {
         if (pooled.shownPosition !== -1) {
           pooled.element.hidden = true;
@@ -220,22 +257,33 @@ export class VirtualGrid {
         }
         continue;
       }
+      const y = (position - base) * ROW_HEIGHT;
+      if (pooled.shownY !== y) {
+        pooled.shownY = y;
+        pooled.element.style.transform = `translateY(${y}px)`;
+      }
       const data = this.source.getRow(position);
-      if (pooled.shownPosition !== position || pooled.shownData !== data) {
-        pooled.element.hidden = false;
+      const sameRow = pooled.shownPosition === position && pooled.shownData === data;
+      if (!sameRow || pooled.shownFrom !== from || pooled.shownTo !== to) {
+        if (!sameRow) {
+          pooled.element.hidden = false;
+          pooled.element.setAttribute('aria-rowindex', String(position + 2));
+          // aria-busy (no style depends on it) rather than a class: a class change would restyle the whole row.
+          if (data === undefined) pooled.element.setAttribute('aria-busy', 'true');
+          else pooled.element.removeAttribute('aria-busy');
+        }
+        // Text only in the columns in view (text layout is what a frame costs); clear what scrolled out of view.
+        for (let c = pooled.shownFrom; c <= pooled.shownTo; c++) {
+          if (c < from || c > to) setCellText(pooled.cells[c], '');
+        }
+        for (let c = from; c <= to; c++) {
+          if (sameRow && c >= pooled.shownFrom && c <= pooled.shownTo) continue;
+          setCellText(pooled.cells[c], data ? data[c] : '');
+        }
         pooled.shownPosition = position;
         pooled.shownData = data;
-        pooled.element.setAttribute('aria-rowindex', String(position + 2));
-        // aria-busy (no style depends on it) rather than a class: a class change would restyle the whole row.
-        if (data === undefined) pooled.element.setAttribute('aria-busy', 'true');
-        else pooled.element.removeAttribute('aria-busy');
-        for (let c = 0; c < pooled.cells.length; c++) {
-          const cell = pooled.cells[c];
-          const value = data ? data[c] : undefined;
-          const isNull = value === null;
-          cell.textContent = isNull ? 'null' : (value ?? '');
-          if (isNull !== cell.classList.contains('null')) cell.classList.toggle('null', isNull);
-        }
+        pooled.shownFrom = from;
+        pooled.shownTo = to;
       }
       // Touch selection and focus only where they changed: style recalculation is the cost of a frame.
       const selected = this.selection.has(position);
@@ -268,10 +316,18 @@ export class VirtualGrid {
         element.appendChild(cell);
       });
       this.rowsLayer.appendChild(element);
-      this.pool.push({ element, cells, shownPosition: -2, shownData: undefined, shownSelected: false, shownActiveColumn: -1 });
+      this.pool.push({ element, cells, shownPosition: -2, shownData: undefined, shownSelected: false, shownActiveColumn: -1, shownY: NaN, shownFrom: 0, shownTo: -1 });
     }
     while (this.pool.length > size) {
       this.pool.pop()?.element.remove();
+    }
+    if (this.pool.length !== this.mappedPoolSize) {
+      // The position → row mapping depends on the pool size: redraw every row once.
+      this.mappedPoolSize = this.pool.length;
+      for (const row of this.pool) {
+        row.shownPosition = -2;
+        row.shownY = NaN;
+      }
     }
   }
 
@@ -282,7 +338,9 @@ export class VirtualGrid {
   private applyWidths(): void {
     this.header.style.gridTemplateColumns = this.template();
     let left = 0;
+    this.columnLefts = [];
     const rules = this.widths.map((width, c) => {
+      this.columnLefts.push(left);
       const rule = `.grid-cell.c${c}{left:${left}px;width:${width}px}`;
       left += width;
       return rule;
@@ -359,10 +417,9 @@ export class VirtualGrid {
     const cell = target?.closest<HTMLElement>('.grid-cell');
     const row = cell?.parentElement;
     if (!cell || !row) return undefined;
-    const index = this.pool.findIndex((p) => p.element === row);
-    if (index < 0) return undefined;
-    const position = this.firstRenderedPosition + index;
-    return position < this.rowCount ? { position, column: Number(cell.dataset.column) } : undefined;
+    const pooled = this.pool.find((p) => p.element === row);
+    if (!pooled || pooled.shownPosition < 0) return undefined;
+    return { position: pooled.shownPosition, column: Number(cell.dataset.column) };
   }
 
   private onRowMouseDown(event: MouseEvent): void {

@@ -75,6 +75,13 @@ describe('results webview (headless Chromium)', function () {
       g.scrollTop = g.scrollHeight;
     });
     await h.page.locator('.grid-row[aria-rowindex="100001"] .grid-cell').first().filter({ hasText: '99999' }).waitFor();
+
+    // Sideways: the far columns get their text when they come into view (cells out of view hold none).
+    await h.page.locator('.grid').evaluate((g) => {
+      g.scrollLeft = g.scrollWidth;
+    });
+    await h.page.locator('.grid-row[aria-rowindex="100001"] .grid-cell').nth(19).filter({ hasText: String((99_999 * 19) % 1000) }).waitFor();
+    assert.equal(await h.page.locator('.grid-row[aria-rowindex="100001"] .grid-cell').nth(18).innerText(), 's18-99');
   });
 
   it('formats cells by type: numbers right-aligned, null dimmed and distinct from empty, dynamic as compact JSON, exact longs', async () => {
