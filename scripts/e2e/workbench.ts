@@ -73,6 +73,11 @@ export class Workbench {
     await this.page.keyboard.press('Enter');
   }
 
+  /** The open quick pick's row matching `label`, if a quick pick is open and shows one. */
+  quickPickRow(label: RegExp): Locator {
+    return this.page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: label }).first();
+  }
+
   async dismissQuickInput(): Promise<void> {
     if (await this.page.locator('.quick-input-widget').isVisible()) {
       await this.page.keyboard.press('Escape');
@@ -83,10 +88,16 @@ export class Workbench {
   async openViewContainer(title: string): Promise<void> {
     const item = this.page.locator(`.part.activitybar .action-item a[aria-label^="${title}"]`).first();
     await item.waitFor({ state: 'visible', timeout: 30_000 });
-    const alreadyOpen = (await item.locator('xpath=..').getAttribute('aria-selected')) === 'true';
+    // Clicking the icon of the container already shown would close the side bar, so look first.
+    const shownTitle = this.page.locator('.part.sidebar .composite.title h2').first();
+    const alreadyOpen =
+      (await shownTitle.isVisible().catch(() => false)) && (await shownTitle.innerText()).trim().toLowerCase() === title.toLowerCase();
     if (!alreadyOpen) {
       await item.click();
     }
+    await this.page
+      .locator('.part.sidebar .composite.title h2', { hasText: new RegExp(`^${escapeRegExp(title)}$`, 'i') })
+      .waitFor({ state: 'visible', timeout: 15_000 });
   }
 
   /** The side bar pane (view) whose header title is `title`, e.g. "Explorer" or "Accounts". */
@@ -132,10 +143,15 @@ export class Workbench {
   }
 
   async expandTreeRow(row: Locator): Promise<void> {
-    if ((await row.getAttribute('aria-expanded')) !== 'true') {
-      await row.locator('.monaco-tl-twistie').click();
+    // Pin the row by its label and level: a positional locator (".first()" of collapsed rows) would move on to the
+    // next row once this one expands.
+    const label = (await row.getAttribute('aria-label')) ?? '';
+    const level = (await row.getAttribute('aria-level')) ?? '';
+    const pinned = this.page.locator(`.part.sidebar .monaco-list-row[aria-level="${level}"][aria-label="${cssString(label)}"]`).first();
+    if ((await pinned.getAttribute('aria-expanded')) !== 'true') {
+      await pinned.locator('.monaco-tl-twistie').click();
     }
-    await waitFor(async () => (await row.getAttribute('aria-expanded')) === 'true', 15_000, 'the tree row to expand');
+    await waitFor(async () => (await pinned.getAttribute('aria-expanded')) === 'true', 15_000, `the tree row "${label}" to expand`);
   }
 
   /** Clicks one of a row's inline action buttons (shown on hover), e.g. "Query First 100 Rows". */
@@ -237,10 +253,7 @@ export class Workbench {
     let found: Frame | undefined;
     await waitFor(
       async () => {
-        for (const frame of this.page.frames()) {
-          if (frame.name() !== 'active-frame') {
-            continue;
-          }
+        for (const frame of this.webviewContentFrames()) {
           const text = await frame
             .locator('body')
             .innerText({ timeout: 1_000 })
@@ -263,12 +276,21 @@ export class Workbench {
 
   async webviewTexts(): Promise<string[]> {
     const texts: string[] = [];
-    for (const frame of this.page.frames()) {
-      if (frame.name() === 'active-frame') {
-        texts.push(await frame.locator('body').innerText({ timeout: 1_000 }).catch(() => ''));
-      }
+    for (const frame of this.webviewContentFrames()) {
+      texts.push(await frame.locator('body').innerText({ timeout: 1_000 }).catch(() => ''));
     }
     return texts;
+  }
+
+  /**
+   * Each webview is an iframe (pre/index.html) holding the extension's document in an inner frame with the id
+   * active-frame, or pending-frame while it loads; code-server keeps the name the frame was created with.
+   */
+  webviewContentFrames(): Frame[] {
+    return this.page.frames().filter((frame) => {
+      const parentUrl = frame.parentFrame()?.url() ?? '';
+      return frame.name() === 'active-frame' || frame.name() === 'pending-frame' || parentUrl.includes('/webview/browser/pre/index.html');
+    });
   }
 }
 
@@ -290,6 +312,11 @@ export async function waitFor(condition: () => Promise<boolean>, timeoutMs: numb
     }
     await new Promise((resolveDelay) => setTimeout(resolveDelay, 250));
   }
+}
+
+/** Escapes a value for a double-quoted CSS attribute selector. */
+function cssString(value: string): string {
+  return value.replace(/["\\]/g, '\\$&');
 }
 
 function escapeRegExp(text: string): string {

@@ -41,6 +41,14 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
   let extensionBundle = '';
   let anyFailure = false;
   let serverLogPath = '';
+  let signedIn = false;
+
+  /** Later scenarios need the account: fail at once, naming the cause, instead of timing out one by one. */
+  function requireSignedIn(): void {
+    if (!signedIn) {
+      throw new Error('This scenario needs the signed-in account, but the sign-in scenario did not succeed.');
+    }
+  }
 
   /** Skips (with the reason printed) only while the extension does not register the command behind a scenario yet. */
   function requireCommand(context: Mocha.Context, commandId: string): void {
@@ -145,7 +153,21 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     requireCommand(this, 'kusto.signIn');
     await workbench.clearNotifications();
     await workbench.runCommand('Kusto: Sign In');
-    const message = await workbench.waitForNotification(/\b[A-Z0-9]{4,}-?[A-Z0-9]{3,}\b.*|code/i, 60_000);
+    // The extension may first ask which cluster to sign in for: pick the configured one, as a person would.
+    let message = '';
+    await waitFor(
+      async () => {
+        // The pick shows the cluster's name and URL; its URL (host:port) is unique.
+        const clusterPick = workbench.quickPickRow(new RegExp(escapeRegExp(new URL(stack!.kusto.url).host)));
+        if (await clusterPick.isVisible().catch(() => false)) {
+          await clusterPick.click();
+        }
+        message = (await workbench.notificationTexts()).find((text) => extractUserCode(text) !== undefined) ?? '';
+        return message !== '';
+      },
+      60_000,
+      'a notification showing the device code',
+    );
     await workbench.screenshot('device code notification');
     const userCode = extractUserCode(message);
     assert.ok(userCode, `no device code in the notification: ${message}`);
@@ -167,10 +189,12 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     const status = await workbench.waitForStatusBar(/alice/i, 30_000);
     assert.match(status, /\d+\s*(m|min|h)\b/i, `the status bar shows no time left: ${status}`);
     await workbench.screenshot('signed in accounts and status bar');
+    signedIn = true;
   });
 
   it('browses cluster → database → table → columns', async function () {
     requireCommand(this, 'kusto.refreshExplorer');
+    requireSignedIn();
     const cluster = await workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1 });
     await workbench.expandTreeRow(cluster);
     const database = await workbench.waitForTreeRow('Explorer', new RegExp(`^${DATABASE}$`), { level: 2, timeoutMs: 60_000 });
@@ -187,19 +211,21 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
 
   it('"Query First 100 Rows" on a table shows 100 rows in the results grid', async function () {
     requireCommand(this, 'kusto.queryFirstRows');
+    requireSignedIn();
     const table = await findTableRow(workbench, TABLE);
     await workbench.clickContextMenu(table, 'Query First 100 Rows');
     const grid = await workbench.waitForWebview(/StartTime/, 60_000);
-    await waitFor(async () => /\b100 rows?\b/i.test(await bodyText(grid)), 30_000, 'the results to say 100 rows');
+    await waitFor(async () => /\b100\s+rows\b/i.test(await bodyText(grid)), 30_000, 'the results to say 100 rows');
     await workbench.screenshot('query first 100 rows');
   });
 
   it('runs the query under the cursor with Shift+Enter and sorts by a column', async function () {
     requireCommand(this, 'kusto.runQuery');
+    requireSignedIn();
     await workbench.openFile('queries.kql');
     await workbench.replaceEditorText('StormEvents\n| summarize Events = count() by State\n| top 5 by Events asc');
     await workbench.page.keyboard.press('Shift+Enter');
-    const grid = await workbench.waitForWebview(/\b5 rows?\b/i, 60_000);
+    const grid = await workbench.waitForWebview(/\b5\s+rows\b/i, 60_000);
     await workbench.screenshot('shift enter results');
     const before = await columnValues(grid, 'Events');
     assert.equal(before.length, 5, `expected 5 Events values, saw ${JSON.stringify(before)}`);
@@ -221,6 +247,7 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
 
   it('shows a semantic error with its message', async function () {
     requireCommand(this, 'kusto.runQuery');
+    requireSignedIn();
     await workbench.openFile('queries.kql');
     await workbench.replaceEditorText('StormEvents\n| where NoSuchColumn > 0');
     await workbench.page.keyboard.press('Shift+Enter');
@@ -235,6 +262,7 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
 
   it('cancels a long-running query', async function () {
     requireCommand(this, 'kusto.cancelQuery');
+    requireSignedIn();
     stack!.kusto.injectFault({ kind: 'delay', ms: 60_000, match: SLOW_QUERY_MARKER });
     await workbench.openFile('queries.kql');
     await workbench.replaceEditorText(`StormEvents\n| where EventType != "${SLOW_QUERY_MARKER}"\n| take 10`);
@@ -265,6 +293,7 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
 
   it('stays signed in after the window reloads', async function () {
     requireCommand(this, 'kusto.signIn');
+    requireSignedIn();
     await workbench.runCommand('Developer: Reload Window');
     await workbench.page.waitForTimeout(1_000);
     await workbench.waitUntilReady();
@@ -279,30 +308,49 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
 
   it('signs out, and the explorer asks to sign in again', async function () {
     requireCommand(this, 'kusto.signOut');
+    requireSignedIn();
     await workbench.runCommand('Kusto: Sign Out');
     // Sign-out may ask which account, or to confirm: answer as a person would.
     await answerSignOutPrompt(workbench);
-    await workbench.waitForTreeRow('Explorer', /sign in/i, { timeoutMs: 30_000 });
-    const accounts = await workbench.treeRows('Accounts');
-    assert.ok(!accounts.some((row) => USER_NAME.test(row.label)), `the account is still listed: ${JSON.stringify(accounts)}`);
+    await workbench.waitForStatusBar(/sign in/i, 30_000);
+    await waitFor(
+      async () => !(await workbench.treeRows('Accounts')).some((row) => USER_NAME.test(row.label)),
+      15_000,
+      'the account to leave the Accounts view',
+    );
     await workbench.screenshot('signed out');
+    // The schema shown belonged to the signed-out account: the explorer must not keep showing it.
+    await workbench.waitForTreeRow('Explorer', /sign in/i, { timeoutMs: 30_000 });
+    await workbench.screenshot('explorer asks to sign in again');
   });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 function extractUserCode(message: string): string | undefined {
   const afterWord = /code\s+([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})?)/i.exec(message);
   return afterWord?.[1];
 }
 
+/** The table's row, opening the "Tables" group and its folders (Kusto tables sit in doc folders) until it shows. */
 async function findTableRow(workbench: Workbench, table: string) {
-  const direct = workbench.treeRow('Explorer', new RegExp(`^${table}$`));
-  if (await direct.isVisible().catch(() => false)) {
-    return direct;
+  const tableRow = workbench.treeRow('Explorer', new RegExp(`^${table}$`));
+  if (await tableRow.isVisible().catch(() => false)) {
+    return tableRow;
   }
-  // Tables may sit in a "Tables" folder (and sub-folders) under the database.
-  const folder = await workbench.waitForTreeRow('Explorer', /^Tables\b/i, { level: 3, timeoutMs: 30_000 });
-  await workbench.expandTreeRow(folder);
-  return workbench.waitForTreeRow('Explorer', new RegExp(`^${table}$`), { timeoutMs: 30_000 });
+  const group = await workbench.waitForTreeRow('Explorer', /^Tables$/, { level: 3, timeoutMs: 30_000 });
+  await workbench.expandTreeRow(group);
+  for (let attempt = 0; attempt < 10 && !(await tableRow.isVisible().catch(() => false)); attempt++) {
+    const collapsedFolder = workbench.view('Explorer').locator('.monaco-list-row[aria-level="4"][aria-expanded="false"]').first();
+    if (!(await collapsedFolder.isVisible().catch(() => false))) {
+      break;
+    }
+    await workbench.expandTreeRow(collapsedFolder);
+  }
+  await tableRow.waitFor({ state: 'visible', timeout: 15_000 });
+  return tableRow;
 }
 
 async function bodyText(frame: Frame): Promise<string> {
