@@ -60,7 +60,7 @@ async function loadClient(client: ClientName, clusterUrl: string, token: string)
     // The SDK is an ES module: import() it for real (tsc would turn a plain import() into require()).
     const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<Record<string, unknown>>;
     const sdk = (await importModule('azure-kusto-data')) as {
-      Client: new (kcsb: unknown) => { execute(db: string, query: string, properties?: unknown): Promise<{ primaryResults: Array<{ _rows: unknown[] }> }> };
+      Client: new (kcsb: unknown) => { execute(db: string, query: string, properties?: unknown): Promise<{ primaryResults: Array<{ rows(): Iterable<unknown> }> }> };
       KustoConnectionStringBuilder: { withAccessToken(url: string, token: string): unknown };
       ClientRequestProperties: new () => { setOption(name: string, value: unknown): void; setTimeout(ms: number): void };
     };
@@ -70,7 +70,15 @@ async function loadClient(client: ClientName, clusterUrl: string, token: string)
       properties.setTimeout(600_000);
       properties.setOption('truncationmaxrecords', 10_000_000);
       const response = await kusto.execute(DATABASE, queryFor(rows), properties);
-      return response.primaryResults[0]?._rows.length ?? 0;
+      // Rows as an SDK user gets them: the public rows() iterator, whose row objects carry the decoded values
+      // (our client hands out rows that are ready to read, so both sides end with every row readable).
+      let received = 0;
+      for (const row of response.primaryResults[0]?.rows() ?? []) {
+        if (row) {
+          received++;
+        }
+      }
+      return received;
     };
   }
   const { request } = await import('undici');
