@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { KustoColumn, KustoRow, KustoTable } from '../../src/core/kusto/resultTypes';
 import { ResultTable, parseDatetimeKey, parseTimespanKey } from '../../src/core/results/resultView';
-import { formatCell } from '../../src/core/results/cellFormat';
+import { formatKustoValue } from '../../src/core/kusto/valueDecoding';
 
 function table(columns: KustoColumn[], rows: KustoRow[]): KustoTable {
   return { id: 0, name: 'PrimaryResult', kind: 'PrimaryResult', columns, rows };
@@ -13,14 +13,14 @@ function column(view: { rowCount: number; rowAt(p: number): KustoRow }, index: n
 
 describe('results view: formatting', () => {
   it('shows datetimes and timespans exactly as sent, longs exact, dynamic as compact JSON, null distinct from empty', () => {
-    assert.equal(formatCell('datetime', '2007-01-01T00:00:00.1234567Z'), '2007-01-01T00:00:00.1234567Z');
-    assert.equal(formatCell('timespan', '1.02:03:04.5000000'), '1.02:03:04.5000000');
-    assert.equal(formatCell('long', '9007199254740993'), '9007199254740993');
-    assert.equal(formatCell('real', 0.5), '0.5');
-    assert.equal(formatCell('bool', false), 'false');
-    assert.equal(formatCell('dynamic', { a: [1, 'x'], b: null }), '{"a":[1,"x"],"b":null}');
-    assert.equal(formatCell('string', null), null);
-    assert.equal(formatCell('string', ''), '');
+    assert.equal(formatKustoValue('datetime', '2007-01-01T00:00:00.1234567Z'), '2007-01-01T00:00:00.1234567Z');
+    assert.equal(formatKustoValue('timespan', '1.02:03:04.5000000'), '1.02:03:04.5000000');
+    assert.equal(formatKustoValue('long', '9007199254740993'), '9007199254740993');
+    assert.equal(formatKustoValue('real', 0.5), '0.5');
+    assert.equal(formatKustoValue('bool', false), 'false');
+    assert.equal(formatKustoValue('dynamic', { a: [1, 'x'], b: null }), '{"a":[1,"x"],"b":null}');
+    assert.equal(formatKustoValue('string', null), null);
+    assert.equal(formatKustoValue('string', ''), '');
   });
 });
 

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { KustoColumn, KustoValue } from '../kusto/resultTypes';
 import type { CellText, RowRange } from '../../shared/resultsProtocol';
-import { formatCell } from './cellFormat';
+import { formatKustoValue } from '../kusto/valueDecoding';
 import type { ResultView } from './resultView';
 
 /** Quotes a CSV field when it holds a comma, quote, CR or LF, or starts/ends with a space (RFC 4180). */
@@ -56,7 +56,7 @@ export function rowsToTsv(view: ResultView, ranges: readonly RowRange[]): string
   for (const range of normalizeRanges(ranges, view.rowCount)) {
     for (let p = range.start; p < range.end; p++) {
       const row = view.rowAt(p);
-      lines.push(columns.map((c, i) => tsvField(formatCell(c.type, row[i]))).join('\t'));
+      lines.push(columns.map((c, i) => tsvField(formatKustoValue(c.type, row[i]))).join('\t'));
     }
   }
   return `${lines.join('\r\n')}\r\n`;
@@ -137,7 +137,7 @@ export async function writeCsv(view: ResultView, out: Writable, options: ExportO
       let line = '';
       for (let c = 0; c < columns.length; c++) {
         if (c > 0) line += ',';
-        line += csvField(formatCell(columns[c].type, row[c]));
+        line += csvField(formatKustoValue(columns[c].type, row[c]));
       }
       await emit(`${line}\r\n`);
       if ((p & 0x3fff) === 0x3fff) {

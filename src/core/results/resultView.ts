@@ -4,7 +4,7 @@
 
 import type { KustoColumn, KustoRow, KustoScalarType, KustoTable, KustoValue } from '../kusto/resultTypes';
 import type { CellText, SortSpec } from '../../shared/resultsProtocol';
-import { formatCell } from './cellFormat';
+import { formatKustoValue } from '../kusto/valueDecoding';
 
 /** Order and filter of a view over one table. */
 export interface ViewOptions {
@@ -205,7 +205,7 @@ function buildSortKeys(rows: readonly KustoRow[], columnIndex: number, type: Kus
       // string, guid, dynamic: ordinal comparison of the display text.
       const text: string[] = new Array<string>(count);
       for (let i = 0; i < count; i++) {
-        const formatted = formatCell(type, cell(i));
+        const formatted = formatKustoValue(type, cell(i));
         if (formatted === null) {
           rank[i] = RANK_NULL;
           text[i] = '';
@@ -343,7 +343,7 @@ export class ResultTable {
       for (let c = 0; c < columns.length; c++) {
         const v = row[c];
         if (v === null || v === undefined) continue;
-        const text = typeof v === 'string' ? v : formatCell(columns[c].type, v);
+        const text = typeof v === 'string' ? v : formatKustoValue(columns[c].type, v);
         if (text !== null && pattern.test(text)) {
           result[r] = 1;
           break;
@@ -390,6 +390,6 @@ export class ResultView {
   /** Display text of rows [start, start + count), clipped to the view: what one page of the grid shows. */
   formattedRows(start: number, count: number): CellText[][] {
     const columns = this.columns;
-    return this.rows(start, count).map((row) => columns.map((column, c) => formatCell(column.type, row[c])));
+    return this.rows(start, count).map((row) => columns.map((column, c) => formatKustoValue(column.type, row[c])));
   }
 }
