@@ -320,3 +320,48 @@ async function answers(url: string): Promise<boolean> {
 export function delay(ms: number): Promise<void> {
   return new Promise((resolveDelay) => setTimeout(resolveDelay, ms));
 }
+
+export interface ActivationTiming {
+  /** Extension host log folder, e.g. exthost1 (one per window load). */
+  readonly extensionHost: string;
+  /** What activate() itself reports ("Kusto extension activated in N ms"). */
+  readonly activateBodyMs: number;
+  /** From VS Code starting the activation (activation event) to the end of activate(): includes loading the bundle. */
+  readonly sinceActivationEventMs?: number;
+}
+
+const LOG_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}\.\d{3})/;
+
+/** Activation timings from VS Code's own logs: the extension host log and the extension's "Kusto" output channel. */
+export function measureActivation(logsDir: string, extensionId: string): ActivationTiming[] {
+  const timings: ActivationTiming[] = [];
+  for (const file of listLogFiles(logsDir).filter((path) => path.endsWith(join(extensionId, 'Kusto.log'))).sort()) {
+    const hostDir = dirname(dirname(file));
+    const activatedLine = readFileSync(file, 'utf8')
+      .split('\n')
+      .find((line) => /Kusto extension activated in \d+ ms/.test(line));
+    if (!activatedLine) {
+      continue;
+    }
+    const activateBodyMs = Number(/activated in (\d+) ms/.exec(activatedLine)![1]);
+    const hostLog = join(hostDir, 'remoteexthost.log');
+    const startLine = existsSync(hostLog)
+      ? readFileSync(hostLog, 'utf8')
+          .split('\n')
+          .find((line) => line.includes(`_doActivateExtension ${extensionId}`))
+      : undefined;
+    const end = parseLogTime(activatedLine);
+    const start = startLine ? parseLogTime(startLine) : undefined;
+    timings.push({
+      extensionHost: hostDir.split('/').pop() ?? hostDir,
+      activateBodyMs,
+      sinceActivationEventMs: start !== undefined && end !== undefined ? end - start : undefined,
+    });
+  }
+  return timings;
+}
+
+function parseLogTime(line: string): number | undefined {
+  const match = LOG_TIMESTAMP.exec(line);
+  return match ? Date.parse(`${match[1]}T${match[2]}`) : undefined;
+}

@@ -88,16 +88,19 @@ export class Workbench {
   async openViewContainer(title: string): Promise<void> {
     const item = this.page.locator(`.part.activitybar .action-item a[aria-label^="${title}"]`).first();
     await item.waitFor({ state: 'visible', timeout: 30_000 });
-    // Clicking the icon of the container already shown would close the side bar, so look first.
-    const shownTitle = this.page.locator('.part.sidebar .composite.title h2').first();
-    const alreadyOpen =
-      (await shownTitle.isVisible().catch(() => false)) && (await shownTitle.innerText()).trim().toLowerCase() === title.toLowerCase();
-    if (!alreadyOpen) {
-      await item.click();
+    // Clicking the icon of the container already shown closes the side bar, and after a reload the side bar may
+    // be restored a moment later: click only while it is not shown, and check again after each click.
+    const shownTitle = this.page.locator('.part.sidebar .composite.title h2', { hasText: new RegExp(`^${escapeRegExp(title)}$`, 'i') });
+    for (let attempt = 0; attempt < 4; attempt++) {
+      if (await shownTitle.isVisible().catch(() => false)) {
+        return;
+      }
+      if (attempt > 0 || !(await shownTitle.waitFor({ state: 'visible', timeout: 1_000 }).then(() => true, () => false))) {
+        await item.click();
+      }
+      await shownTitle.waitFor({ state: 'visible', timeout: 3_000 }).catch(() => undefined);
     }
-    await this.page
-      .locator('.part.sidebar .composite.title h2', { hasText: new RegExp(`^${escapeRegExp(title)}$`, 'i') })
-      .waitFor({ state: 'visible', timeout: 15_000 });
+    await shownTitle.waitFor({ state: 'visible', timeout: 5_000 });
   }
 
   /** The side bar pane (view) whose header title is `title`, e.g. "Explorer" or "Accounts". */

@@ -11,6 +11,7 @@ import {
   kustoSettingsFor,
   listLogFiles,
   locateTools,
+  measureActivation,
   readLogFiles,
   startCodeServer,
   type RunningCodeServer,
@@ -27,13 +28,14 @@ const USER_NAME = /alice/i;
 const CLUSTER_NAME = 'local';
 const DATABASE = 'Samples';
 const TABLE = 'StormEvents';
+const EXTENSION_ID = 'kusto-explorer-dev.kusto-explorer-vscode';
 
 describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function () {
   this.timeout(180_000);
   const repoRoot = findRepoRoot(__dirname);
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
   const screenshotDir = join(repoRoot, 'test-results', 'e2e', runId);
-  const metrics: Record<string, number | string> = {};
+  const metrics: Record<string, unknown> = {};
   let stack: LocalStack | undefined;
   let codeServer: RunningCodeServer | undefined;
   let browser: Browser | undefined;
@@ -98,10 +100,7 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     this.timeout(60_000);
     if (codeServer) {
       const kustoLog = readLogFiles(codeServer.logsDir, 'Kusto');
-      const activated = /Kusto extension activated in (\d+) ms/.exec(kustoLog);
-      if (activated) {
-        metrics.activationMs = Number(activated[1]);
-      }
+      metrics.activations = measureActivation(codeServer.logsDir, EXTENSION_ID);
       writeFileSync(join(screenshotDir, 'metrics.json'), JSON.stringify(metrics, null, 2));
       console.log(`      metrics: ${JSON.stringify(metrics)}`);
       if (anyFailure) {
@@ -135,8 +134,11 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
       'the "Kusto extension activated in N ms" line in the Kusto output channel',
     );
     const activationMs = Number(activationLine![1]);
-    metrics.activationMs = activationMs;
-    console.log(`      activation: ${activationMs} ms (activate() body), cluster row after ${metrics.clusterRowVisibleMs} ms`);
+    const [timing] = measureActivation(codeServer!.logsDir, EXTENSION_ID);
+    console.log(
+      `      activation: activate() ${activationMs} ms; activation event → activated ${timing?.sinceActivationEventMs ?? '?'} ms ` +
+        `(includes loading the bundle); cluster row visible ${metrics.clusterRowVisibleMs} ms after opening the view`,
+    );
     // activate() must stay cheap: MSAL and undici load lazily, so registering everything takes well under a second.
     assert.ok(activationMs < 1000, `activate() took ${activationMs} ms`);
   });
@@ -342,6 +344,8 @@ async function findTableRow(workbench: Workbench, table: string) {
   }
   const group = await workbench.waitForTreeRow('Explorer', /^Tables$/, { level: 3, timeoutMs: 30_000 });
   await workbench.expandTreeRow(group);
+  // Children load after the row expands: wait for the first one before looking for folders.
+  await workbench.view('Explorer').locator('.monaco-list-row[aria-level="4"]').first().waitFor({ state: 'visible', timeout: 30_000 });
   for (let attempt = 0; attempt < 10 && !(await tableRow.isVisible().catch(() => false)); attempt++) {
     const collapsedFolder = workbench.view('Explorer').locator('.monaco-list-row[aria-level="4"][aria-expanded="false"]').first();
     if (!(await collapsedFolder.isVisible().catch(() => false))) {
@@ -399,7 +403,7 @@ async function answerSignOutPrompt(workbench: Workbench): Promise<void> {
 }
 
 function readInstalledBundle(extensionsDir: string): string {
-  const installed = readdirSync(extensionsDir).find((name) => name.startsWith('kusto-explorer-dev.kusto-explorer-vscode'));
+  const installed = readdirSync(extensionsDir).find((name) => name.startsWith(EXTENSION_ID));
   const bundle = installed ? join(extensionsDir, installed, 'dist', 'extension.js') : '';
   return bundle && existsSync(bundle) ? readFileSync(bundle, 'utf8') : '';
 }
