@@ -1,5 +1,8 @@
 // Sign-in settings (kusto.signIn.*) turned into what MSAL needs, with errors that name the setting to fix.
 
+import type { SignInMethod } from './signInMethods';
+import { loginEndpointForCluster } from './sovereignClouds';
+
 export interface SignInSettings {
   /** kusto.signIn.authorityHost, e.g. https://login.microsoftonline.com */
   readonly authorityHost: string;
@@ -7,6 +10,18 @@ export interface SignInSettings {
   readonly tenant: string;
   /** kusto.signIn.clientId */
   readonly clientId: string;
+  /** kusto.signIn.method: how "Sign In" signs in when a cluster names no way of its own (default device code). */
+  readonly method?: SignInMethod;
+}
+
+/** What one sign-in or token request adds to the settings: the cluster (its cloud) and a tenant of its own. */
+export interface AuthorityTarget {
+  /** The cluster the token is for; a cluster in a sovereign cloud signs in at that cloud's login endpoint. */
+  readonly clusterUrl?: string;
+  /** A tenant for this cluster or account (a cluster entry's `tenant`, or the one chosen at sign-in). */
+  readonly tenant?: string;
+  /** The login host an account was signed in at (kept with the account), overriding the inferred one. */
+  readonly authorityHost?: string;
 }
 
 export const DEFAULT_SIGN_IN_SETTINGS: SignInSettings = {
@@ -52,8 +67,9 @@ const WELL_KNOWN_AUTHORITY_HOSTS = new Set([
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
 
-export function resolveAuthority(settings: SignInSettings): ResolvedAuthority {
-  const hostText = (settings.authorityHost ?? '').trim() || DEFAULT_SIGN_IN_SETTINGS.authorityHost;
+export function resolveAuthority(settings: SignInSettings, target: AuthorityTarget = {}): ResolvedAuthority {
+  const configuredHost = (settings.authorityHost ?? '').trim() || DEFAULT_SIGN_IN_SETTINGS.authorityHost;
+  const hostText = target.authorityHost?.trim() || (target.clusterUrl ? loginEndpointForCluster(target.clusterUrl, configuredHost) : configuredHost);
   let url: URL;
   try {
     url = new URL(hostText);
@@ -75,7 +91,13 @@ export function resolveAuthority(settings: SignInSettings): ResolvedAuthority {
       `The setting kusto.signIn.authorityHost must be only scheme and host (e.g. https://login.microsoftonline.com), not "${hostText}". Put the tenant in kusto.signIn.tenant.`,
     );
   }
-  const tenant = (settings.tenant ?? '').trim() || DEFAULT_SIGN_IN_SETTINGS.tenant;
+  const tenant = target.tenant?.trim() || (settings.tenant ?? '').trim() || DEFAULT_SIGN_IN_SETTINGS.tenant;
+  if (target.tenant?.trim() && !TENANT.test(tenant)) {
+    throw new SignInSettingsError(
+      'kusto.clusters',
+      `The tenant "${tenant}" chosen for this cluster must be organizations, common, a tenant id or a domain such as contoso.onmicrosoft.com.`,
+    );
+  }
   if (!TENANT.test(tenant)) {
     throw new SignInSettingsError(
       'kusto.signIn.tenant',
@@ -93,4 +115,9 @@ export function resolveAuthority(settings: SignInSettings): ResolvedAuthority {
   const authority = `https://${host}/${tenant}`;
   const knownAuthorities = WELL_KNOWN_AUTHORITY_HOSTS.has(url.hostname.toLowerCase()) ? [] : [host];
   return { clientId: clientId.toLowerCase(), authority, authorityHost: host, knownAuthorities, key: `${clientId.toLowerCase()}|${authority.toLowerCase()}` };
+}
+
+/** True when a tenant value names a tenant-independent authority (not one directory). */
+export function isTenantAlias(tenant: string): boolean {
+  return /^(organizations|common|consumers)$/i.test(tenant.trim());
 }

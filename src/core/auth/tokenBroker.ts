@@ -1,9 +1,29 @@
-import type { AccountInfo, AuthenticationResult, DeviceCodeRequest, INetworkModule, PublicClientApplication } from '@azure/msal-node';
+import type {
+  AccountInfo,
+  AuthenticationResult,
+  ConfidentialClientApplication,
+  DeviceCodeRequest,
+  INetworkModule,
+  PublicClientApplication,
+} from '@azure/msal-node';
 import { parseClusterUrl } from '../clusterUrl';
 import { AccessTokenSource, SignInRequiredError, TokenRequestOptions } from './accessTokenSource';
 import { AccountMappingStore, DEFAULT_ACCOUNT_KEY, InMemoryAccountMappingStore } from './accountMapping';
-import { DeviceCodeSignInError, describeSilentFailure, errorCodeOf, toDeviceCodeSignInError } from './authErrors';
-import { ResolvedAuthority, SignInSettings, resolveAuthority } from './authoritySettings';
+import { DeviceCodeSignInError, SignInError, describeSilentFailure, errorCodeOf, explainAadError, toDeviceCodeSignInError } from './authErrors';
+import { AuthorityTarget, ResolvedAuthority, SignInSettings, resolveAuthority } from './authoritySettings';
+import { AzureCliError, AzureCliOptions, getAzureCliToken } from './azureCliCredential';
+import {
+  ServicePrincipalProfile,
+  isServicePrincipalAccountId,
+  loadCertificateCredential,
+  servicePrincipalAccountId,
+  servicePrincipalSecretKey,
+  validateServicePrincipalField,
+} from './servicePrincipalCredential';
+import { SignInProfiles, SignInProfilesData } from './signInProfiles';
+import { DEFAULT_SIGN_IN_METHOD, SignInMethod, signInMethodInfo } from './signInMethods';
+import { isSameLoginCloud } from './sovereignClouds';
+import { TokenClaimsSummary, assertTokenAudience, summarizeTokenClaims } from './tokenClaims';
 import { describeError, redactSecrets } from './redact';
 import type { SecretStore } from './secretStore';
 import { SecretStoreCachePlugin } from './secretStoreCachePlugin';
@@ -16,6 +36,12 @@ export interface AuthLog {
   warn(message: string): void;
   error(message: string): void;
   debug?(message: string): void;
+}
+
+/** Per-cluster choices from the cluster's settings entry (kusto.clusters[].signInMethod / tenant). */
+export interface ClusterSignInPreferences {
+  readonly signInMethod?: SignInMethod;
+  readonly tenant?: string;
 }
 
 export interface TokenBrokerOptions {
@@ -32,6 +58,10 @@ export interface TokenBrokerOptions {
   readonly networkClient?: INetworkModule;
   /** Extra CA certificates (PEM) for the default network client, for a process started without NODE_EXTRA_CA_CERTS. */
   readonly extraCaCertificates?: readonly string[];
+  /** A cluster's own sign-in way and tenant, read on every use (from kusto.clusters). */
+  readonly clusterPreferences?: (clusterUrl: string) => ClusterSignInPreferences | undefined;
+  /** How `az` is run (command, environment, timeout); tests point it at a fake. */
+  readonly azureCli?: Omit<AzureCliOptions, 'tenant' | 'signal'>;
 }
 
 /** What the user sees during a device code sign-in. Never includes the secret device_code. */
@@ -52,6 +82,7 @@ export interface ScopeSummary {
 }
 
 export interface AccountSummary {
+  /** MSAL's homeAccountId for people; `serviceprincipal:<client id>@<tenant>` or `azure-cli` for the other ways. */
   readonly homeAccountId: string;
   readonly username: string;
   readonly name?: string;
@@ -63,6 +94,8 @@ export interface AccountSummary {
   readonly assignedClusters: readonly string[];
   /** True when clusters without an assignment use this account. */
   readonly isDefault: boolean;
+  /** How this identity signed in (shown in the accounts panel). */
+  readonly signInMethod: SignInMethod;
 }
 
 export interface AccessTokenDetails {
@@ -71,6 +104,7 @@ export interface AccessTokenDetails {
   readonly scope: string;
   readonly account: { readonly homeAccountId: string; readonly username: string; readonly tenantId: string };
   readonly fromCache: boolean;
+  readonly signInMethod: SignInMethod;
 }
 
 /** What the status bar shows for a cluster, from the cache only (no network). */
@@ -86,6 +120,42 @@ export interface Subscription {
   dispose(): void;
 }
 
+export interface InteractiveSignInOptions {
+  /** Tenant to sign in to for this cluster (default: the cluster's `tenant`, else kusto.signIn.tenant). */
+  readonly tenant?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface BrowserSignInOptions extends InteractiveSignInOptions {
+  /** Opens the sign-in page; in VS Code vscode.env.openExternal. */
+  readonly openBrowser: (url: string) => Promise<void>;
+  /** Picks the account at once (no account chooser). */
+  readonly loginHint?: string;
+  /** Pages MSAL's loopback listener shows in the browser at the end. */
+  readonly successTemplate?: string;
+  readonly errorTemplate?: string;
+}
+
+export interface ServicePrincipalSignIn {
+  readonly clientId: string;
+  readonly tenantId: string;
+  /** The client secret (stored in the secret store only after it worked), or… */
+  readonly clientSecret?: string;
+  /** …a PEM file with the certificate and its private key. */
+  readonly certificatePath?: string;
+  /** Login host (scheme + host); default: the cluster's cloud. */
+  readonly authorityHost?: string;
+}
+
+/** The claims of the token a cluster would get now (never the token). */
+export interface TokenInspection {
+  readonly clusterUrl: string;
+  readonly account: AccessTokenDetails['account'];
+  readonly claims: TokenClaimsSummary;
+}
+
+export const AZURE_CLI_ACCOUNT_ID = 'azure-cli';
+
 interface ClientEntry {
   readonly authority: ResolvedAuthority;
   readonly pca: PublicClientApplication;
@@ -99,25 +169,46 @@ interface SerializedAccessToken {
   expires_on?: string;
 }
 
+/** The identity that serves one token request. */
+type Identity =
+  | { readonly kind: 'user'; readonly id: string; readonly account: AccountInfo; readonly authority: AuthorityTarget; readonly method: SignInMethod }
+  | { readonly kind: 'servicePrincipal'; readonly id: string; readonly profile: ServicePrincipalProfile }
+  | { readonly kind: 'azureCli'; readonly id: string; readonly tenant?: string };
+
+/** An identity as the chooser sees it: enough to pick one without network. */
+interface IdentityCandidate {
+  readonly id: string;
+  readonly kind: Identity['kind'];
+  /** Login host of a user account (MSAL's environment). */
+  readonly environment?: string;
+  readonly tenantId?: string;
+}
+
 const SECRET_KEY_PREFIX = 'kusto.msalCache.';
 
 /**
- * Signs users in per resource scope with MSAL and hands out access tokens for one cluster at a time.
- * Everything here is VS Code-free: the secret store, settings and account mapping are passed in.
+ * Signs users in per resource scope with MSAL and hands out access tokens for one cluster at a time. Each way in
+ * (device code, browser, service principal, Azure CLI) ends in an identity that serves getToken(cluster); the
+ * mapping decides which identity serves which cluster. Everything here is VS Code-free.
  */
 export class TokenBroker implements AccessTokenSource {
   private readonly queue = new SerialQueue();
   private readonly refreshes = new SingleFlight<AccessTokenDetails>();
   private readonly clients = new Map<string, Promise<ClientEntry>>();
+  private readonly appClients = new Map<string, Promise<ConfidentialClientApplication>>();
   private readonly plugins = new Map<string, SecretStoreCachePlugin>();
   private readonly listeners = new Set<() => void>();
   private readonly mapping: AccountMappingStore;
+  private readonly profiles: SignInProfiles;
   private readonly refreshMarginSeconds: number;
+  /** Tokens of service principals and Azure CLI held in memory: identity id → cluster → token. */
+  private readonly appTokens = new Map<string, Map<string, { accessToken: string; expiresOn: Date; username: string; tenantId: string }>>();
   private ownNetworkClient: { close(): Promise<void>; takeRecentFailure(): string | undefined } | undefined;
   private disposed = false;
 
   constructor(private readonly options: TokenBrokerOptions) {
     this.mapping = options.accountMapping ?? new InMemoryAccountMappingStore();
+    this.profiles = new SignInProfiles(options.secretStore);
     this.refreshMarginSeconds = options.refreshMarginSeconds ?? 300;
   }
 
@@ -127,13 +218,32 @@ export class TokenBroker implements AccessTokenSource {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
+  /** The way "Sign In" uses for a cluster: its own `signInMethod`, else kusto.signIn.method, else device code. */
+  preferredMethodFor(clusterUrl: string): SignInMethod {
+    const endpoint = parseClusterUrl(clusterUrl);
+    return this.options.clusterPreferences?.(endpoint.url)?.signInMethod ?? this.options.settings().method ?? DEFAULT_SIGN_IN_METHOD;
+  }
+
+  /** The tenant a sign-in for this cluster uses unless the user picks another: the cluster's, else the setting. */
+  defaultTenantFor(clusterUrl: string): string {
+    const endpoint = parseClusterUrl(clusterUrl);
+    return this.authorityTargetFor(endpoint.url).tenant ?? (resolveAuthority(this.options.settings()).authority.split('/').pop() as string);
+  }
+
   /**
    * Device code sign-in for one cluster's scope. `onCode` gets the code to show; aborting `signal` cancels the
-   * polling. Rejects with DeviceCodeSignInError (cancelled, declined, expired, failed); nothing is stored then.
+   * polling. Rejects with DeviceCodeSignInError (cancelled, declined, expired, wrongTenant, failed); nothing is stored then.
    */
-  async signInWithDeviceCode(clusterUrl: string, onCode: (prompt: DeviceCodePrompt) => void, signal?: AbortSignal): Promise<AccountSummary> {
+  async signInWithDeviceCode(
+    clusterUrl: string,
+    onCode: (prompt: DeviceCodePrompt) => void,
+    signal?: AbortSignal,
+    options: Omit<InteractiveSignInOptions, 'signal'> = {},
+  ): Promise<AccountSummary> {
     const endpoint = parseClusterUrl(clusterUrl);
-    const { pca } = await this.client();
+    const target = this.authorityTargetFor(endpoint.url, options.tenant);
+    const { pca, authority } = await this.client(target);
+    const tenant = tenantOf(authority);
     if (signal?.aborted) {
       throw toDeviceCodeSignInError({ errorCode: 'device_code_polling_cancelled' }, endpoint.url);
     }
@@ -153,7 +263,7 @@ export class TokenBroker implements AccessTokenSource {
         }
       },
     };
-    this.log('info', `Device code sign-in started for ${endpoint.url}.`);
+    this.log('info', `Device code sign-in started for ${endpoint.url} (tenant ${tenant}).`);
     // Not queued: polling takes minutes and must not hold up silent requests. The cache plugin's lock keeps the
     // final cache write from interleaving with other MSAL calls.
     const flow = pca.acquireTokenByDeviceCode(request);
@@ -164,30 +274,130 @@ export class TokenBroker implements AccessTokenSource {
       });
     } catch (error) {
       if (signal?.aborted) {
-        void this.undoLateSignIn(flow, accountsBefore);
+        void this.undoLateSignIn(pca, flow, accountsBefore);
       }
       const failure = signal?.aborted
         ? toDeviceCodeSignInError({ errorCode: 'device_code_polling_cancelled' }, endpoint.url)
-        : this.withNetworkCause(toDeviceCodeSignInError(error, endpoint.url));
+        : this.withNetworkCause(toDeviceCodeSignInError(error, endpoint.url, tenant));
       this.log(failure.reason === 'failed' ? 'error' : 'info', failure.message);
       throw failure;
     }
     if (!result?.account || !result.accessToken) {
       throw new DeviceCodeSignInError('failed', `Sign-in to ${endpoint.url} returned no account; try again.`);
     }
-    const account = result.account;
-    const defaultAccount = this.mapping.get(DEFAULT_ACCOUNT_KEY);
-    if (!defaultAccount || !accountsBefore.has(defaultAccount)) {
-      // The first account signed in serves every cluster that has no account of its own.
-      await this.mapping.set(DEFAULT_ACCOUNT_KEY, account.homeAccountId);
-    } else if (defaultAccount !== account.homeAccountId || this.mapping.get(endpoint.url)) {
-      // Signing in with a second account (e.g. a guest tenant) for this cluster: this cluster uses it from now on.
-      await this.mapping.set(endpoint.url, account.homeAccountId);
+    return this.completeUserSignIn(result.account, result.accessToken, accountsBefore, endpoint.url, 'deviceCode', authority);
+  }
+
+  /**
+   * Browser sign-in (authorization code with PKCE; MSAL listens on a loopback port for the answer). Needs a browser
+   * on the machine the extension host runs on. Rejects with SignInError (cancelled, declined, wrongTenant, failed).
+   */
+  async signInWithBrowser(clusterUrl: string, options: BrowserSignInOptions): Promise<AccountSummary> {
+    const endpoint = parseClusterUrl(clusterUrl);
+    const target = this.authorityTargetFor(endpoint.url, options.tenant);
+    const { pca, authority } = await this.client(target);
+    const tenant = tenantOf(authority);
+    const signal = options.signal;
+    if (signal?.aborted) {
+      throw new SignInError('cancelled', `Sign-in to ${endpoint.url} was cancelled.`);
     }
-    this.log('info', `Signed in as ${account.username} for ${endpoint.url}.`);
+    const accountsBefore = new Set((await this.allAccounts(pca)).map((a) => a.homeAccountId));
+    let authorizeUrl: string | undefined;
+    this.log('info', `Browser sign-in started for ${endpoint.url} (tenant ${tenant}).`);
+    const flow = pca.acquireTokenInteractive({
+      scopes: [endpoint.scope],
+      loginHint: options.loginHint,
+      prompt: options.loginHint ? undefined : 'select_account',
+      successTemplate: options.successTemplate,
+      errorTemplate: options.errorTemplate,
+      openBrowser: async (url) => {
+        authorizeUrl = url;
+        await options.openBrowser(url);
+      },
+    });
+    let result: AuthenticationResult;
+    try {
+      result = await raceAbort(flow, signal, () => void cancelLoopback(authorizeUrl));
+    } catch (error) {
+      if (signal?.aborted) {
+        void this.undoLateSignIn(pca, flow, accountsBefore);
+        this.log('info', `Browser sign-in to ${endpoint.url} was cancelled.`);
+        throw new SignInError('cancelled', `Sign-in to ${endpoint.url} was cancelled.`);
+      }
+      const failure = this.toSignInFailure(error, endpoint.url, tenant);
+      this.log(failure.reason === 'failed' ? 'error' : 'info', failure.message);
+      throw failure;
+    }
+    if (!result?.account || !result.accessToken) {
+      throw new SignInError('failed', `Sign-in to ${endpoint.url} returned no account; try again.`);
+    }
+    return this.completeUserSignIn(result.account, result.accessToken, accountsBefore, endpoint.url, 'browser', authority);
+  }
+
+  /**
+   * Signs in as a service principal: gets a token for the cluster first, and only when that works stores the
+   * profile (ids, certificate path) and the secret (secret store only). A wrong secret stores nothing.
+   */
+  async signInWithServicePrincipal(clusterUrl: string, input: ServicePrincipalSignIn): Promise<AccountSummary> {
+    const endpoint = parseClusterUrl(clusterUrl);
+    const problem = validateServicePrincipalField('clientId', input.clientId) ?? validateServicePrincipalField('tenantId', input.tenantId);
+    if (problem) {
+      throw new SignInError('failed', problem);
+    }
+    const secret = input.clientSecret?.trim() ? input.clientSecret : undefined;
+    if (!secret && !input.certificatePath) {
+      throw new SignInError('failed', 'A service principal needs a client secret or a certificate file (PEM with its private key).');
+    }
+    const profile: ServicePrincipalProfile = {
+      clientId: input.clientId.trim().toLowerCase(),
+      tenantId: input.tenantId.trim(),
+      authorityHost: input.authorityHost?.trim() || undefined,
+      certificatePath: secret ? undefined : input.certificatePath,
+    };
+    const id = servicePrincipalAccountId(profile);
+    const idsBefore = await this.knownIdentityIds();
+    const app = this.createAppClient(profile, endpoint.url, secret);
+    let token: AccessTokenDetails;
+    try {
+      token = await this.appToken(await app, profile, endpoint.url, endpoint.scope, false);
+    } catch (error) {
+      const failure = error instanceof SignInError ? error : this.toSignInFailure(error, endpoint.url, profile.tenantId);
+      this.log('warn', `Service principal sign-in for ${endpoint.url} failed: ${failure.message}`);
+      throw failure;
+    }
+    if (secret) {
+      await this.options.secretStore.store(servicePrincipalSecretKey(profile), secret);
+    }
+    await this.profiles.update((data) => ({
+      ...data,
+      servicePrincipals: [...data.servicePrincipals.filter((p) => servicePrincipalAccountId(p) !== id), profile],
+    }));
+    this.dropAppClients(id);
+    this.appClients.set(`${id}|${this.appAuthority(profile, endpoint.url).key}`, app);
+    await this.rememberIdentity(endpoint.url, id, idsBefore);
+    this.log('info', `Signed in as service principal ${profile.clientId} (tenant ${profile.tenantId}) for ${endpoint.url}.`);
     this.fire();
-    const summary = (await this.listAccounts()).find((a) => a.homeAccountId === account.homeAccountId);
-    return summary ?? toSummary(account, [], this.mapping);
+    return (await this.listAccounts()).find((a) => a.homeAccountId === id) ?? this.appSummary(id, 'servicePrincipal', token.account.username, profile.tenantId);
+  }
+
+  /** Uses the machine's `az login` session for a cluster: checks that az gives a token, then remembers the choice. */
+  async signInWithAzureCli(clusterUrl: string, options: { readonly tenant?: string } = {}): Promise<AccountSummary> {
+    const endpoint = parseClusterUrl(clusterUrl);
+    const idsBefore = await this.knownIdentityIds();
+    const tenant = options.tenant?.trim() || this.options.clusterPreferences?.(endpoint.url)?.tenant;
+    try {
+      await this.cliToken(endpoint.url, endpoint.scope, true, tenant);
+    } catch (error) {
+      const failure = error instanceof AzureCliError ? new SignInError(error.reason === 'failed' ? 'failed' : 'unavailable', error.message) : error;
+      this.log('warn', `Azure CLI sign-in for ${endpoint.url} failed: ${describeError(failure)}`);
+      throw failure;
+    }
+    await this.profiles.update((data) => ({ ...data, azureCli: { tenant: tenant ?? data.azureCli?.tenant } }));
+    await this.rememberIdentity(endpoint.url, AZURE_CLI_ACCOUNT_ID, idsBefore);
+    this.log('info', `Using the Azure CLI session for ${endpoint.url}.`);
+    this.fire();
+    const summary = (await this.listAccounts()).find((a) => a.homeAccountId === AZURE_CLI_ACCOUNT_ID);
+    return summary ?? this.appSummary(AZURE_CLI_ACCOUNT_ID, 'azureCli', 'Azure CLI', tenant ?? '');
   }
 
   getToken(clusterUrl: string, options?: TokenRequestOptions): Promise<string> {
@@ -196,17 +406,32 @@ export class TokenBroker implements AccessTokenSource {
 
   /**
    * A token whose audience is this cluster only, silently: from the cache, refreshed when it expires within the
-   * refresh margin (or always with forceRefresh). Concurrent requests for the same account and scope share one
+   * refresh margin (or always with forceRefresh). Concurrent requests for the same identity and scope share one
    * refresh. Throws SignInRequiredError when the user must sign in.
    */
   async getTokenDetails(clusterUrl: string, options: TokenRequestOptions = {}): Promise<AccessTokenDetails> {
     const endpoint = parseClusterUrl(clusterUrl);
-    const { pca } = await this.client();
-    const account = await this.accountFor(pca, endpoint.url);
+    const identity = await this.identityFor(endpoint.url);
     const force = options.forceRefresh === true;
-    const key = `${account.homeAccountId}|${endpoint.scope}|${force ? 'force' : 'cached'}`;
-    const shared = this.refreshes.run(key, () => this.acquireSilently(pca, account, endpoint.url, endpoint.scope, force));
+    const key = `${identity.id}|${endpoint.scope}|${force ? 'force' : 'cached'}`;
+    const shared = this.refreshes.run(key, async () => {
+      const details = await this.acquire(identity, endpoint.url, endpoint.scope, force);
+      try {
+        assertTokenAudience(details.accessToken, endpoint.url, signInMethodInfo(details.signInMethod).label + ' sign-in');
+      } catch (error) {
+        this.log('error', describeError(error));
+        throw error;
+      }
+      return details;
+    });
     return raceAbort(shared, options.signal);
+  }
+
+  /** The claims of the token the cluster gets (audience, tenant, account, scopes, times, way); never the token. */
+  async inspectToken(clusterUrl: string, options: TokenRequestOptions = {}): Promise<TokenInspection> {
+    const endpoint = parseClusterUrl(clusterUrl);
+    const details = await this.getTokenDetails(endpoint.url, options);
+    return { clusterUrl: endpoint.url, account: details.account, claims: summarizeTokenClaims(details.accessToken, details.signInMethod) };
   }
 
   async hasSession(clusterUrl: string): Promise<boolean> {
@@ -221,27 +446,35 @@ export class TokenBroker implements AccessTokenSource {
     }
   }
 
-  /** Accounts in the cache with the scopes they hold tokens for. Does not load MSAL while nothing is stored. */
+  /**
+   * Signed-in identities with the scopes they hold tokens for: people (token cache), service principals and
+   * Azure CLI. Does not load MSAL while no token cache is stored.
+   */
   async listAccounts(): Promise<AccountSummary[]> {
-    const authority = resolveAuthority(this.options.settings());
-    if (!this.clients.has(authority.key) && !(await this.options.secretStore.get(secretKeyFor(authority.clientId)))) {
-      return [];
-    }
-    const { pca } = await this.client();
-    const { accounts, serialized } = await this.queue.run(async () => {
-      const cache = pca.getTokenCache();
-      const found = await cache.getAllAccounts();
-      return { accounts: found, serialized: cache.serialize() };
+    const data = await this.profiles.read();
+    const users = await this.listUserAccounts(data);
+    const others: AccountSummary[] = data.servicePrincipals.map((profile) => {
+      const id = servicePrincipalAccountId(profile);
+      return this.appSummary(id, 'servicePrincipal', `app ${profile.clientId}`, profile.tenantId, profile.authorityHost);
     });
-    const tokens = accessTokensOf(serialized, authority.clientId);
-    return accounts.map((account) => toSummary(account, tokens, this.mapping));
+    if (data.azureCli) {
+      const held = [...(this.appTokens.get(AZURE_CLI_ACCOUNT_ID)?.values() ?? [])];
+      const username = held.find((t) => t.username)?.username ?? 'Azure CLI session';
+      const tenant = held.find((t) => t.tenantId)?.tenantId ?? data.azureCli.tenant ?? '';
+      others.push(this.appSummary(AZURE_CLI_ACCOUNT_ID, 'azureCli', username, tenant));
+    }
+    return [...users, ...others];
   }
 
   /** The account a cluster's requests would use and its cached token's expiry; no network. */
   async describeSession(clusterUrl: string): Promise<SessionSummary | undefined> {
     const endpoint = parseClusterUrl(clusterUrl);
     const accounts = await this.listAccounts();
-    const account = chooseAccount(accounts, this.mapping, endpoint.url);
+    const choice = this.chooseIdentity(
+      endpoint.url,
+      accounts.map((a) => ({ id: a.homeAccountId, kind: kindOfMethod(a.signInMethod), environment: a.environment, tenantId: a.tenantId })),
+    );
+    const account = 'id' in choice ? accounts.find((a) => a.homeAccountId === choice.id) : undefined;
     if (!account) {
       return undefined;
     }
@@ -249,7 +482,7 @@ export class TokenBroker implements AccessTokenSource {
     return { clusterUrl: endpoint.url, scope: endpoint.scope, account, expiresOn: scope?.expiresOn };
   }
 
-  /** Which account serves a cluster (`undefined`: the default account, i.e. the last one signed in). */
+  /** Which account serves a cluster (`undefined`: the default account, i.e. the first one signed in). */
   async setAccountForCluster(clusterUrl: string, homeAccountId: string | undefined): Promise<void> {
     const endpoint = parseClusterUrl(clusterUrl);
     if (homeAccountId !== undefined) {
@@ -262,31 +495,67 @@ export class TokenBroker implements AccessTokenSource {
     this.fire();
   }
 
-  /** Removes one account (or all) with every token it holds; afterwards nothing is acquired silently for it. */
+  /** Removes one identity (or all) with every token it holds; afterwards nothing is acquired silently for it. */
   async signOut(homeAccountId: string | 'all'): Promise<number> {
-    const authority = resolveAuthority(this.options.settings());
-    const { pca } = await this.client();
-    const removed = await this.queue.run(async () => {
-      const cache = pca.getTokenCache();
-      const accounts = await cache.getAllAccounts();
-      const targets = homeAccountId === 'all' ? accounts : accounts.filter((a) => a.homeAccountId === homeAccountId);
-      for (const account of targets) {
-        await cache.removeAccount(account);
+    const all = homeAccountId === 'all';
+    const data = await this.profiles.read();
+    const removedNames: string[] = [];
+    const removedIds = new Set<string>();
+    if (all || (!isServicePrincipalAccountId(homeAccountId) && homeAccountId !== AZURE_CLI_ACCOUNT_ID)) {
+      const settingsAuthority = resolveAuthority(this.options.settings());
+      const hasStoredCache = this.clients.size > 0 || !!(await this.options.secretStore.get(secretKeyFor(settingsAuthority.clientId)));
+      if (hasStoredCache) {
+        const { pca } = await this.client({});
+        const removed = await this.queue.run(async () => {
+          const cache = pca.getTokenCache();
+          const accounts = await cache.getAllAccounts();
+          const targets = all ? accounts : accounts.filter((a) => a.homeAccountId === homeAccountId);
+          for (const account of targets) {
+            await cache.removeAccount(account);
+          }
+          if (all) {
+            await this.pluginFor(settingsAuthority.clientId).clear();
+          }
+          return targets;
+        });
+        for (const account of removed) {
+          removedIds.add(account.homeAccountId);
+          removedNames.push(account.username);
+        }
       }
-      if (homeAccountId === 'all') {
-        await this.pluginFor(authority.clientId).clear();
+    }
+    for (const profile of data.servicePrincipals) {
+      const id = servicePrincipalAccountId(profile);
+      if (all || id === homeAccountId) {
+        await this.options.secretStore.delete(servicePrincipalSecretKey(profile));
+        this.dropAppClients(id);
+        this.appTokens.delete(id);
+        removedIds.add(id);
+        removedNames.push(`service principal ${profile.clientId}`);
       }
-      return targets;
-    });
-    const removedIds = new Set(removed.map((a) => a.homeAccountId));
+    }
+    if (data.azureCli && (all || homeAccountId === AZURE_CLI_ACCOUNT_ID)) {
+      this.appTokens.delete(AZURE_CLI_ACCOUNT_ID);
+      removedIds.add(AZURE_CLI_ACCOUNT_ID);
+      removedNames.push('Azure CLI');
+    }
+    if (all) {
+      await this.profiles.clear();
+    } else if (removedIds.size > 0) {
+      await this.profiles.update((current) => ({
+        users: Object.fromEntries(Object.entries(current.users).filter(([id]) => !removedIds.has(id))),
+        servicePrincipals: current.servicePrincipals.filter((p) => !removedIds.has(servicePrincipalAccountId(p))),
+        azureCli: removedIds.has(AZURE_CLI_ACCOUNT_ID) ? undefined : current.azureCli,
+      }));
+    }
     for (const [cluster, id] of this.mapping.entries()) {
-      if (homeAccountId === 'all' || removedIds.has(id)) {
+      if (all || removedIds.has(id)) {
         await this.mapping.set(cluster, undefined);
       }
     }
-    this.log('info', removed.length ? `Signed out ${removed.map((a) => a.username).join(', ')}.` : 'Nobody to sign out.');
+    this.log('info', removedNames.length ? `Signed out ${removedNames.join(', ')}.` : 'Nobody to sign out.');
     this.fire();
-    return removed.length;
+    return removedIds.size;
   }
 
   async dispose(): Promise<void> {
@@ -298,7 +567,143 @@ export class TokenBroker implements AccessTokenSource {
     await this.ownNetworkClient?.close();
   }
 
-  private async acquireSilently(pca: PublicClientApplication, account: AccountInfo, clusterUrl: string, scope: string, force: boolean): Promise<AccessTokenDetails> {
+  // ---- choosing the identity -------------------------------------------------------------------------------
+
+  private async identityFor(clusterUrl: string): Promise<Identity> {
+    const data = await this.profiles.read();
+    const hasUserCache = this.clients.size > 0 || !!(await this.options.secretStore.get(secretKeyFor(resolveAuthority(this.options.settings()).clientId)));
+    let userAccounts: AccountInfo[] = [];
+    let pca: PublicClientApplication | undefined;
+    if (hasUserCache) {
+      pca = (await this.client({})).pca;
+      userAccounts = await this.allAccounts(pca);
+    }
+    const candidates: IdentityCandidate[] = [
+      ...userAccounts.map((a) => ({ id: a.homeAccountId, kind: 'user' as const, environment: a.environment, tenantId: a.tenantId })),
+      ...data.servicePrincipals.map((p) => ({ id: servicePrincipalAccountId(p), kind: 'servicePrincipal' as const, tenantId: p.tenantId })),
+      ...(data.azureCli ? [{ id: AZURE_CLI_ACCOUNT_ID, kind: 'azureCli' as const }] : []),
+    ];
+    const choice = this.chooseIdentity(clusterUrl, candidates);
+    if (!('id' in choice)) {
+      throw new SignInRequiredError(clusterUrl, choice.reason);
+    }
+    const prefs = this.options.clusterPreferences?.(clusterUrl);
+    if (choice.id === AZURE_CLI_ACCOUNT_ID) {
+      return { kind: 'azureCli', id: AZURE_CLI_ACCOUNT_ID, tenant: prefs?.tenant ?? data.azureCli?.tenant };
+    }
+    if (isServicePrincipalAccountId(choice.id)) {
+      const profile = data.servicePrincipals.find((p) => servicePrincipalAccountId(p) === choice.id) as ServicePrincipalProfile;
+      return { kind: 'servicePrincipal', id: choice.id, profile };
+    }
+    const account = userAccounts.find((a) => a.homeAccountId === choice.id) as AccountInfo;
+    const record = data.users[account.homeAccountId];
+    const authority: AuthorityTarget = record ? { authorityHost: record.authorityHost, tenant: record.tenant } : this.authorityTargetFor(clusterUrl);
+    return { kind: 'user', id: account.homeAccountId, account, authority, method: record?.method ?? 'deviceCode' };
+  }
+
+  /**
+   * Which identity serves a cluster: the one chosen for it; else what the cluster's `signInMethod` asks for; else
+   * the default (first signed in) when it can reach the cluster's cloud; else any user account of that cloud;
+   * else Azure CLI when that is the configured way (it needs no sign-in in VS Code).
+   */
+  private chooseIdentity(clusterUrl: string, candidates: readonly IdentityCandidate[]): { id: string } | { reason: string } {
+    const chosen = this.mapping.get(clusterUrl);
+    if (chosen) {
+      return candidates.some((c) => c.id === chosen) ? { id: chosen } : { reason: 'the account chosen for this cluster is no longer signed in' };
+    }
+    const prefs = this.options.clusterPreferences?.(clusterUrl);
+    const clusterLoginHost = safeAuthorityHost(() => resolveAuthority(this.options.settings(), { clusterUrl }));
+    const reachesCluster = (c: IdentityCandidate): boolean =>
+      c.kind !== 'user' || !c.environment || !clusterLoginHost || isSameLoginCloud(c.environment, clusterLoginHost);
+    const wanted = prefs?.signInMethod ? kindOfMethod(prefs.signInMethod) : undefined;
+    if (wanted === 'azureCli') {
+      return { id: AZURE_CLI_ACCOUNT_ID };
+    }
+    if (wanted === 'servicePrincipal') {
+      const apps = candidates.filter((c) => c.kind === 'servicePrincipal');
+      const match = apps.find((c) => prefs?.tenant && c.tenantId?.toLowerCase() === prefs.tenant.toLowerCase()) ?? apps[0];
+      return match ? { id: match.id } : { reason: 'this cluster signs in with a service principal, and none is signed in' };
+    }
+    const fallback = this.mapping.get(DEFAULT_ACCOUNT_KEY);
+    const defaultCandidate = candidates.find((c) => c.id === fallback);
+    if (defaultCandidate && reachesCluster(defaultCandidate) && (!wanted || defaultCandidate.kind === wanted)) {
+      return { id: defaultCandidate.id };
+    }
+    const user = candidates.find((c) => c.kind === 'user' && reachesCluster(c));
+    if (user) {
+      return { id: user.id };
+    }
+    if (!wanted && defaultCandidate && defaultCandidate.kind !== 'user') {
+      return { id: defaultCandidate.id };
+    }
+    if (!wanted && this.options.settings().method === 'azureCli') {
+      return { id: AZURE_CLI_ACCOUNT_ID };
+    }
+    if (candidates.some((c) => c.kind === 'user')) {
+      return { reason: `no signed-in account belongs to the cloud of this cluster (${clusterLoginHost ?? 'unknown login host'})` };
+    }
+    return { reason: 'nobody is signed in' };
+  }
+
+  /** After a sign-in: the first identity serves every cluster without its own; a later one serves this cluster. */
+  private async rememberIdentity(clusterUrl: string, id: string, idsBefore: ReadonlySet<string>): Promise<void> {
+    const defaultId = this.mapping.get(DEFAULT_ACCOUNT_KEY);
+    if (!defaultId || !idsBefore.has(defaultId)) {
+      await this.mapping.set(DEFAULT_ACCOUNT_KEY, id);
+      if (this.mapping.get(clusterUrl) && this.mapping.get(clusterUrl) !== id) {
+        await this.mapping.set(clusterUrl, id);
+      }
+    } else if (defaultId !== id || this.mapping.get(clusterUrl)) {
+      // Signing in with a second identity (e.g. a guest tenant) for this cluster: this cluster uses it from now on.
+      await this.mapping.set(clusterUrl, id);
+    }
+  }
+
+  private async knownIdentityIds(): Promise<Set<string>> {
+    return new Set((await this.listAccounts()).map((a) => a.homeAccountId));
+  }
+
+  // ---- getting tokens --------------------------------------------------------------------------------------
+
+  private async acquire(identity: Identity, clusterUrl: string, scope: string, force: boolean): Promise<AccessTokenDetails> {
+    switch (identity.kind) {
+      case 'user': {
+        const { pca } = await this.client(identity.authority);
+        return this.acquireSilently(pca, identity.account, clusterUrl, scope, force, identity.method);
+      }
+      case 'servicePrincipal': {
+        const app = await this.appClientFor(identity.profile, clusterUrl);
+        try {
+          return await this.appToken(app, identity.profile, clusterUrl, scope, force);
+        } catch (error) {
+          const explained = explainAadError(error, { clusterUrl, tenant: identity.profile.tenantId });
+          if (explained) {
+            this.log('warn', explained.message);
+            throw new SignInRequiredError(clusterUrl, explained.message);
+          }
+          throw error;
+        }
+      }
+      case 'azureCli':
+        try {
+          return await this.cliToken(clusterUrl, scope, force, identity.tenant);
+        } catch (error) {
+          if (error instanceof AzureCliError && (error.reason === 'notLoggedIn' || error.reason === 'notInstalled')) {
+            throw new SignInRequiredError(clusterUrl, error.message);
+          }
+          throw error;
+        }
+    }
+  }
+
+  private async acquireSilently(
+    pca: PublicClientApplication,
+    account: AccountInfo,
+    clusterUrl: string,
+    scope: string,
+    force: boolean,
+    method: SignInMethod,
+  ): Promise<AccessTokenDetails> {
     const silent = (forceRefresh: boolean) => this.queue.run(() => pca.acquireTokenSilent({ account, scopes: [scope], forceRefresh }));
     let result: AuthenticationResult;
     try {
@@ -309,7 +714,7 @@ export class TokenBroker implements AccessTokenSource {
       }
     } catch (error) {
       if (isSignInRequired(error)) {
-        const reason = describeSilentFailure(error);
+        const reason = explainAadError(error, { clusterUrl, tenant: account.tenantId })?.message ?? describeSilentFailure(error);
         this.log('warn', `No token for ${clusterUrl} without signing in: ${reason}.`);
         throw new SignInRequiredError(clusterUrl, reason);
       }
@@ -332,7 +737,216 @@ export class TokenBroker implements AccessTokenSource {
       scope,
       account: { homeAccountId: account.homeAccountId, username, tenantId: result.account?.tenantId ?? account.tenantId },
       fromCache: result.fromCache,
+      signInMethod: method,
     };
+  }
+
+  private async appToken(app: ConfidentialClientApplication, profile: ServicePrincipalProfile, clusterUrl: string, scope: string, force: boolean): Promise<AccessTokenDetails> {
+    const id = servicePrincipalAccountId(profile);
+    let result: AuthenticationResult | null;
+    try {
+      result = await app.acquireTokenByClientCredential({ scopes: [scope], skipCache: force });
+      if (result && !force && result.expiresOn && needsRefresh(result.expiresOn, this.refreshMarginSeconds)) {
+        result = await app.acquireTokenByClientCredential({ scopes: [scope], skipCache: true });
+      }
+    } catch (error) {
+      const explained = explainAadError(error, { clusterUrl, tenant: profile.tenantId });
+      if (explained) {
+        throw new SignInError(explained.reason, explained.message);
+      }
+      const cause = this.ownNetworkClient?.takeRecentFailure();
+      throw new Error(`Could not get a token for ${clusterUrl} as service principal ${profile.clientId}: ${cause ?? describeError(error)}`);
+    }
+    if (!result?.accessToken) {
+      throw new SignInError('failed', `The sign-in service returned no token for service principal ${profile.clientId}.`);
+    }
+    const expiresOn = result.expiresOn ?? new Date(Date.now() + 60_000);
+    const known = this.appTokens.get(id)?.get(clusterUrl);
+    this.holdAppToken(id, clusterUrl, { accessToken: result.accessToken, expiresOn, username: `app ${profile.clientId}`, tenantId: profile.tenantId });
+    if (!result.fromCache && known?.accessToken !== result.accessToken) {
+      this.log('info', `Got a new token for ${clusterUrl} (service principal ${profile.clientId}).`);
+      this.fire();
+    }
+    return {
+      accessToken: result.accessToken,
+      expiresOn,
+      scope,
+      account: { homeAccountId: id, username: `app ${profile.clientId}`, tenantId: profile.tenantId },
+      fromCache: result.fromCache,
+      signInMethod: 'servicePrincipal',
+    };
+  }
+
+  private async cliToken(clusterUrl: string, scope: string, force: boolean, tenant: string | undefined): Promise<AccessTokenDetails> {
+    const held = this.appTokens.get(AZURE_CLI_ACCOUNT_ID)?.get(clusterUrl);
+    const fromCache = !force && !!held && !needsRefresh(held.expiresOn, this.refreshMarginSeconds);
+    let token = held;
+    if (!fromCache || !token) {
+      const fresh = await getAzureCliToken(clusterUrl, { ...this.options.azureCli, tenant });
+      const claims = safeClaims(fresh.accessToken);
+      token = { accessToken: fresh.accessToken, expiresOn: fresh.expiresOn, username: claims?.account ?? claims?.appId ?? 'Azure CLI session', tenantId: claims?.tenantId ?? fresh.tenant ?? '' };
+      this.holdAppToken(AZURE_CLI_ACCOUNT_ID, clusterUrl, token);
+      this.log('info', `Got a new token for ${clusterUrl} from Azure CLI.`);
+      this.fire();
+    }
+    return {
+      accessToken: token.accessToken,
+      expiresOn: token.expiresOn,
+      scope,
+      account: { homeAccountId: AZURE_CLI_ACCOUNT_ID, username: token.username, tenantId: token.tenantId },
+      fromCache,
+      signInMethod: 'azureCli',
+    };
+  }
+
+  private holdAppToken(id: string, clusterUrl: string, token: { accessToken: string; expiresOn: Date; username: string; tenantId: string }): void {
+    let byCluster = this.appTokens.get(id);
+    if (!byCluster) {
+      byCluster = new Map();
+      this.appTokens.set(id, byCluster);
+    }
+    byCluster.set(clusterUrl, token);
+  }
+
+  // ---- clients ---------------------------------------------------------------------------------------------
+
+  /** The authority a cluster signs in at: the cluster's cloud and tenant, or the one chosen at sign-in. */
+  private authorityTargetFor(clusterUrl: string, chosenTenant?: string): AuthorityTarget {
+    const tenant = chosenTenant?.trim() || this.options.clusterPreferences?.(clusterUrl)?.tenant?.trim() || undefined;
+    return { clusterUrl, tenant };
+  }
+
+  private appAuthority(profile: ServicePrincipalProfile, clusterUrl: string): ResolvedAuthority {
+    return resolveAuthority(
+      { ...this.options.settings(), clientId: profile.clientId },
+      { clusterUrl, tenant: profile.tenantId, authorityHost: profile.authorityHost },
+    );
+  }
+
+  private appClientFor(profile: ServicePrincipalProfile, clusterUrl: string): Promise<ConfidentialClientApplication> {
+    const id = servicePrincipalAccountId(profile);
+    const key = `${id}|${this.appAuthority(profile, clusterUrl).key}`;
+    let app = this.appClients.get(key);
+    if (!app) {
+      app = (async () => {
+        const secret = profile.certificatePath ? undefined : await this.options.secretStore.get(servicePrincipalSecretKey(profile));
+        if (!profile.certificatePath && !secret) {
+          throw new SignInRequiredError(clusterUrl, `the client secret of service principal ${profile.clientId} is no longer stored; sign in with it again`);
+        }
+        return this.createAppClient(profile, clusterUrl, secret);
+      })();
+      this.appClients.set(key, app);
+      app.catch(() => this.appClients.delete(key));
+    }
+    return app;
+  }
+
+  private async createAppClient(profile: ServicePrincipalProfile, clusterUrl: string, secret: string | undefined): Promise<ConfidentialClientApplication> {
+    const authority = this.appAuthority(profile, clusterUrl);
+    const msal = await import('@azure/msal-node');
+    let clientCertificate: { thumbprintSha256: string; privateKey: string; x5c: string } | undefined;
+    if (!secret) {
+      try {
+        const certificate = await loadCertificateCredential(profile.certificatePath as string);
+        clientCertificate = { thumbprintSha256: certificate.thumbprintSha256, privateKey: certificate.privateKey, x5c: certificate.certificatePem };
+      } catch (error) {
+        throw new SignInError('failed', describeError(error));
+      }
+    }
+    return new msal.ConfidentialClientApplication({
+      auth: {
+        clientId: profile.clientId,
+        authority: authority.authority,
+        knownAuthorities: [...authority.knownAuthorities],
+        ...(secret ? { clientSecret: secret } : { clientCertificate }),
+      },
+      system: { networkClient: await this.networkClient(), loggerOptions: this.loggerOptions(msal) },
+    });
+  }
+
+  private dropAppClients(id: string): void {
+    for (const key of [...this.appClients.keys()]) {
+      if (key.startsWith(`${id}|`)) {
+        this.appClients.delete(key);
+      }
+    }
+  }
+
+  private appSummary(id: string, method: SignInMethod, username: string, tenantId: string, authorityHost?: string): AccountSummary {
+    const held = [...(this.appTokens.get(id)?.entries() ?? [])];
+    return {
+      homeAccountId: id,
+      username,
+      name: signInMethodInfo(method).label,
+      tenantId,
+      environment: authorityHost ?? (method === 'azureCli' ? 'az login' : ''),
+      scopes: held
+        .map(([clusterUrl, token]) => ({ scope: `${clusterUrl}/.default`, clusterUrl, expiresOn: token.expiresOn }))
+        .sort((a, b) => a.expiresOn.getTime() - b.expiresOn.getTime()),
+      assignedClusters: this.mapping
+        .entries()
+        .filter(([cluster, owner]) => cluster !== DEFAULT_ACCOUNT_KEY && owner === id)
+        .map(([cluster]) => cluster),
+      isDefault: this.mapping.get(DEFAULT_ACCOUNT_KEY) === id,
+      signInMethod: method,
+    };
+  }
+
+  private async listUserAccounts(data: SignInProfilesData): Promise<AccountSummary[]> {
+    const authority = resolveAuthority(this.options.settings());
+    if (this.clients.size === 0 && !(await this.options.secretStore.get(secretKeyFor(authority.clientId)))) {
+      return [];
+    }
+    const { pca } = await this.client({});
+    const { accounts, serialized } = await this.queue.run(async () => {
+      const cache = pca.getTokenCache();
+      const found = await cache.getAllAccounts();
+      return { accounts: found, serialized: cache.serialize() };
+    });
+    const tokens = accessTokensOf(serialized, authority.clientId);
+    return accounts.map((account) => toSummary(account, tokens, this.mapping, data.users[account.homeAccountId]?.method ?? 'deviceCode'));
+  }
+
+  private async completeUserSignIn(
+    account: AccountInfo,
+    accessToken: string,
+    accountsBefore: ReadonlySet<string>,
+    clusterUrl: string,
+    method: SignInMethod,
+    authority: ResolvedAuthority,
+  ): Promise<AccountSummary> {
+    const idsBefore = new Set([...accountsBefore, ...(await this.knownIdentityIds())]);
+    idsBefore.delete(accountsBefore.has(account.homeAccountId) ? '' : account.homeAccountId);
+    await this.profiles.update((data) => ({
+      ...data,
+      users: { ...data.users, [account.homeAccountId]: { method, authorityHost: `https://${authority.authorityHost}`, tenant: tenantOf(authority) } },
+    }));
+    await this.rememberIdentity(clusterUrl, account.homeAccountId, idsBefore);
+    try {
+      assertTokenAudience(accessToken, clusterUrl, `${signInMethodInfo(method).label} sign-in`);
+    } catch (error) {
+      this.log('error', describeError(error));
+    }
+    this.log('info', `Signed in as ${account.username} for ${clusterUrl} (${signInMethodInfo(method).label}).`);
+    this.fire();
+    const summary = (await this.listAccounts()).find((a) => a.homeAccountId === account.homeAccountId);
+    return summary ?? toSummary(account, [], this.mapping, method);
+  }
+
+  /** Turns what MSAL throws from an interactive or app sign-in into a SignInError with a message to act on. */
+  private toSignInFailure(error: unknown, clusterUrl: string, tenant: string): SignInError {
+    if (error instanceof SignInError) {
+      return error;
+    }
+    const explained = explainAadError(error, { clusterUrl, tenant });
+    if (explained) {
+      return new SignInError(explained.reason, explained.message);
+    }
+    if (/user_cancelled|user_canceled/.test(`${errorCodeOf(error) ?? ''} ${describeError(error)}`)) {
+      return new SignInError('cancelled', `Sign-in to ${clusterUrl} was cancelled.`);
+    }
+    const cause = this.ownNetworkClient?.takeRecentFailure();
+    return new SignInError('failed', `Sign-in to ${clusterUrl} failed: ${cause ?? describeError(error)}`);
   }
 
   /** A generic MSAL failure gets the network cause behind it, when there is one. */
@@ -341,47 +955,35 @@ export class TokenBroker implements AccessTokenSource {
     return cause ? new DeviceCodeSignInError('failed', `${failure.message} — ${cause}`) : failure;
   }
 
-  private async accountFor(pca: PublicClientApplication, clusterUrl: string): Promise<AccountInfo> {
-    const accounts = await this.allAccounts(pca);
-    if (accounts.length === 0) {
-      throw new SignInRequiredError(clusterUrl, 'nobody is signed in');
-    }
-    const chosen = this.mapping.get(clusterUrl);
-    if (chosen) {
-      const account = accounts.find((a) => a.homeAccountId === chosen);
-      if (!account) {
-        throw new SignInRequiredError(clusterUrl, 'the account chosen for this cluster is no longer signed in');
-      }
-      return account;
-    }
-    const fallback = this.mapping.get(DEFAULT_ACCOUNT_KEY);
-    return accounts.find((a) => a.homeAccountId === fallback) ?? accounts[0];
-  }
-
   private allAccounts(pca: PublicClientApplication): Promise<AccountInfo[]> {
     return this.queue.run(() => pca.getTokenCache().getAllAccounts());
   }
 
-  /** A sign-in the user cancelled may still complete (a poll was in flight): do not keep an account they gave up on. */
-  private async undoLateSignIn(flow: Promise<AuthenticationResult | null>, accountsBefore: Set<string>): Promise<void> {
+  /** A sign-in the user cancelled may still complete: do not keep an account they gave up on. */
+  private async undoLateSignIn(pca: PublicClientApplication, flow: Promise<AuthenticationResult | null>, accountsBefore: ReadonlySet<string>): Promise<void> {
     try {
       const late = await flow;
       if (late?.account && !accountsBefore.has(late.account.homeAccountId)) {
-        const { pca } = await this.client();
         await this.queue.run(() => pca.getTokenCache().removeAccount(late.account as AccountInfo));
         this.log('info', 'A sign-in completed after it was cancelled; its account was removed again.');
         this.fire();
       }
     } catch {
-      // The expected outcome: MSAL stopped polling.
+      // The expected outcome: MSAL stopped.
     }
   }
 
-  private client(): Promise<ClientEntry> {
+  /** The public client for an authority (one per client id + authority); all share one token cache. */
+  private client(target: AuthorityTarget): Promise<ClientEntry> {
     if (this.disposed) {
       return Promise.reject(new Error('Kusto sign-in has been shut down.'));
     }
-    const authority = resolveAuthority(this.options.settings());
+    let authority: ResolvedAuthority;
+    try {
+      authority = resolveAuthority(this.options.settings(), target);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     let entry = this.clients.get(authority.key);
     if (!entry) {
       entry = this.createClient(authority);
@@ -391,15 +993,36 @@ export class TokenBroker implements AccessTokenSource {
     return entry;
   }
 
+  private async networkClient(): Promise<INetworkModule> {
+    if (this.options.networkClient) {
+      return this.options.networkClient;
+    }
+    // One HTTP client (one connection pool) for every authority.
+    const { UndiciNetworkClient } = await import('./undiciNetworkClient');
+    const shared = (this.ownNetworkClient ??= new UndiciNetworkClient({ extraCaCertificates: this.options.extraCaCertificates }));
+    return shared as InstanceType<typeof UndiciNetworkClient>;
+  }
+
+  private loggerOptions(msal: typeof import('@azure/msal-node')) {
+    return {
+      piiLoggingEnabled: false,
+      logLevel: msal.LogLevel.Warning,
+      loggerCallback: (level: number, message: string, containsPii: boolean) => {
+        if (containsPii) {
+          return;
+        }
+        const text = `MSAL: ${redactSecrets(message)}`;
+        if (level === msal.LogLevel.Error) {
+          this.log('error', text);
+        } else {
+          this.log('warn', text);
+        }
+      },
+    };
+  }
+
   private async createClient(authority: ResolvedAuthority): Promise<ClientEntry> {
     const msal = await import('@azure/msal-node');
-    let networkClient = this.options.networkClient;
-    if (!networkClient) {
-      // One HTTP client (one connection pool) for every authority.
-      const { UndiciNetworkClient } = await import('./undiciNetworkClient');
-      const shared = (this.ownNetworkClient ??= new UndiciNetworkClient({ extraCaCertificates: this.options.extraCaCertificates }));
-      networkClient = shared as InstanceType<typeof UndiciNetworkClient>;
-    }
     const pca = new msal.PublicClientApplication({
       auth: {
         clientId: authority.clientId,
@@ -407,24 +1030,7 @@ export class TokenBroker implements AccessTokenSource {
         knownAuthorities: [...authority.knownAuthorities],
       },
       cache: { cachePlugin: this.pluginFor(authority.clientId) },
-      system: {
-        networkClient,
-        loggerOptions: {
-          piiLoggingEnabled: false,
-          logLevel: msal.LogLevel.Warning,
-          loggerCallback: (level, message, containsPii) => {
-            if (containsPii) {
-              return;
-            }
-            const text = `MSAL: ${redactSecrets(message)}`;
-            if (level === msal.LogLevel.Error) {
-              this.log('error', text);
-            } else {
-              this.log('warn', text);
-            }
-          },
-        },
-      },
+      system: { networkClient: await this.networkClient(), loggerOptions: this.loggerOptions(msal) },
     });
     this.log('info', `Sign-in client ready for ${authority.authority}${authority.knownAuthorities.length ? ' (custom authority host)' : ''}.`);
     return { authority, pca };
@@ -467,6 +1073,60 @@ export class TokenBroker implements AccessTokenSource {
 
 export function secretKeyFor(clientId: string): string {
   return `${SECRET_KEY_PREFIX}${clientId.toLowerCase()}`;
+}
+
+function kindOfMethod(method: SignInMethod): Identity['kind'] {
+  return method === 'servicePrincipal' ? 'servicePrincipal' : method === 'azureCli' ? 'azureCli' : 'user';
+}
+
+function tenantOf(authority: ResolvedAuthority): string {
+  return authority.authority.slice(authority.authority.lastIndexOf('/') + 1);
+}
+
+function safeAuthorityHost(resolve: () => ResolvedAuthority): string | undefined {
+  try {
+    return resolve().authorityHost;
+  } catch {
+    return undefined;
+  }
+}
+
+function safeClaims(token: string): TokenClaimsSummary | undefined {
+  try {
+    return summarizeTokenClaims(token);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Ends a browser sign-in that the user cancelled: MSAL's loopback listener waits for an answer with no timeout,
+ * so answer it with access_denied as the sign-in page would (to 127.0.0.1 only, where MSAL listens).
+ */
+async function cancelLoopback(authorizeUrl: string | undefined): Promise<void> {
+  if (!authorizeUrl) {
+    return;
+  }
+  try {
+    const query = new URL(authorizeUrl).searchParams;
+    const redirect = new URL(query.get('redirect_uri') ?? '');
+    if (redirect.hostname !== 'localhost' && redirect.hostname !== '127.0.0.1') {
+      return;
+    }
+    redirect.hostname = '127.0.0.1';
+    const body = new URLSearchParams({ error: 'access_denied', error_description: 'user_cancelled', state: query.get('state') ?? '' });
+    const { request } = await import('node:http');
+    await new Promise<void>((resolve) => {
+      const req = request(redirect, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', () => resolve());
+      req.end(body.toString());
+    });
+  } catch {
+    // Nothing more to do: the listener ends with the extension host.
+  }
 }
 
 function isSignInRequired(error: unknown): boolean {
@@ -522,7 +1182,7 @@ function accessTokensOf(serialized: string, clientId: string): SerializedAccessT
   }
 }
 
-function toSummary(account: AccountInfo, tokens: readonly SerializedAccessToken[], mapping: AccountMappingStore): AccountSummary {
+function toSummary(account: AccountInfo, tokens: readonly SerializedAccessToken[], mapping: AccountMappingStore, signInMethod: SignInMethod): AccountSummary {
   const scopes = new Map<string, ScopeSummary>();
   for (const token of tokens) {
     if (token.home_account_id !== account.homeAccountId || (token.environment && token.environment !== account.environment)) {
@@ -552,6 +1212,7 @@ function toSummary(account: AccountInfo, tokens: readonly SerializedAccessToken[
       .filter(([cluster, id]) => cluster !== DEFAULT_ACCOUNT_KEY && id === account.homeAccountId)
       .map(([cluster]) => cluster),
     isDefault: mapping.get(DEFAULT_ACCOUNT_KEY) === account.homeAccountId,
+    signInMethod,
   };
 }
 
@@ -564,14 +1225,4 @@ function clusterOfScope(scope: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The account a cluster uses: its explicit choice, else the default (last signed in), else the first one. */
-function chooseAccount(accounts: readonly AccountSummary[], mapping: AccountMappingStore, clusterUrl: string): AccountSummary | undefined {
-  const chosen = mapping.get(clusterUrl);
-  if (chosen) {
-    return accounts.find((a) => a.homeAccountId === chosen);
-  }
-  const fallback = mapping.get(DEFAULT_ACCOUNT_KEY);
-  return accounts.find((a) => a.homeAccountId === fallback) ?? accounts[0];
 }
