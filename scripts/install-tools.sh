@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the demo and the end-to-end tests need outside the project's own node_modules:
 #   - Debian packages: chromium (headless browser for the e2e tests), openssl (local sign-in server's certificate),
+#     unzip (test-all.sh lists what the .vsix holds),
 #     and the headers code-server's native modules want (libkrb5-dev, libx11-dev, libxkbfile-dev, libsecret-1-dev, pkg-config);
 #   - Node 24 (code-server 4.139.1 refuses older Node) and code-server itself, both from npm, cached in .local/tools.
 # Idempotent: every step is skipped when its result is already there. Prints what it did.
@@ -14,7 +15,7 @@ code_server_version="4.139.1"
 log() { printf '[install-tools] %s\n' "$*"; }
 
 # --- Debian packages, only the missing ones ---------------------------------------------------------------------
-wanted_packages=(chromium openssl libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config ca-certificates)
+wanted_packages=(chromium openssl unzip libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config ca-certificates)
 missing_packages=()
 for package in "${wanted_packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
@@ -77,10 +78,4 @@ else
   log "installed code-server $code_server_version"
 fi
 
-# Machine-readable locations for the other scripts (sourced by demo.sh and test-all.sh).
-cat >"$tools_dir/env.sh" <<EOF
-export KUSTO_NODE24_BIN="$node24_package/bin/node"
-export KUSTO_CODE_SERVER_BIN="$code_server_bin"
-export KUSTO_CHROMIUM_BIN="$(command -v chromium || echo /usr/bin/chromium)"
-EOF
 log "tools ready: node24=$node24_package/bin/node code-server=$code_server_bin chromium=$(command -v chromium || echo missing)"
