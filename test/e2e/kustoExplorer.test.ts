@@ -2,7 +2,7 @@
 // against the local sign-in and Kusto servers. Scenarios run in order and share one window; each step saves a
 // screenshot in the folder printed at the start (kept, with the code-server logs, when a step fails).
 import * as assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Frame } from 'playwright-core';
 import { startLocalStack } from '../../src/localServers/localStack';
@@ -113,6 +113,10 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     await browser?.close().catch(() => undefined);
     await codeServer?.stop();
     await stack?.close();
+    if (codeServer && !anyFailure) {
+      // VS Code's profile and logs are only worth keeping when something failed.
+      rmSync(codeServer.workDir, { recursive: true, force: true });
+    }
     console.log(`      screenshots: ${screenshotDir}`);
   });
 
