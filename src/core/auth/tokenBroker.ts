@@ -23,7 +23,7 @@ import {
 import { SignInProfiles, SignInProfilesData } from './signInProfiles';
 import { DEFAULT_SIGN_IN_METHOD, SignInMethod, signInMethodInfo } from './signInMethods';
 import { isSameLoginCloud } from './sovereignClouds';
-import { TokenClaimsSummary, assertTokenAudience, summarizeTokenClaims } from './tokenClaims';
+import { TokenAudienceError, TokenClaimsSummary, assertTokenAudience, summarizeTokenClaims } from './tokenClaims';
 import { describeError, redactSecrets } from './redact';
 import type { SecretStore } from './secretStore';
 import { SecretStoreCachePlugin } from './secretStoreCachePlugin';
@@ -203,7 +203,7 @@ export class TokenBroker implements AccessTokenSource {
   private readonly refreshMarginSeconds: number;
   /** Tokens of service principals and Azure CLI held in memory: identity id → cluster → token. */
   private readonly appTokens = new Map<string, Map<string, { accessToken: string; expiresOn: Date; username: string; tenantId: string }>>();
-  private ownNetworkClient: { close(): Promise<void>; takeRecentFailure(): string | undefined } | undefined;
+  private ownNetworkClient: { close(): Promise<void>; takeRecentFailure(): string | undefined; takeRecentOAuthError(): string | undefined } | undefined;
   private disposed = false;
 
   constructor(private readonly options: TokenBrokerOptions) {
@@ -278,7 +278,7 @@ export class TokenBroker implements AccessTokenSource {
       }
       const failure = signal?.aborted
         ? toDeviceCodeSignInError({ errorCode: 'device_code_polling_cancelled' }, endpoint.url)
-        : this.withNetworkCause(toDeviceCodeSignInError(error, endpoint.url, tenant));
+        : this.withNetworkCause(toDeviceCodeSignInError(this.withServerError(error), endpoint.url, tenant));
       this.log(failure.reason === 'failed' ? 'error' : 'info', failure.message);
       throw failure;
     }
@@ -360,8 +360,15 @@ export class TokenBroker implements AccessTokenSource {
     let token: AccessTokenDetails;
     try {
       token = await this.appToken(await app, profile, endpoint.url, endpoint.scope, false);
+      assertTokenAudience(token.accessToken, endpoint.url, 'The service principal sign-in');
     } catch (error) {
-      const failure = error instanceof SignInError ? error : this.toSignInFailure(error, endpoint.url, profile.tenantId);
+      this.appTokens.get(id)?.delete(endpoint.url);
+      const failure =
+        error instanceof SignInError
+          ? error
+          : error instanceof TokenAudienceError
+            ? new SignInError('failed', error.message)
+            : this.toSignInFailure(error, endpoint.url, profile.tenantId);
       this.log('warn', `Service principal sign-in for ${endpoint.url} failed: ${failure.message}`);
       throw failure;
     }
@@ -386,9 +393,16 @@ export class TokenBroker implements AccessTokenSource {
     const idsBefore = await this.knownIdentityIds();
     const tenant = options.tenant?.trim() || this.options.clusterPreferences?.(endpoint.url)?.tenant;
     try {
-      await this.cliToken(endpoint.url, endpoint.scope, true, tenant);
+      const token = await this.cliToken(endpoint.url, endpoint.scope, true, tenant);
+      assertTokenAudience(token.accessToken, endpoint.url, 'Azure CLI');
     } catch (error) {
-      const failure = error instanceof AzureCliError ? new SignInError(error.reason === 'failed' ? 'failed' : 'unavailable', error.message) : error;
+      this.appTokens.get(AZURE_CLI_ACCOUNT_ID)?.delete(endpoint.url);
+      const failure =
+        error instanceof AzureCliError
+          ? new SignInError(error.reason === 'failed' || error.reason === 'badOutput' ? 'failed' : 'unavailable', error.message)
+          : error instanceof TokenAudienceError
+            ? new SignInError('failed', error.message)
+            : error;
       this.log('warn', `Azure CLI sign-in for ${endpoint.url} failed: ${describeError(failure)}`);
       throw failure;
     }
@@ -938,7 +952,7 @@ export class TokenBroker implements AccessTokenSource {
     if (error instanceof SignInError) {
       return error;
     }
-    const explained = explainAadError(error, { clusterUrl, tenant });
+    const explained = explainAadError(this.withServerError(error), { clusterUrl, tenant });
     if (explained) {
       return new SignInError(explained.reason, explained.message);
     }
@@ -947,6 +961,15 @@ export class TokenBroker implements AccessTokenSource {
     }
     const cause = this.ownNetworkClient?.takeRecentFailure();
     return new SignInError('failed', `Sign-in to ${clusterUrl} failed: ${cause ?? describeError(error)}`);
+  }
+
+  /** MSAL drops the server's error description from some failures: put it back from the network client. */
+  private withServerError(error: unknown): unknown {
+    const serverError = this.ownNetworkClient?.takeRecentOAuthError();
+    if (!serverError || describeError(error).includes(serverError)) {
+      return error;
+    }
+    return Object.assign(new Error(`${describeError(error)} (${serverError})`), { errorCode: errorCodeOf(error) });
   }
 
   /** A generic MSAL failure gets the network cause behind it, when there is one. */

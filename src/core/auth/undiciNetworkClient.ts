@@ -1,5 +1,6 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import type { Dispatcher } from 'undici';
+import { redactSecrets } from './redact';
 
 export interface UndiciNetworkClientOptions {
   /**
@@ -19,6 +20,7 @@ export interface UndiciNetworkClientOptions {
 export class UndiciNetworkClient implements INetworkModule {
   private dispatcher: Promise<Dispatcher | undefined> | undefined;
   private lastFailure: { readonly message: string; readonly at: number } | undefined;
+  private lastOAuthError: { readonly message: string; readonly at: number } | undefined;
 
   constructor(private readonly options: UndiciNetworkClientOptions = {}) {}
 
@@ -37,6 +39,16 @@ export class UndiciNetworkClient implements INetworkModule {
   takeRecentFailure(withinMs = 30_000): string | undefined {
     const failure = this.lastFailure;
     this.lastFailure = undefined;
+    return failure && Date.now() - failure.at <= withinMs ? failure.message : undefined;
+  }
+
+  /**
+   * MSAL's device code flow reports a refused poll only as "post_request_failed: invalid_grant"; this keeps the
+   * server's own error (e.g. "AADSTS50020: User account … does not exist in tenant …") so the user learns why.
+   */
+  takeRecentOAuthError(withinMs = 30_000): string | undefined {
+    const failure = this.lastOAuthError;
+    this.lastOAuthError = undefined;
     return failure && Date.now() - failure.at <= withinMs ? failure.message : undefined;
   }
 
@@ -77,7 +89,21 @@ export class UndiciNetworkClient implements INetworkModule {
     } catch {
       throw new Error(`The sign-in server answered ${method} ${where} with HTTP ${response.statusCode} and a body that is not JSON.`);
     }
+    this.noteOAuthError(response.statusCode, body);
     return { status: response.statusCode, headers: flattenHeaders(response.headers), body: body as T };
+  }
+
+  private noteOAuthError(status: number, body: unknown): void {
+    if (status < 400 || !body || typeof body !== 'object') {
+      return;
+    }
+    const { error, error_description: description } = body as { error?: unknown; error_description?: unknown };
+    if (typeof error !== 'string' || error === 'authorization_pending' || error === 'slow_down') {
+      return;
+    }
+    // Azure AD appends trace and correlation ids to the description: keep the sentence the user can act on.
+    const text = typeof description === 'string' ? description.split(/\s+Trace ID:/)[0].trim() : '';
+    this.lastOAuthError = { message: redactSecrets(text ? `${error}: ${text}` : error), at: Date.now() };
   }
 
   private async createDispatcher(): Promise<Dispatcher | undefined> {
