@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isSignInMethod, type SignInMethod } from './core/auth/signInMethods';
 import { tryParseClusterUrl } from './core/clusterUrl';
 
 /** A cluster connection as the user configured it under `kusto.clusters`. */
@@ -7,12 +8,18 @@ export interface ClusterConnection {
   readonly url: string;
   readonly name: string;
   readonly defaultDatabase: string;
+  /** How this cluster signs in (default: kusto.signIn.method). */
+  readonly signInMethod?: SignInMethod;
+  /** Tenant to sign in to for this cluster (guest access); default kusto.signIn.tenant. */
+  readonly tenant?: string;
 }
 
 interface StoredClusterConnection {
   url?: unknown;
   name?: unknown;
   defaultDatabase?: unknown;
+  signInMethod?: unknown;
+  tenant?: unknown;
 }
 
 const SECTION = 'kusto';
@@ -35,6 +42,8 @@ export function readClusterConnections(): ClusterConnection[] {
       name: typeof entry.name === 'string' && entry.name.trim() ? entry.name.trim() : endpoint.host,
       defaultDatabase:
         typeof entry.defaultDatabase === 'string' && entry.defaultDatabase.trim() ? entry.defaultDatabase.trim() : fallbackDatabase,
+      ...(isSignInMethod(entry.signInMethod) ? { signInMethod: entry.signInMethod } : {}),
+      ...(typeof entry.tenant === 'string' && entry.tenant.trim() ? { tenant: entry.tenant.trim() } : {}),
     });
   }
   return result;
@@ -66,7 +75,13 @@ export async function writeClusterConnections(connections: readonly ClusterConne
     (entry) => !(typeof entry?.url === 'string' && tryParseClusterUrl(entry.url)),
   );
   const value = [
-    ...connections.map((c) => ({ url: c.url, name: c.name, defaultDatabase: c.defaultDatabase })),
+    ...connections.map((c) => ({
+      url: c.url,
+      name: c.name,
+      defaultDatabase: c.defaultDatabase,
+      // Sign-in choices the caller did not carry over stay as they were stored.
+      ...signInFieldsOf(c, stored),
+    })),
     ...invalidEntries,
   ];
   await config.update('clusters', value, target);
@@ -78,4 +93,19 @@ export function onDidChangeClusterConnections(listener: () => void): vscode.Disp
       listener();
     }
   });
+}
+
+/** A cluster's sign-in way and tenant, for the auth layer (undefined fields: use the kusto.signIn.* defaults). */
+export function readClusterSignInPreferences(clusterUrl: string): { signInMethod?: SignInMethod; tenant?: string } | undefined {
+  const connection = readClusterConnections().find((c) => c.url === clusterUrl);
+  return connection && (connection.signInMethod || connection.tenant) ? { signInMethod: connection.signInMethod, tenant: connection.tenant } : undefined;
+}
+
+function signInFieldsOf(connection: ClusterConnection, stored: readonly StoredClusterConnection[] | unknown): { signInMethod?: SignInMethod; tenant?: string } {
+  const previous = (Array.isArray(stored) ? (stored as StoredClusterConnection[]) : []).find(
+    (entry) => typeof entry?.url === 'string' && tryParseClusterUrl(entry.url)?.url === connection.url,
+  );
+  const signInMethod = connection.signInMethod ?? (isSignInMethod(previous?.signInMethod) ? previous?.signInMethod : undefined);
+  const tenant = connection.tenant ?? (typeof previous?.tenant === 'string' && previous.tenant.trim() ? previous.tenant.trim() : undefined);
+  return { ...(signInMethod ? { signInMethod } : {}), ...(tenant ? { tenant } : {}) };
 }

@@ -4,7 +4,8 @@ import type { AccessTokenSource } from './core/auth/accessTokenSource';
 /** What the rest of the extension knows of sign-in; how a token is obtained stays inside src/auth. */
 export interface KustoAuth extends AccessTokenSource {
   /**
-   * Interactive sign-in for a cluster (device code by default). Resolves when a token for the cluster is held;
+   * Interactive sign-in for a cluster, the cluster's own way (its `signInMethod`, else kusto.signIn.method: device
+   * code by default). Resolves when a token for the cluster is held;
    * rejects with a clear message on cancel, decline or expiry, leaving no half state.
    */
   signIn(clusterUrl: string): Promise<void>;

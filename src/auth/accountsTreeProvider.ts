@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AccountSummary, ScopeSummary, TokenBroker } from '../core/auth/tokenBroker';
 import { describeError } from '../core/auth/redact';
+import { signInMethodLabel } from '../core/auth/signInMethods';
 import { expiryLevel, formatTimeToExpiry } from '../core/auth/tokenExpiry';
 import { readWarnMinutesBeforeExpiry } from './vscodeAuthStores';
 
@@ -74,11 +75,12 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsTre
       const item = new vscode.TreeItem(account.username || account.name || account.homeAccountId, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `account:${account.homeAccountId}`;
       item.contextValue = 'kusto.account';
-      item.iconPath = new vscode.ThemeIcon('account');
-      item.description = [account.name, `tenant ${account.tenantId}`, account.isDefault ? 'default' : undefined].filter(Boolean).join(' · ');
+      const way = signInMethodLabel(account.signInMethod);
+      item.iconPath = new vscode.ThemeIcon(account.signInMethod === 'servicePrincipal' ? 'server-process' : account.signInMethod === 'azureCli' ? 'terminal' : 'account');
+      item.description = [way, account.tenantId ? `tenant ${account.tenantId}` : undefined, account.isDefault ? 'default' : undefined].filter(Boolean).join(' · ');
       const tooltip = new vscode.MarkdownString(undefined, true);
       tooltip.appendMarkdown(`**${escapeMarkdown(account.username)}**\n\n`);
-      tooltip.appendMarkdown(`Tenant: \`${account.tenantId}\`  \nSign-in host: \`${account.environment}\`\n\n`);
+      tooltip.appendMarkdown(`Signed in with: ${way}  \nTenant: \`${account.tenantId || 'unknown'}\`  \nSign-in host: \`${account.environment}\`\n\n`);
       if (account.isDefault) {
         tooltip.appendMarkdown('Serves every cluster without an account of its own.\n\n');
       }
@@ -100,7 +102,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsTre
         ? new vscode.ThemeIcon('key')
         : new vscode.ThemeIcon(level === 'warning' ? 'warning' : 'error', new vscode.ThemeColor(level === 'warning' ? 'list.warningForeground' : 'list.errorForeground'));
     item.tooltip = new vscode.MarkdownString(
-      `Scope \`${scope.scope}\`  \nAccount ${escapeMarkdown(account.username)}  \n` +
+      `Scope \`${scope.scope}\`  \nAccount ${escapeMarkdown(account.username)} (${signInMethodLabel(account.signInMethod)})  \n` +
         `Access token ${level === 'expired' ? 'expired' : 'expires'} ${scope.expiresOn.toLocaleString()} (${scope.expiresOn.toISOString()})`,
     );
     return item;

@@ -2,14 +2,16 @@ import * as vscode from 'vscode';
 import type { ActiveConnectionSource } from '../activeConnection';
 import { readClusterConnections } from '../clusterSettings';
 import { SignInRequiredError } from '../core/auth/accessTokenSource';
-import { DeviceCodeSignInError } from '../core/auth/authErrors';
+import { DeviceCodeSignInError, SignInError } from '../core/auth/authErrors';
+import type { SignInMethod } from '../core/auth/signInMethods';
 import { SignInSettingsError } from '../core/auth/authoritySettings';
 import { describeError } from '../core/auth/redact';
 import type { AccountSummary, TokenBroker } from '../core/auth/tokenBroker';
 import { formatTimeToExpiry } from '../core/auth/tokenExpiry';
 import { parseClusterUrl, tryParseClusterUrl } from '../core/clusterUrl';
 import type { AccountsTreeNode } from './accountsTreeProvider';
-import { signInWithDeviceCodeUi } from './deviceCodeSignIn';
+import { registerInspectToken } from './inspectTokenCommand';
+import { askTenant, pickSignInMethod, signInWithMethodUi } from './signInWays';
 
 export interface AuthCommandDeps {
   readonly broker: TokenBroker;
@@ -42,11 +44,13 @@ export class InteractiveSignIn {
 
   constructor(private readonly deps: AuthCommandDeps) {}
 
-  run(clusterUrl: string): Promise<AccountSummary> {
+  /** Signs in the given way (default: the cluster's own `signInMethod`, else kusto.signIn.method). */
+  run(clusterUrl: string, choice: { method?: SignInMethod; tenant?: string } = {}): Promise<AccountSummary> {
     const endpoint = parseClusterUrl(clusterUrl);
     let flow = this.running.get(endpoint.url);
     if (!flow) {
-      flow = signInWithDeviceCodeUi(this.deps.broker, endpoint.url).finally(() => this.running.delete(endpoint.url));
+      const method = choice.method ?? this.deps.broker.preferredMethodFor(endpoint.url);
+      flow = signInWithMethodUi(this.deps.broker, endpoint.url, method, choice.tenant).finally(() => this.running.delete(endpoint.url));
       this.running.set(endpoint.url, flow);
     }
     return flow;
@@ -72,6 +76,34 @@ export function registerAuthCommands(deps: AuthCommandDeps, signIn: InteractiveS
     }
   };
 
+  /** Sign In With…: choose the way (and, for a person, the tenant) before signing in. */
+  const signInWithCommand = async (argument?: unknown): Promise<boolean> => {
+    const target = clusterUrlFromArgument(argument) ?? deps.activeConnection.active?.clusterUrl ?? (await pickCluster('Sign in to which cluster?'));
+    if (target === undefined) {
+      return false;
+    }
+    try {
+      const endpoint = parseClusterUrl(target);
+      const method = await pickSignInMethod(broker, endpoint.url);
+      if (!method) {
+        return false;
+      }
+      let tenant: string | undefined;
+      if (method === 'deviceCode' || method === 'browser') {
+        tenant = await askTenant(broker, endpoint.url);
+        if (tenant === undefined) {
+          return false;
+        }
+      }
+      const account = await signIn.run(endpoint.url, { method, tenant: tenant?.trim() || undefined });
+      void vscode.window.showInformationMessage(`Signed in to ${endpoint.host} as ${account.username}.`);
+      return true;
+    } catch (error) {
+      await reportFailure(error, log);
+      return false;
+    }
+  };
+
   const signOutCommand = async (argument?: unknown): Promise<void> => {
     try {
       let target: string | undefined = accountIdFromArgument(argument);
@@ -83,7 +115,7 @@ export function registerAuthCommands(deps: AuthCommandDeps, signIn: InteractiveS
         }
         const picked = await vscode.window.showQuickPick(
           [
-            ...accounts.map((a) => ({ label: a.username, description: `tenant ${a.tenantId}`, id: a.homeAccountId })),
+            ...accounts.map((a) => ({ label: a.username, description: [a.name, a.tenantId ? `tenant ${a.tenantId}` : undefined].filter(Boolean).join(' · '), id: a.homeAccountId })),
             { label: 'All accounts', description: 'sign out everyone', id: 'all' },
           ],
           { title: 'Kusto: Sign Out', placeHolder: 'Which account should be signed out?' },
@@ -132,7 +164,7 @@ export function registerAuthCommands(deps: AuthCommandDeps, signIn: InteractiveS
       const choices: Choice[] = [
         ...accounts.map<Choice>((a) => ({
           label: `${a.homeAccountId === current ? '$(check) ' : ''}${a.username}`,
-          description: `tenant ${a.tenantId}`,
+          description: [a.name, a.tenantId ? `tenant ${a.tenantId}` : undefined].filter(Boolean).join(' · '),
           action: 'account',
           id: a.homeAccountId,
         })),
@@ -144,7 +176,7 @@ export function registerAuthCommands(deps: AuthCommandDeps, signIn: InteractiveS
         return;
       }
       if (picked.action === 'signIn') {
-        await signInCommand(endpoint.url);
+        await signInWithCommand(endpoint.url);
         return;
       }
       await broker.setAccountForCluster(endpoint.url, picked.action === 'account' ? picked.id : undefined);
@@ -157,6 +189,14 @@ export function registerAuthCommands(deps: AuthCommandDeps, signIn: InteractiveS
 
   return [
     vscode.commands.registerCommand('kusto.signIn', signInCommand),
+    vscode.commands.registerCommand('kusto.signInWith', signInWithCommand),
+    ...registerInspectToken(
+      broker,
+      deps.activeConnection,
+      clusterUrlFromArgument,
+      (placeHolder) => pickCluster(placeHolder),
+      (error) => reportFailure(error, log),
+    ),
     vscode.commands.registerCommand('kusto.signOut', signOutCommand),
     vscode.commands.registerCommand('kusto.refreshToken', refreshCommand),
     vscode.commands.registerCommand('kusto.chooseAccountForCluster', chooseAccountCommand),
@@ -205,7 +245,7 @@ async function pickCluster(placeHolder: string): Promise<string | undefined> {
 
 async function reportFailure(error: unknown, log: vscode.LogOutputChannel): Promise<void> {
   const message = describeError(error);
-  if (error instanceof DeviceCodeSignInError && error.reason === 'cancelled') {
+  if (error instanceof SignInError && error.reason === 'cancelled') {
     log.info(message);
     void vscode.window.showInformationMessage(message);
     return;
@@ -225,7 +265,14 @@ async function reportFailure(error: unknown, log: vscode.LogOutputChannel): Prom
     }
     return;
   }
-  if (error instanceof DeviceCodeSignInError && error.reason !== 'failed') {
+  if (error instanceof SignInError && error.reason === 'wrongTenant') {
+    const chooseTenant = 'Sign In With Another Tenant…';
+    if ((await vscode.window.showWarningMessage(message, chooseTenant)) === chooseTenant) {
+      await vscode.commands.executeCommand('kusto.signInWith');
+    }
+    return;
+  }
+  if ((error instanceof DeviceCodeSignInError || error instanceof SignInError) && error.reason !== 'failed') {
     void vscode.window.showWarningMessage(message);
     return;
   }

@@ -8,7 +8,7 @@ const COPY_AND_OPEN = 'Copy code & open browser';
  * the code and opens the browser) and a cancellable progress while MSAL polls. Rejects with the broker's
  * DeviceCodeSignInError on cancel, decline or expiry.
  */
-export function signInWithDeviceCodeUi(broker: TokenBroker, clusterUrl: string): Promise<AccountSummary> {
+export function signInWithDeviceCodeUi(broker: TokenBroker, clusterUrl: string, tenant?: string): Promise<AccountSummary> {
   const host = clusterUrl.replace(/^https?:\/\//, '');
   return Promise.resolve(
     vscode.window.withProgress(
@@ -25,6 +25,7 @@ export function signInWithDeviceCodeUi(broker: TokenBroker, clusterUrl: string):
               void offerCode(prompt, controller.signal);
             },
             controller.signal,
+            { tenant },
           );
         } finally {
           subscription.dispose();

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ActiveConnectionSource } from '../activeConnection';
+import { readClusterSignInPreferences } from '../clusterSettings';
 import { TokenBroker } from '../core/auth/tokenBroker';
 import { describeError } from '../core/auth/redact';
 import type { KustoAuth } from '../kustoAuth';
@@ -26,6 +27,8 @@ export function registerAuth(context: vscode.ExtensionContext, deps: AuthDeps): 
     accountMapping: new GlobalStateAccountMapping(context.globalState),
     log,
     onCorruptCache: (message) => void vscode.window.showWarningMessage(message),
+    // Each cluster entry may name its own sign-in way and tenant; read on every request.
+    clusterPreferences: readClusterSignInPreferences,
   });
 
   let signedIn: boolean | undefined;
@@ -54,7 +57,7 @@ export function registerAuth(context: vscode.ExtensionContext, deps: AuthDeps): 
     vscode.window.createTreeView('kusto.accounts', { treeDataProvider: accounts, showCollapseAll: false }),
     ...registerAuthCommands({ broker, activeConnection: deps.activeConnection, log }, interactive),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('kusto.signIn')) {
+      if (event.affectsConfiguration('kusto.signIn') || event.affectsConfiguration('kusto.clusters')) {
         log.info('Sign-in settings changed; the next request uses them.');
         accounts.refresh();
         void statusBar.update();

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AccountMappingStore } from '../core/auth/accountMapping';
 import { DEFAULT_SIGN_IN_SETTINGS, type SignInSettings } from '../core/auth/authoritySettings';
+import { isSignInMethod } from '../core/auth/signInMethods';
 
 const MAPPING_KEY = 'kusto.accountForCluster';
 
@@ -41,6 +42,8 @@ export function readSignInSettings(): SignInSettings {
     authorityHost: config.get<string>('authorityHost') || DEFAULT_SIGN_IN_SETTINGS.authorityHost,
     tenant: config.get<string>('tenant') || DEFAULT_SIGN_IN_SETTINGS.tenant,
     clientId: config.get<string>('clientId') || DEFAULT_SIGN_IN_SETTINGS.clientId,
+    // An unknown value (settings.json edited by hand) falls back to device code rather than blocking sign-in.
+    method: isSignInMethod(config.get('method')) ? config.get('method') : undefined,
   };
 }
 
