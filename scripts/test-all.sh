@@ -99,14 +99,17 @@ else
   failed_steps+=("tests: end-to-end (no .vsix)")
 fi
 
-read -r passed failed < <(node -e '
+read -r passed failed skipped < <(node -e '
   const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean).map(JSON.parse);
   const sum = (key) => lines.reduce((total, line) => total + line[key], 0);
-  process.stdout.write(sum("passed") + " " + sum("failed") + "\n");
+  process.stdout.write(sum("passed") + " " + sum("failed") + " " + sum("pending") + "\n");
 ' "$summary_file")
 failed=$((failed + ${#failed_steps[@]}))
 
 say "done in $(($(date +%s) - started_at)) s"
+if ((skipped > 0)); then
+  echo "skipped tests: $skipped (each printed its reason above)"
+fi
 for step in "${failed_steps[@]}"; do
   echo "failed step: $step"
 done

@@ -192,6 +192,10 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
 
     await workbench.expandView('Accounts');
     await workbench.waitForTreeRow('Accounts', USER_NAME, { level: 1, timeoutMs: 60_000 });
+    // Under the account: the cluster scope it holds a token for, with the time that token has left.
+    const clusterHost = new URL(stack!.kusto.url).host;
+    const scopeRow = await workbench.waitForTreeRow('Accounts', new RegExp(escapeRegExp(clusterHost)), { level: 2, timeoutMs: 30_000 });
+    assert.match((await scopeRow.getAttribute('aria-label')) ?? '', /\d+\s*(m|min|minutes?|h)\b/i, 'the scope row shows no expiry');
     const status = await workbench.waitForStatusBar(/alice/i, 30_000);
     assert.match(status, /\d+\s*(m|min|h)\b/i, `the status bar shows no time left: ${status}`);
     await workbench.screenshot('signed in accounts and status bar');
