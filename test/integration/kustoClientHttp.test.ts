@@ -207,7 +207,7 @@ describe('KustoClient over HTTP (scripted server)', function () {
     assert.equal(error.httpStatus, 400);
     assert.equal(error.code, 'SEM0100');
     assert.match(error.message, /Failed to resolve scalar expression named 'Foo'/);
-    assert.deepEqual(error.position, { line: 2, column: 8 });
+    assert.deepEqual(error.position, { line: 2, column: 9 });
     assert.match(error.clientRequestId, /^KE\.RunQuery;/);
     assert.equal(error.clusterUrl, clusterUrl);
   });
@@ -217,7 +217,8 @@ describe('KustoClient over HTTP (scripted server)', function () {
     const error = await rejection(client().execute({ clusterUrl, database: 'Samples', text: 'PerfTest take 5' }));
     assert.equal(error.kind, 'query');
     assert.equal(error.code, 'SYN0002');
-    assert.deepEqual(error.position, { line: 1, column: 9 });
+    // [line:position=1:9]: `take` is the tenth character of 'PerfTest take 5'.
+    assert.deepEqual(error.position, { line: 1, column: 10 });
   });
 
   it('keeps the rows of a 200 with a partial failure and lists the errors', async () => {

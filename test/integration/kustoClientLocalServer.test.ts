@@ -110,7 +110,7 @@ describe('KustoClient against the local Kusto server', function () {
     assert.equal(error.httpStatus, 400);
     assert.match(error.code, /^SEM\d+$/);
     assert.match(error.message, /NoSuchColumn/);
-    assert.equal(error.position?.line, 2);
+    assert.deepEqual(error.position, { line: 2, column: 9 });
   });
 
   it('honours Retry-After of a 429 before retrying', async () => {

@@ -220,7 +220,9 @@ describe('local Kusto server: wire format', () => {
     assert.match(error['@message'], /SEM0100.*Failed to resolve scalar expression named 'Statee'/);
     assert.equal(error['@errorCode'], 'SEM0100');
     assert.equal(error['@line'], 2);
-    assert.equal(error['@characterPositionInLine'], 9);
+    // Line 1-based, position within the line 0-based, as Kusto writes them: `Statee` is the ninth character.
+    assert.equal(error['@pos'], 8);
+    assert.match(error['@message'], /\[line:position=2:8\]/);
     assert.equal(error['@permanent'], true);
     assert.ok(error['@context'].activityId);
     const unknownTable = JSON.parse((await queryV2(server.url, token, 'Samples', 'StormEvent | take 1')).text) as { error: Record<string, string> };

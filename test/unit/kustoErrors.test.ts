@@ -13,11 +13,12 @@ describe('Kusto OneApi errors', () => {
     assert.ok(info);
     assert.equal(info.code, 'SEM0100');
     assert.equal(info.message, "Semantic error: SEM0100: 'where' operator: Failed to resolve scalar expression named 'Foo' [line:position=2:8]");
-    assert.deepEqual(info.position, { line: 2, column: 8 });
+    // Kusto's position within the line is 0-based: `Foo` is the ninth character of `| where Foo == 1`.
+    assert.deepEqual(info.position, { line: 2, column: 9 });
     assert.equal(isQueryError(document, info), true);
   });
 
-  it('prefers @line/@pos and clamps 0:0 positions to the first line and column', () => {
+  it('reports no position for 0:0, which Kusto writes when the error has no place in the text', () => {
     const info = readOneApiError({
       error: {
         code: 'General_BadRequest',
@@ -25,7 +26,7 @@ describe('Kusto OneApi errors', () => {
         '@message': "Syntax error: SYN0100: Admin commands must have a dot (.) character as their first non-whitespace character [line:position=0:0]",
       },
     });
-    assert.deepEqual(info?.position, { line: 1, column: 1 });
+    assert.equal(info?.position, undefined);
     assert.equal(info?.code, 'General_BadRequest');
   });
 

@@ -21,11 +21,15 @@ function asInteger(value: unknown): number | undefined {
 const linePositionPattern = /\[line:position\s*=\s*(\d+)\s*:\s*(\d+)\s*\]/i;
 
 /**
- * Kusto writes `[line:position=L:P]` (and `@line`/`@pos` on the inner error). The numbers are kept as Kusto
- * reports them, only clamped to ≥ 1 (some command-parser errors say 0:0), so they read as 1-based line/column.
+ * Kusto writes `[line:position=L:P]` (and `@line`/`@pos` on the inner error) with the line 1-based and the
+ * position within the line 0-based ('PerfTest take 5' → 1:9, where `take` is the tenth character). 0:0 means
+ * the error has no place in the text (e.g. a command that does not parse at all).
  */
-export function toEditorPosition(line: number, position: number): { line: number; column: number } {
-  return { line: Math.max(1, line), column: Math.max(1, position) };
+export function toEditorPosition(line: number, position: number): { line: number; column: number } | undefined {
+  if (line === 0 && position === 0) {
+    return undefined;
+  }
+  return { line: Math.max(1, line), column: position + 1 };
 }
 
 function findPosition(chain: readonly JsonObject[], messages: readonly string[]): { line: number; column: number } | undefined {

@@ -34,7 +34,7 @@ export class KustoServiceError extends Error {
 const BAD_REQUEST_SUMMARY = 'Request is invalid and cannot be executed.';
 
 export function semanticError(errorCode: string, message: string, position?: QueryPosition): KustoServiceError {
-  const where = position ? ` [line:position=${position.line}:${position.column}]` : '';
+  const where = position ? ` [line:position=${linePosition(position)}]` : '';
   return new KustoServiceError(
     400,
     'General_BadRequest',
@@ -47,7 +47,7 @@ export function semanticError(errorCode: string, message: string, position?: Que
 }
 
 export function syntaxError(message: string, position?: QueryPosition): KustoServiceError {
-  const where = position ? ` [line:position=${position.line}:${position.column}]` : '';
+  const where = position ? ` [line:position=${linePosition(position)}]` : '';
   return new KustoServiceError(
     400,
     'General_BadRequest',
@@ -59,11 +59,17 @@ export function syntaxError(message: string, position?: QueryPosition): KustoSer
   );
 }
 
+// Kusto reports the line 1-based and the position within the line 0-based: 'PerfTest take 5' fails with
+// [line:position=1:9] where `take` starts at the tenth character.
+function linePosition(position: QueryPosition): string {
+  return `${position.line}:${position.column - 1}`;
+}
+
 function positionProperties(errorCode: string, message: string, position?: QueryPosition): Record<string, unknown> {
   const properties: Record<string, unknown> = { '@errorCode': errorCode, '@errorMessage': message };
   if (position) {
     properties['@line'] = position.line;
-    properties['@characterPositionInLine'] = position.column;
+    properties['@pos'] = position.column - 1;
     if (position.token !== undefined) {
       properties['@token'] = position.token;
     }
