@@ -4,45 +4,67 @@ import type { AccountSummary, DeviceCodePrompt, TokenBroker } from '../core/auth
 const COPY_AND_OPEN = 'Copy code & open browser';
 
 /**
- * Device code sign-in with VS Code UI: a notification with the code and the verification URL (button copies
- * the code and opens the browser) and a cancellable progress while MSAL polls. Rejects with the broker's
- * DeviceCodeSignInError on cancel, decline or expiry.
+ * Device code sign-in with VS Code UI, in the order VS Code's own account sign-ins use: a dialog with the code
+ * and the verification URL whose button copies the code and opens the browser, then a cancellable progress
+ * notification (code and URL repeated, for typing it on another device) while MSAL polls. Nothing of it stays
+ * on screen once the sign-in ends. Rejects with the broker's DeviceCodeSignInError on cancel, decline or expiry.
  */
 export function signInWithDeviceCodeUi(broker: TokenBroker, clusterUrl: string, tenant?: string): Promise<AccountSummary> {
   const host = clusterUrl.replace(/^https?:\/\//, '');
-  return Promise.resolve(
-    vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Kusto: signing in to ${host}`, cancellable: true },
-      async (progress, cancellation) => {
-        const controller = new AbortController();
+  const controller = new AbortController();
+  let showProgress: ((prompt: DeviceCodePrompt) => void) | undefined;
+  const signedIn = broker.signInWithDeviceCode(
+    clusterUrl,
+    (prompt) => {
+      void offerCode(prompt, host).then((proceed) => {
+        if (!proceed) {
+          controller.abort();
+        } else if (!controller.signal.aborted) {
+          showProgress?.(prompt);
+        }
+      });
+    },
+    controller.signal,
+    { tenant },
+  );
+  showProgress = (prompt) => {
+    void vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Kusto: signing in to ${host}. Enter the code ${prompt.userCode} at ${prompt.verificationUri}`,
+        cancellable: true,
+      },
+      async (_progress, cancellation) => {
         const subscription = cancellation.onCancellationRequested(() => controller.abort());
         try {
-          progress.report({ message: 'requesting a sign-in code…' });
-          return await broker.signInWithDeviceCode(
-            clusterUrl,
-            (prompt) => {
-              progress.report({ message: `enter code ${prompt.userCode} at ${prompt.verificationUri} (waiting…)` });
-              void offerCode(prompt, controller.signal);
-            },
-            controller.signal,
-            { tenant },
-          );
+          await signedIn.catch(() => undefined);
         } finally {
           subscription.dispose();
         }
       },
-    ),
-  );
+    );
+  };
+  return signedIn;
 }
 
-async function offerCode(prompt: DeviceCodePrompt, signal: AbortSignal): Promise<void> {
+/** Shows the code; true when the user goes on (the code is copied and the page opened), false when they cancel. */
+async function offerCode(prompt: DeviceCodePrompt, host: string): Promise<boolean> {
   const choice = await vscode.window.showInformationMessage(
-    `To sign in to Kusto, open ${prompt.verificationUri} and enter the code ${prompt.userCode}.`,
+    `Sign in to Kusto (${host}) with the code ${prompt.userCode}`,
+    {
+      modal: true,
+      detail: `Open ${prompt.verificationUri} in a browser and enter the code ${prompt.userCode}. It is valid until ${prompt.expiresOn.toLocaleTimeString()}.`,
+    },
     COPY_AND_OPEN,
   );
-  if (choice !== COPY_AND_OPEN || signal.aborted) {
-    return;
+  if (choice !== COPY_AND_OPEN) {
+    return false;
   }
-  await vscode.env.clipboard.writeText(prompt.userCode);
+  try {
+    await vscode.env.clipboard.writeText(prompt.userCode);
+  } catch {
+    // The code is also in the progress notification; a clipboard refused by the host must not stop the sign-in.
+  }
   await vscode.env.openExternal(vscode.Uri.parse(prompt.verificationUri));
+  return true;
 }

@@ -36,6 +36,19 @@ export class ResultsPanel implements vscode.Disposable {
       log: this.log,
     };
     this.controller = new ResultsController(host);
+    // A results tab left open when the window closed comes back on reload; the data of that run is gone, so the
+    // panel is adopted and says how to get results again instead of staying blank.
+    context.subscriptions.push(
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+        deserializeWebviewPanel: async (restored) => {
+          if (this.panel) {
+            restored.dispose();
+            return;
+          }
+          this.adopt(restored);
+        },
+      }),
+    );
   }
 
   showRunning(run: RunInfo, onCancel: () => void): void {
@@ -79,14 +92,26 @@ export class ResultsPanel implements vscode.Disposable {
       if (!this.panel.visible) this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
       return;
     }
-    const webviewRoot = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
-    const panel = vscode.window.createWebviewPanel(
-      VIEW_TYPE,
-      'Kusto Results',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      { enableScripts: true, localResourceRoots: [webviewRoot], enableFindWidget: false },
+    this.adopt(
+      vscode.window.createWebviewPanel(
+        VIEW_TYPE,
+        'Kusto Results',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { enableScripts: true, localResourceRoots: [this.webviewRoot()], enableFindWidget: false },
+      ),
     );
+  }
+
+  private webviewRoot(): vscode.Uri {
+    return vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
+  }
+
+  /** Makes `panel` the one results panel: page, options and message wiring (new or restored after a reload). */
+  private adopt(panel: vscode.WebviewPanel): void {
+    const webviewRoot = this.webviewRoot();
+    panel.webview.options = { enableScripts: true, localResourceRoots: [webviewRoot] };
     this.panel = panel;
+    panel.title = 'Kusto Results';
     panel.webview.html = resultsPageHtml(panel.webview, webviewRoot);
     this.panelDisposables.push(
       panel.webview.onDidReceiveMessage((message: unknown) => this.controller.handleMessage(message)),

@@ -168,15 +168,26 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
         if (await clusterPick.isVisible().catch(() => false)) {
           await clusterPick.click();
         }
-        message = (await workbench.notificationTexts()).find((text) => extractUserCode(text) !== undefined) ?? '';
-        return message !== '';
+        const dialog = workbench.page.locator('.monaco-dialog-box').first();
+        message = (await dialog.isVisible().catch(() => false)) ? ((await dialog.innerText().catch(() => '')) ?? '') : '';
+        return extractUserCode(message) !== undefined;
       },
       60_000,
-      'a notification showing the device code',
+      'a dialog showing the device code',
     );
-    await workbench.screenshot('device code notification');
+    await workbench.screenshot('device code dialog');
     const userCode = extractUserCode(message);
-    assert.ok(userCode, `no device code in the notification: ${message}`);
+    assert.ok(userCode, `no device code in the dialog: ${message}`);
+    assert.match(message, /devicelogin/, 'the dialog does not say where to enter the code');
+    // "Copy code & open browser" copies the code and opens the page; VS Code may first ask whether to open an
+    // external website: the person declines (they approve in their own browser below) and the sign-in goes on.
+    await workbench.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Copy code & open browser' }).click();
+    const linkDialog = workbench.page.locator('.monaco-dialog-box', { hasText: /external website/i }).first();
+    if (await linkDialog.waitFor({ timeout: 5_000 }).then(() => true, () => false)) {
+      await linkDialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
+    }
+    await workbench.waitForNotification(new RegExp(`Enter the code ${escapeRegExp(userCode)}`), 30_000);
+    await workbench.screenshot('device code progress notification');
     const pending = stack!.signIn.pendingDeviceCodes().map((grant) => grant.userCode.replace(/-/g, ''));
     assert.ok(pending.includes(userCode.replace(/-/g, '')), `the code shown (${userCode}) is not one the sign-in server issued`);
 
@@ -198,6 +209,12 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     assert.match((await scopeRow.getAttribute('aria-label')) ?? '', /\d+\s*(m|min|minutes?|h)\b/i, 'the scope row shows no expiry');
     const status = await workbench.waitForStatusBar(/alice/i, 30_000);
     assert.match(status, /\d+\s*(m|min|h)\b/i, `the status bar shows no time left: ${status}`);
+    // Nothing about the code is left on screen once the sign-in is done.
+    await waitFor(
+      async () => !(await workbench.notificationTexts()).some((text) => text.includes(userCode)),
+      30_000,
+      'the device code notification to close after sign-in',
+    );
     await workbench.screenshot('signed in accounts and status bar');
     signedIn = true;
   });
