@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `npm run bench`: the figures users feel, each printed as a table (no timed assertions anywhere):
+# activation cost and bundle sizes, the Kusto client against azure-kusto-data and the JSON.parse floor, and the
+# results grid in headless Chromium. Quote ratios measured in the same run, not absolute times: machines differ.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+npx tsc -p . >/dev/null || true
+npm run -s package >/dev/null
+echo "## Activation and bundles"
+node out/scripts/benchActivation.js
+echo
+echo "## Kusto client: query to rows (StormEvents-shaped)"
+node out/scripts/benchClient.js --source "${BENCH_SOURCE:-static}" --rows "${BENCH_ROWS:-10000,100000,500000}"
+echo
+echo "## Results grid in headless Chromium"
+node --max-old-space-size=6144 out/scripts/benchGrid.js 100000 1000000
