@@ -6,7 +6,7 @@ import { KustoResponseFormatError } from './kustoErrors';
 import { readOneApiErrorList } from './oneApiErrors';
 import type { FrameScannerSink } from './jsonFrameScanner';
 import type { KustoErrorInfo, KustoRow, KustoTable, TableKind, Visualization } from './resultTypes';
-import { addDistinctErrors, asObject, readColumns, visualizationFrom, type ParsedDataSet } from './v2Parser';
+import { addDistinctErrors, appendRows, asObject, readColumns, visualizationFrom, type ParsedDataSet } from './v2Parser';
 
 const tocKinds: Readonly<Record<string, TableKind>> = {
   QueryResult: 'PrimaryResult',
@@ -33,17 +33,7 @@ export class V1DataSetBuilder implements FrameScannerSink {
   ) {}
 
   onRows(rows: unknown[]): void {
-    const target = this.tableRows;
-    let received = 0;
-    for (let index = 0; index < rows.length; index++) {
-      const row = rows[index];
-      if (Array.isArray(row)) {
-        target.push(row as KustoRow);
-        received++;
-      } else {
-        addDistinctErrors(this.partialErrors, readOneApiErrorList(asObject(row)?.OneApiErrors ?? row));
-      }
-    }
+    const received = appendRows(rows, this.tableRows, this.partialErrors);
     if (received > 0) {
       this.rowsReceived += received;
       this.onRowsReceived?.(this.rowsReceived);

@@ -57,6 +57,26 @@ export function readColumns(value: unknown, where: () => number, tableName: stri
 }
 
 /** Adds errors, skipping ones already reported (the same error often appears in several frames). */
+/**
+ * Appends the array rows of a Rows batch to `target` and returns how many there were. An object in place of a
+ * row is an error the server wrote into the data (ErrorReportingPlacement "InData", or a v1 partial failure):
+ * it goes to `partialErrors` so the rows received so far are kept and the user is told they may be incomplete.
+ */
+export function appendRows(rows: readonly unknown[], target: KustoRow[], partialErrors: KustoErrorInfo[]): number {
+  let received = 0;
+  for (let index = 0; index < rows.length; index++) {
+    const row = rows[index];
+    if (Array.isArray(row)) {
+      target.push(row as KustoRow);
+      received++;
+    } else {
+      const errors = readOneApiErrorList(asObject(row)?.OneApiErrors ?? row);
+      addDistinctErrors(partialErrors, errors.length ? errors : [{ code: 'Unknown', message: 'The server reported an error inside the results.' }]);
+    }
+  }
+  return received;
+}
+
 export function addDistinctErrors(target: KustoErrorInfo[], errors: readonly KustoErrorInfo[]): void {
   for (const error of errors) {
     if (!target.some((known) => known.code === error.code && known.message === error.message)) {
@@ -80,19 +100,7 @@ export class V2DataSetBuilder implements FrameScannerSink {
   ) {}
 
   onRows(rows: unknown[]): void {
-    const target = this.frameRows;
-    let received = 0;
-    for (let index = 0; index < rows.length; index++) {
-      const row = rows[index];
-      if (Array.isArray(row)) {
-        target.push(row as KustoRow);
-        received++;
-      } else {
-        // ErrorReportingPlacement "InData": an object in place of a row carries the error.
-        const errors = readOneApiErrorList(asObject(row)?.OneApiErrors ?? row);
-        addDistinctErrors(this.partialErrors, errors.length ? errors : [{ code: 'Unknown', message: 'The server reported an error inside the results.' }]);
-      }
-    }
+    const received = appendRows(rows, this.frameRows, this.partialErrors);
     if (received > 0) {
       this.rowsReceived += received;
       this.onRowsReceived?.(this.rowsReceived);
