@@ -17,6 +17,11 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS] });
 }
 
+/** The browser's getComputedStyle, for functions run in the page (this project compiles without the DOM library). */
+export interface BrowserStyles {
+  getComputedStyle(element: unknown): { readonly [property: string]: string } & { getPropertyValue(name: string): string };
+}
+
 export interface TreeRow {
   readonly label: string;
   readonly level: number;
@@ -65,12 +70,70 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(`>${title}`);
-    const match = this.page
-      .locator('.quick-input-widget .monaco-list-row')
-      .filter({ hasText: title })
-      .first();
-    await match.waitFor({ state: 'visible', timeout: 15_000 });
+    const rows = this.page.locator('.quick-input-widget .monaco-list-row');
+    await rows.filter({ hasText: title }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    // The palette may rank another command first (a recently used one whose title also matches, e.g. "Preferences:
+    // Browse Color Themes in Marketplace" for "Preferences: Color Theme"): run the row titled exactly `title`.
+    if (!(await this.clickQuickPickRowLabelled(title))) {
+      await this.page.keyboard.press('Enter');
+    }
+  }
+
+  /** Clicks the open quick pick's row whose label is exactly `label` (its aria-label is the label, then ", details"). */
+  private async clickQuickPickRowLabelled(label: string): Promise<boolean> {
+    const rows = this.page.locator('.quick-input-widget .monaco-list-row');
+    const labels = await rows.evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''));
+    const index = labels.findIndex((text) => text === label || text.startsWith(`${label},`));
+    if (index < 0) {
+      return false;
+    }
+    await rows.nth(index).click();
+    return true;
+  }
+
+  /** Picks a color theme through "Preferences: Color Theme" by its label (e.g. "Dark 2026"), as a person does. */
+  async pickColorTheme(label: string): Promise<void> {
+    await this.runCommand('Preferences: Color Theme');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    // The theme picker filters the installed themes as you type (only "Browse Additional Color Themes…" searches
+    // a marketplace, and it is never chosen here).
+    await input.fill(label);
+    await waitFor(() => this.clickQuickPickRowLabelled(label), 10_000, `the theme "${label}" in the theme picker`);
+    await waitFor(
+      async () =>
+        !(await this.page.locator('.quick-input-widget').isVisible()) &&
+        (await this.page.locator('.monaco-workbench').getAttribute('class'))?.includes(themeClassFragment(label)) === true,
+      15_000,
+      `the "${label}" color theme to apply`,
+    );
+  }
+
+  /** Hovers a status bar entry and returns the text of the hover it shows (its tooltip as rendered). */
+  async statusBarHover(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    const item = this.page.locator('.part.statusbar .statusbar-item').filter({ hasText: pattern }).first();
+    await item.waitFor({ state: 'visible', timeout: timeoutMs });
+    // Move away first: a hover already open for another entry would stay.
+    await this.page.mouse.move(1, 1);
+    await item.hover();
+    const hover = this.page.locator('.workbench-hover').first();
+    await hover.waitFor({ state: 'visible', timeout: timeoutMs });
+    // It fades in: wait until it is fully drawn so a screenshot shows it.
+    await waitFor(async () => (await hover.evaluate((element) => (globalThis as unknown as BrowserStyles).getComputedStyle(element).opacity)) === '1', 5_000, 'the hover to fade in');
+    return hover.innerText();
+  }
+
+  /**
+   * Answers a save dialog with a path. In a web window that is VS Code's simple file dialog: a quick input
+   * holding the suggested path, where a person types the full path and presses Enter.
+   */
+  async answerSaveDialog(path: string, timeoutMs = 15_000): Promise<void> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: timeoutMs });
+    await input.fill(path);
+    await waitFor(async () => (await input.inputValue()) === path, 5_000, 'the save dialog to show the typed path');
     await this.page.keyboard.press('Enter');
+    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
   }
 
   /** The open quick pick's row matching `label`, if a quick pick is open and shows one. */
@@ -315,6 +378,19 @@ export async function waitFor(condition: () => Promise<boolean>, timeoutMs: numb
     }
     await new Promise((resolveDelay) => setTimeout(resolveDelay, 250));
   }
+}
+
+/** The part of the workbench's class list that names a built-in theme, e.g. "Dark 2026" → "2026-dark". */
+function themeClassFragment(label: string): string {
+  const builtIn: Record<string, string> = {
+    'Light 2026': '2026-light',
+    'Dark 2026': '2026-dark',
+    'Dark Modern': 'dark_modern',
+    'Light Modern': 'light_modern',
+    'Dark High Contrast': 'hc_black',
+    'Light High Contrast': 'hc_light',
+  };
+  return builtIn[label] ?? '';
 }
 
 /** Escapes a value for a double-quoted CSS attribute selector. */
