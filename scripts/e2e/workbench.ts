@@ -141,6 +141,27 @@ export class Workbench {
     return this.page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: label }).first();
   }
 
+  /**
+   * Waits until a quick input is open and done animating: the command palette closing and an extension's quick
+   * pick opening share one widget, and a screenshot taken during the animation shows neither.
+   */
+  async waitForQuickInputOpen(timeoutMs = 15_000): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    await waitFor(
+      async () =>
+        (await widget.isVisible()) &&
+        (await widget.evaluate(
+          (element) =>
+            !element.classList.contains('quick-input-widget-closing') &&
+            (element as unknown as { getAnimations(options: { subtree: boolean }): { playState: string }[] })
+              .getAnimations({ subtree: true })
+              .every((animation) => animation.playState !== 'running'),
+        )),
+      timeoutMs,
+      'a quick input to finish opening',
+    );
+  }
+
   async dismissQuickInput(): Promise<void> {
     if (await this.page.locator('.quick-input-widget').isVisible()) {
       await this.page.keyboard.press('Escape');

@@ -445,6 +445,7 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     const exportPath = join(codeServer!.workspaceDir, 'texas-storms.csv');
     await grid.locator('vscode-button', { hasText: 'Export CSV' }).click();
     await workbench.page.locator('.quick-input-widget .quick-input-title', { hasText: /Export results as CSV/ }).waitFor({ state: 'visible', timeout: 15_000 });
+    await workbench.waitForQuickInputOpen();
     await workbench.screenshot('export save dialog');
     await workbench.answerSaveDialog(exportPath);
     await waitFor(async () => existsSync(exportPath) && readFileSync(exportPath, 'utf8').endsWith('\n'), 30_000, `the export to write ${exportPath}`);
@@ -541,6 +542,7 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
       30_000,
       'the quick pick of sign-in ways',
     );
+    await workbench.waitForQuickInputOpen();
     const ways = await workbench.page
       .locator('.quick-input-widget .monaco-list-row')
       .evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label') ?? ''));
@@ -609,7 +611,8 @@ async function editorTextShowing(workbench: Workbench, ready: RegExp): Promise<s
       const texts = await workbench.page
         .locator('.editor-instance .monaco-editor .view-lines')
         .evaluateAll((elements) => elements.map((element) => (element as unknown as { innerText: string }).innerText));
-      text = texts.find((candidate) => ready.test(candidate)) ?? '';
+      // The editor draws spaces as no-break spaces.
+      text = texts.map((candidate) => candidate.replace(/\u00a0/g, ' ')).find((candidate) => ready.test(candidate)) ?? '';
       return text !== '';
     },
     30_000,
