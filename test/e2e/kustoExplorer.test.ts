@@ -293,6 +293,9 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
         35_000,
         'the scope row in Accounts to show a warning icon',
       );
+      // Away from the entry: while hovered it shows its hover color instead of the warning color.
+      await workbench.page.mouse.move(700, 400);
+      await workbench.page.locator('.workbench-hover').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
       await workbench.screenshot('status bar warning near expiry');
     } finally {
       // Back to hour-long tokens for the rest of the run.
