@@ -127,7 +127,8 @@ describe('TokenBroker with real MSAL against the local sign-in server', function
     });
 
     it('refreshes a token that expires within five minutes instead of handing it out', async () => {
-      const broker = fixture.newBroker();
+      // Reuse of a just-obtained token is switched off here to see the margin rule alone (next test covers it).
+      const broker = fixture.newBroker({ recentTokenReuseMs: 0 });
       await fixture.signIn(broker, CLUSTER_A, ALICE);
       const first = await broker.getTokenDetails(CLUSTER_A);
       assert.equal(first.fromCache, true);
@@ -144,6 +145,30 @@ describe('TokenBroker with real MSAL against the local sign-in server', function
       assert.notEqual(renewed.accessToken, forced.accessToken);
       assert.ok(renewed.expiresOn.getTime() - Date.now() > 30 * 60_000);
       assert.equal(decodeJwtPayload(renewed.accessToken).aud, CLUSTER_A);
+    });
+
+    it('does not refresh on every request when the server issues tokens shorter than the refresh margin', async () => {
+      const broker = fixture.newBroker();
+      await fixture.signIn(broker, CLUSTER_A, ALICE);
+      fixture.server.setAccessTokenLifetime(240); // every token is born inside the 5-minute margin
+      try {
+        const forced = await broker.getTokenDetails(CLUSTER_A, { forceRefresh: true });
+        assert.equal(fixture.tokenCalls('refresh_token'), 1);
+        let changes = 0;
+        const subscription = broker.onDidChange(() => changes++);
+        // What the explorer and the status bar do on each change: ask again. Ten requests in a row.
+        for (let i = 0; i < 10; i++) {
+          assert.equal(await broker.getToken(CLUSTER_A), forced.accessToken, 'the token just obtained is still valid for minutes');
+        }
+        subscription.dispose();
+        assert.equal(fixture.tokenCalls('refresh_token'), 1, 'no refresh storm');
+        assert.equal(changes, 0, 'no change events, so no listener loop');
+        // A forced refresh (after a 401) still goes to the server.
+        await broker.getTokenDetails(CLUSTER_A, { forceRefresh: true });
+        assert.equal(fixture.tokenCalls('refresh_token'), 2);
+      } finally {
+        fixture.server.setAccessTokenLifetime(3600);
+      }
     });
 
     it('shares one refresh among ten concurrent requests for the same scope', async () => {

@@ -54,6 +54,12 @@ export interface TokenBrokerOptions {
   readonly onCorruptCache?: (message: string) => void;
   /** Refresh a cached token that expires within this many seconds (default 300). */
   readonly refreshMarginSeconds?: number;
+  /**
+   * How long a token just obtained is handed out again without asking MSAL, while it stays valid (default 30 s).
+   * Without it a server that issues tokens shorter than the refresh margin gets a refresh on every request (MSAL
+   * itself renews any token within 5 minutes of expiry), and each new token's change event asks again: a loop.
+   */
+  readonly recentTokenReuseMs?: number;
   /** MSAL's HTTP layer; default an UndiciNetworkClient (loaded on first use). */
   readonly networkClient?: INetworkModule;
   /** Extra CA certificates (PEM) for the default network client, for a process started without NODE_EXTRA_CA_CERTS. */
@@ -186,6 +192,9 @@ interface IdentityCandidate {
 
 const SECRET_KEY_PREFIX = 'kusto.msalCache.';
 
+/** A reused token must still be valid for at least this long when handed out. */
+const MIN_REUSE_VALIDITY_MS = 60_000;
+
 /**
  * Signs users in per resource scope with MSAL and hands out access tokens for one cluster at a time. Each way in
  * (device code, browser, service principal, Azure CLI) ends in an identity that serves getToken(cluster); the
@@ -201,6 +210,9 @@ export class TokenBroker implements AccessTokenSource {
   private readonly mapping: AccountMappingStore;
   private readonly profiles: SignInProfiles;
   private readonly refreshMarginSeconds: number;
+  private readonly recentTokenReuseMs: number;
+  /** The last token obtained per identity and scope, with when: see TokenBrokerOptions.recentTokenReuseMs. */
+  private readonly recentTokens = new Map<string, { details: AccessTokenDetails; obtainedAt: number }>();
   /** Tokens of service principals and Azure CLI held in memory: identity id → cluster → token. */
   private readonly appTokens = new Map<string, Map<string, { accessToken: string; expiresOn: Date; username: string; tenantId: string }>>();
   private ownNetworkClient: { close(): Promise<void>; takeRecentFailure(): string | undefined; takeRecentOAuthError(): string | undefined } | undefined;
@@ -210,6 +222,7 @@ export class TokenBroker implements AccessTokenSource {
     this.mapping = options.accountMapping ?? new InMemoryAccountMappingStore();
     this.profiles = new SignInProfiles(options.secretStore);
     this.refreshMarginSeconds = options.refreshMarginSeconds ?? 300;
+    this.recentTokenReuseMs = options.recentTokenReuseMs ?? 30_000;
   }
 
   /** Fires after sign-in, sign-out, a token refresh, or another window changing the stored cache. */
@@ -427,7 +440,13 @@ export class TokenBroker implements AccessTokenSource {
     const endpoint = parseClusterUrl(clusterUrl);
     const identity = await this.identityFor(endpoint.url);
     const force = options.forceRefresh === true;
-    const key = `${identity.id}|${endpoint.scope}|${force ? 'force' : 'cached'}`;
+    const recentKey = `${identity.id}|${endpoint.scope}`;
+    const recent = force ? undefined : this.recentTokens.get(recentKey);
+    const now = Date.now();
+    if (recent && now - recent.obtainedAt < this.recentTokenReuseMs && recent.details.expiresOn.getTime() - now > MIN_REUSE_VALIDITY_MS) {
+      return { ...recent.details, fromCache: true };
+    }
+    const key = `${recentKey}|${force ? 'force' : 'cached'}`;
     const shared = this.refreshes.run(key, async () => {
       const details = await this.acquire(identity, endpoint.url, endpoint.scope, force);
       try {
@@ -436,6 +455,7 @@ export class TokenBroker implements AccessTokenSource {
         this.log('error', describeError(error));
         throw error;
       }
+      this.recentTokens.set(recentKey, { details, obtainedAt: Date.now() });
       return details;
     });
     return raceAbort(shared, options.signal);
@@ -567,6 +587,7 @@ export class TokenBroker implements AccessTokenSource {
         await this.mapping.set(cluster, undefined);
       }
     }
+    this.recentTokens.clear();
     this.log('info', removedNames.length ? `Signed out ${removedNames.join(', ')}.` : 'Nobody to sign out.');
     this.fire();
     return removedIds.size;
@@ -1067,7 +1088,11 @@ export class TokenBroker implements AccessTokenSource {
           this.options.onCorruptCache?.(message);
           this.fire();
         },
-        onExternalChange: () => this.fire(),
+        onExternalChange: () => {
+          // Another window signed in or out: what this window obtained may no longer be wanted.
+          this.recentTokens.clear();
+          this.fire();
+        },
         log: (level, message) => this.log(level, message),
       });
       this.plugins.set(clientId, plugin);
