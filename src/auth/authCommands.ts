@@ -11,7 +11,7 @@ import { formatTimeToExpiry } from '../core/auth/tokenExpiry';
 import { parseClusterUrl, tryParseClusterUrl } from '../core/clusterUrl';
 import type { AccountsTreeNode } from './accountsTreeProvider';
 import { registerInspectToken } from './inspectTokenCommand';
-import { askTenant, pickSignInMethod, signInWithMethodUi } from './signInWays';
+import { askTenant, confirmSignInMethodAvailable, pickSignInMethod, signInWithMethodUi } from './signInWays';
 
 export interface AuthCommandDeps {
   readonly broker: TokenBroker;
@@ -84,9 +84,14 @@ export function registerAuthCommands(deps: AuthCommandDeps, signIn: InteractiveS
     }
     try {
       const endpoint = parseClusterUrl(target);
-      const method = await pickSignInMethod(broker, endpoint.url);
-      if (!method) {
+      const picked = await pickSignInMethod(broker, endpoint.url);
+      if (!picked) {
         return false;
+      }
+      // A way that cannot work here is explained before the tenant is asked.
+      const method = await confirmSignInMethodAvailable(picked);
+      if (!method) {
+        throw new SignInError('cancelled', `Sign-in to ${endpoint.url} was cancelled.`);
       }
       let tenant: string | undefined;
       if (method === 'deviceCode' || method === 'browser') {

@@ -42,6 +42,19 @@ export async function pickSignInMethod(broker: TokenBroker, clusterUrl: string):
   return picked?.method;
 }
 
+/**
+ * Browser sign-in where it cannot work (remote or web window): says so before anything else is asked, and offers
+ * device code instead. Returns the way to go on with, or undefined when the person cancels.
+ */
+export async function confirmSignInMethodAvailable(method: SignInMethod): Promise<SignInMethod | undefined> {
+  const availability = signInMethodAvailability(method, currentSignInEnvironment());
+  if (availability.available || method !== 'browser') {
+    return method;
+  }
+  const useDeviceCode = 'Use Device Code';
+  return (await vscode.window.showWarningMessage(availability.reason, { modal: true }, useDeviceCode)) === useDeviceCode ? 'deviceCode' : undefined;
+}
+
 /** Asks which tenant to sign in to, with the cluster's tenant (or kusto.signIn.tenant) filled in. */
 export async function askTenant(broker: TokenBroker, clusterUrl: string): Promise<string | undefined> {
   return vscode.window.showInputBox({
@@ -68,12 +81,11 @@ export async function signInWithMethodUi(broker: TokenBroker, clusterUrl: string
 }
 
 async function signInWithBrowserUi(broker: TokenBroker, clusterUrl: string, tenant: string | undefined): Promise<AccountSummary> {
-  const availability = signInMethodAvailability('browser', currentSignInEnvironment());
-  if (!availability.available) {
-    const useDeviceCode = 'Use Device Code';
-    if ((await vscode.window.showWarningMessage(availability.reason, { modal: true }, useDeviceCode)) === useDeviceCode) {
-      return signInWithDeviceCodeUi(broker, clusterUrl, tenant);
-    }
+  const method = await confirmSignInMethodAvailable('browser');
+  if (method === 'deviceCode') {
+    return signInWithDeviceCodeUi(broker, clusterUrl, tenant);
+  }
+  if (!method) {
     throw new SignInError('cancelled', `Sign-in to ${clusterUrl} was cancelled.`);
   }
   return vscode.window.withProgress(
