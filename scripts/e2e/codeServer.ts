@@ -4,7 +4,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 export interface ToolPaths {
   readonly repoRoot: string;
@@ -258,22 +258,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
 
 /** Text of every log file under VS Code's logs folder whose name contains `nameFragment` (e.g. an output channel). */
 export function readLogFiles(logsDir: string, nameFragment: string): string {
-  const parts: string[] = [];
-  const walk = (dir: string): void => {
-    if (!existsSync(dir)) {
-      return;
-    }
-    for (const entry of readdirSync(dir)) {
-      const full = join(dir, entry);
-      if (statSync(full).isDirectory()) {
-        walk(full);
-      } else if (entry.includes(nameFragment)) {
-        parts.push(readFileSync(full, 'utf8'));
-      }
-    }
-  };
-  walk(logsDir);
-  return parts.join('\n');
+  return listLogFiles(logsDir)
+    .filter((file) => basename(file).includes(nameFragment))
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
 }
 
 /** Every log file's path under the logs folder (to print on failure). */
