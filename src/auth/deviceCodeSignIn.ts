@@ -12,22 +12,8 @@ const COPY_AND_OPEN = 'Copy code & open browser';
 export function signInWithDeviceCodeUi(broker: TokenBroker, clusterUrl: string, tenant?: string): Promise<AccountSummary> {
   const host = clusterUrl.replace(/^https?:\/\//, '');
   const controller = new AbortController();
-  let showProgress: ((prompt: DeviceCodePrompt) => void) | undefined;
-  const signedIn = broker.signInWithDeviceCode(
-    clusterUrl,
-    (prompt) => {
-      void offerCode(prompt, host).then((proceed) => {
-        if (!proceed) {
-          controller.abort();
-        } else if (!controller.signal.aborted) {
-          showProgress?.(prompt);
-        }
-      });
-    },
-    controller.signal,
-    { tenant },
-  );
-  showProgress = (prompt) => {
+  // The progress notification appears once the person goes on from the dialog, and ends with the sign-in.
+  const showProgress = (prompt: DeviceCodePrompt): void => {
     void vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -44,6 +30,20 @@ export function signInWithDeviceCodeUi(broker: TokenBroker, clusterUrl: string, 
       },
     );
   };
+  const signedIn = broker.signInWithDeviceCode(
+    clusterUrl,
+    (prompt) => {
+      void offerCode(prompt, host).then((proceed) => {
+        if (!proceed) {
+          controller.abort();
+        } else if (!controller.signal.aborted) {
+          showProgress(prompt);
+        }
+      });
+    },
+    controller.signal,
+    { tenant },
+  );
   return signedIn;
 }
 
