@@ -9,7 +9,17 @@ import { RowSelection } from './selection';
 export const ROW_HEIGHT = 22;
 /** Height of the sticky header row; styles.css sets the same, so the grid never measures it (no forced layout). */
 const HEADER_HEIGHT = 24;
-const OVERSCAN_ROWS = 8;
+/** Rows rendered beyond the viewport, split between behind and ahead of the scroll direction. */
+const SPARE_ROWS = 28;
+/** Rows kept behind the scroll direction however fast it goes (a small scroll back shows them at once). */
+const MIN_ROWS_BEHIND = 2;
+/** Ahead of the scroll: one frame's worth of rows (the grid renders on the scroll event, a frame after the
+ * compositor moved) plus this margin for a fling speeding up. */
+const AHEAD_MARGIN_ROWS = 6;
+/** Row pages are asked for this many frames of scrolling ahead (at least a page), so they arrive before they come
+ * into view: a page takes a few frames to come back from the extension host. */
+const PREFETCH_FRAMES = 15;
+const MIN_PREFETCH_ROWS = 100;
 const MIN_COLUMN_WIDTH = 40;
 // Browsers cap element heights (~33.5M px in Chromium); beyond this the scroll position maps proportionally to rows.
 const MAX_SCROLL_HEIGHT = 15_000_000;
@@ -30,8 +40,15 @@ export interface GridCallbacks {
 interface PooledRow {
   readonly element: HTMLDivElement;
   readonly cells: HTMLDivElement[];
+  /** One text node per cell, created once: changing its data relayouts only that text, where replacing the
+   * node (textContent) removes and adds layout objects in every cell written. */
+  readonly texts: Text[];
+  /** What each cell shows, kept here so rendering never reads the DOM. */
+  readonly shownText: string[];
+  readonly shownNull: boolean[];
   shownPosition: number;
   shownData: readonly CellText[] | undefined;
+  shownHidden: boolean;
   shownSelected: boolean;
   shownActiveColumn: number;
   shownY: number;
@@ -40,11 +57,17 @@ interface PooledRow {
   shownTo: number;
 }
 
-function setCellText(cell: HTMLDivElement, value: CellText | undefined): void {
+function setCellText(row: PooledRow, column: number, value: CellText | undefined): void {
   const isNull = value === null;
   const text = isNull ? 'null' : (value ?? '');
-  if (cell.textContent !== text) cell.textContent = text;
-  if (isNull !== cell.classList.contains('null')) cell.classList.toggle('null', isNull);
+  if (row.shownText[column] !== text) {
+    row.shownText[column] = text;
+    row.texts[column].data = text;
+  }
+  if (row.shownNull[column] !== isNull) {
+    row.shownNull[column] = isNull;
+    row.cells[column].classList.toggle('null', isNull);
+  }
 }
 
 export function defaultColumnWidth(column: ColumnMeta): number {
@@ -69,6 +92,12 @@ export class VirtualGrid {
   private activeRow = 0;
   private activeColumn = 0;
   private renderScheduled = false;
+  /** Where the last render put the top row, which way the user scrolls and how many rows a frame: the rows
+   * rendered and fetched ahead follow the scroll. */
+  private lastTopRow = NaN;
+  private scrollDirection = 1;
+  private rowsPerFrame = 0;
+  private rowsAhead = SPARE_ROWS / 2;
   private layerOffset = NaN;
   private mappedPoolSize = 0;
   private observedHeight: number | undefined;
@@ -227,10 +256,18 @@ export class VirtualGrid {
     const visibleRows = Math.ceil(viewport / ROW_HEIGHT) + 1;
     const topFloat = this.topRowFloat();
     const top = Math.floor(topFloat);
-    const first = Math.max(0, top - OVERSCAN_ROWS);
-    const last = Math.min(this.rowCount, top + visibleRows + OVERSCAN_ROWS);
-    this.ensurePool(Math.min(this.rowCount, visibleRows + 2 * OVERSCAN_ROWS));
+    const size = Math.min(this.rowCount, visibleRows + SPARE_ROWS);
+    this.ensurePool(size);
+    this.followScroll(top, size);
+    const rowsBehind = SPARE_ROWS - this.rowsAhead;
+    const wanted = this.scrollDirection > 0 ? top - rowsBehind : top - this.rowsAhead;
+    const first = Math.max(0, Math.min(wanted, this.rowCount - size));
+    const last = Math.min(this.rowCount, first + size);
+    // The rows rendered first, so a jump asks for what is in view before what lies ahead.
     this.source.ensure(first, last);
+    const prefetch = Math.max(MIN_PREFETCH_ROWS, this.rowsPerFrame * PREFETCH_FRAMES);
+    if (this.scrollDirection > 0) this.source.ensure(last, Math.min(this.rowCount, last + prefetch));
+    else this.source.ensure(Math.max(0, first - prefetch), first);
 
     // Rows are placed by transform. Up to MAX_SCROLL_HEIGHT a row's place is simply position × height, so rows
     // that stay in view never change; beyond it the layer follows the scroll and rows sit relative to `first`.
@@ -244,13 +281,14 @@ export class VirtualGrid {
 
     // Each position always uses the same pooled row (position mod pool size): scrolling by a few rows rewrites
     // only the rows that came into view, the rest keep their text and need no layout.
-    const size = this.pool.length;
+    const pool = this.pool;
     const { from, to } = this.visibleColumns();
     for (let i = 0; i < size; i++) {
-      const pooled = this.pool[i];
+      const pooled = pool[i];
       const position = first + ((((i - first) % size) + size) % size);
       if (position >= last) {
-        if (pooled.shownPosition !== -1) {
+        if (!pooled.shownHidden) {
+          pooled.shownHidden = true;
           pooled.element.hidden = true;
           pooled.shownPosition = -1;
           pooled.shownData = undefined;
@@ -266,19 +304,24 @@ export class VirtualGrid {
       const sameRow = pooled.shownPosition === position && pooled.shownData === data;
       if (!sameRow || pooled.shownFrom !== from || pooled.shownTo !== to) {
         if (!sameRow) {
-          pooled.element.hidden = false;
-          pooled.element.setAttribute('aria-rowindex', String(position + 2));
+          if (pooled.shownHidden) {
+            pooled.shownHidden = false;
+            pooled.element.hidden = false;
+          }
+          if (pooled.shownPosition !== position) pooled.element.setAttribute('aria-rowindex', String(position + 2));
           // aria-busy (no style depends on it) rather than a class: a class change would restyle the whole row.
-          if (data === undefined) pooled.element.setAttribute('aria-busy', 'true');
-          else pooled.element.removeAttribute('aria-busy');
+          if ((data === undefined) !== (pooled.shownData === undefined) || pooled.shownPosition < 0) {
+            if (data === undefined) pooled.element.setAttribute('aria-busy', 'true');
+            else pooled.element.removeAttribute('aria-busy');
+          }
         }
         // Text only in the columns in view (text layout is what a frame costs); clear what scrolled out of view.
         for (let c = pooled.shownFrom; c <= pooled.shownTo; c++) {
-          if (c < from || c > to) setCellText(pooled.cells[c], '');
+          if (c < from || c > to) setCellText(pooled, c, '');
         }
         for (let c = from; c <= to; c++) {
           if (sameRow && c >= pooled.shownFrom && c <= pooled.shownTo) continue;
-          setCellText(pooled.cells[c], data ? data[c] : '');
+          setCellText(pooled, c, data ? data[c] : '');
         }
         pooled.shownPosition = position;
         pooled.shownData = data;
@@ -301,22 +344,57 @@ export class VirtualGrid {
     }
   }
 
+  /** Learns the scroll direction and speed from how far the top row moved since the last render, and splits the
+   * spare rows so most lie ahead: at fling speed a frame brings a whole frame's worth of new rows into view. */
+  private followScroll(top: number, poolSize: number): void {
+    const moved = top - this.lastTopRow;
+    this.lastTopRow = top;
+    if (moved === 0 || Number.isNaN(moved)) return; // a re-render, or the first render: keep what was learnt
+    if (Math.abs(moved) >= poolSize) {
+      // A jump (scrollbar drag, Ctrl+End): every row is new anyway; its size says nothing about the next frame.
+      this.scrollDirection = Math.sign(moved);
+      this.rowsPerFrame = 0;
+      return;
+    }
+    this.scrollDirection = Math.sign(moved);
+    this.rowsPerFrame = Math.abs(moved);
+    this.rowsAhead = Math.min(SPARE_ROWS - MIN_ROWS_BEHIND, Math.max(SPARE_ROWS / 2, this.rowsPerFrame + AHEAD_MARGIN_ROWS));
+  }
+
   private ensurePool(size: number): void {
     while (this.pool.length < size) {
       const element = document.createElement('div');
       element.className = 'grid-row';
       element.setAttribute('role', 'row');
       const cells: HTMLDivElement[] = [];
+      const texts: Text[] = [];
       this.columns.forEach((column, c) => {
         const cell = document.createElement('div');
         cell.className = isNumericType(column.type) ? `grid-cell c${c} numeric` : `grid-cell c${c}`;
         cell.setAttribute('role', 'gridcell');
         cell.dataset.column = String(c);
+        const text = document.createTextNode('');
+        cell.appendChild(text);
         cells.push(cell);
+        texts.push(text);
         element.appendChild(cell);
       });
       this.rowsLayer.appendChild(element);
-      this.pool.push({ element, cells, shownPosition: -2, shownData: undefined, shownSelected: false, shownActiveColumn: -1, shownY: NaN, shownFrom: 0, shownTo: -1 });
+      this.pool.push({
+        element,
+        cells,
+        texts,
+        shownText: texts.map(() => ''),
+        shownNull: texts.map(() => false),
+        shownPosition: -2,
+        shownData: undefined,
+        shownHidden: false,
+        shownSelected: false,
+        shownActiveColumn: -1,
+        shownY: NaN,
+        shownFrom: 0,
+        shownTo: -1,
+      });
     }
     while (this.pool.length > size) {
       this.pool.pop()?.element.remove();

@@ -6,6 +6,8 @@ import { viewKey } from '../src/shared/resultsProtocol';
 
 export const PAGE_SIZE = 100;
 const MAX_CACHED_PAGES = 200;
+/** Pages per request at most: each answer is handled in one task of the page, so big answers would cost a frame. */
+const MAX_PAGES_PER_REQUEST = 2;
 
 export type RowRequester = (view: ViewSpec, requestId: number, start: number, count: number) => void;
 
@@ -45,11 +47,11 @@ export class RowCache {
     let runStart = -1;
     for (let page = first; page <= last + 1; page++) {
       const missing = page <= last && !this.pages.has(page) && !this.pendingPages.has(page);
-      if (missing && runStart < 0) runStart = page;
-      if (!missing && runStart >= 0) {
+      if (runStart >= 0 && (!missing || page - runStart === MAX_PAGES_PER_REQUEST)) {
         this.requestPages(runStart, page - runStart);
         runStart = -1;
       }
+      if (missing && runStart < 0) runStart = page;
     }
     // Touch what is visible so the LRU keeps it.
     for (let page = first; page <= last; page++) {
