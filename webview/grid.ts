@@ -21,6 +21,11 @@ const AHEAD_MARGIN_ROWS = 6;
 const PREFETCH_FRAMES = 15;
 const MIN_PREFETCH_ROWS = 100;
 const MIN_COLUMN_WIDTH = 40;
+/** A cell's horizontal padding and border (styles.css): its text has the column width less this. */
+const CELL_CHROME_WIDTH = 17;
+/** Text that lays out as one line of simple glyphs (printable Latin, no tabs or line breaks), whose width is at most
+ * its length times the widest glyph. Anything else may overflow however short it is. */
+const SIMPLE_TEXT = /^[\u0020-\u007e\u00a0-\u024f]*$/;
 // Browsers cap element heights (~33.5M px in Chromium); beyond this the scroll position maps proportionally to rows.
 const MAX_SCROLL_HEIGHT = 15_000_000;
 
@@ -46,6 +51,8 @@ interface PooledRow {
   /** What each cell shows, kept here so rendering never reads the DOM. */
   readonly shownText: string[];
   readonly shownNull: boolean[];
+  /** Cells that clip their text (class clip): only those whose text may not fit. */
+  readonly shownClip: boolean[];
   shownPosition: number;
   shownData: readonly CellText[] | undefined;
   shownHidden: boolean;
@@ -55,19 +62,6 @@ interface PooledRow {
   /** Columns whose cells hold text. */
   shownFrom: number;
   shownTo: number;
-}
-
-function setCellText(row: PooledRow, column: number, value: CellText | undefined): void {
-  const isNull = value === null;
-  const text = isNull ? 'null' : (value ?? '');
-  if (row.shownText[column] !== text) {
-    row.shownText[column] = text;
-    row.texts[column].data = text;
-  }
-  if (row.shownNull[column] !== isNull) {
-    row.shownNull[column] = isNull;
-    row.cells[column].classList.toggle('null', isNull);
-  }
 }
 
 export function defaultColumnWidth(column: ColumnMeta): number {
@@ -103,6 +97,10 @@ export class VirtualGrid {
   private observedHeight: number | undefined;
   private observedWidth: number | undefined;
   private columnLefts: number[] = [];
+  /** Room for text in each column, px. */
+  private textRoom: number[] = [];
+  /** An upper bound of one glyph's advance in the grid's font, px (0 until measured: every cell clips). */
+  private glyphBound = 0;
   // Column positions live in one constructed style sheet (CSSOM, allowed by the CSP): resizing a column edits
   // one rule instead of every cell, and cells are absolutely placed so a row needs no grid or flex layout.
   private readonly columnSheet = new CSSStyleSheet();
@@ -146,6 +144,10 @@ export class VirtualGrid {
       }
     }).observe(this.element);
     document.adoptedStyleSheets = [...document.adoptedStyleSheets, this.columnSheet];
+    // VS Code sets the editor font (and theme) as CSS variables on <html>: measure the glyphs again when they change.
+    new MutationObserver(() => {
+      if (this.element.isConnected) this.measureGlyphs();
+    }).observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
   }
 
   /** Shows a table: columns, total rows and the sort indicator; keeps widths given (restored state). */
@@ -157,6 +159,7 @@ export class VirtualGrid {
     this.activeRow = 0;
     this.activeColumn = 0;
     this.element.setAttribute('aria-colcount', String(columns.length));
+    if (this.glyphBound === 0 && this.element.isConnected) this.measureGlyphs();
     this.buildHeader();
     for (const row of this.pool) row.element.remove();
     this.pool = [];
@@ -315,13 +318,19 @@ export class VirtualGrid {
             else pooled.element.removeAttribute('aria-busy');
           }
         }
-        // Text only in the columns in view (text layout is what a frame costs); clear what scrolled out of view.
+        // Only the cells of the columns in view take part in layout (text layout is what a frame costs): the
+        // others are hidden and empty, so a rewritten row lays out ~10 cells, not all 20 or more.
         for (let c = pooled.shownFrom; c <= pooled.shownTo; c++) {
-          if (c < from || c > to) setCellText(pooled, c, '');
+          if (c < from || c > to) {
+            this.writeCell(pooled, c, '');
+            pooled.cells[c].hidden = true;
+          }
         }
         for (let c = from; c <= to; c++) {
-          if (sameRow && c >= pooled.shownFrom && c <= pooled.shownTo) continue;
-          setCellText(pooled, c, data ? data[c] : '');
+          const wasShown = c >= pooled.shownFrom && c <= pooled.shownTo;
+          if (!wasShown) pooled.cells[c].hidden = false;
+          if (sameRow && wasShown) continue;
+          this.writeCell(pooled, c, data ? data[c] : '');
         }
         pooled.shownPosition = position;
         pooled.shownData = data;
@@ -361,6 +370,55 @@ export class VirtualGrid {
     this.rowsAhead = Math.min(SPARE_ROWS - MIN_ROWS_BEHIND, Math.max(SPARE_ROWS / 2, this.rowsPerFrame + AHEAD_MARGIN_ROWS));
   }
 
+  private writeCell(row: PooledRow, column: number, value: CellText | undefined): void {
+    const isNull = value === null;
+    const text = isNull ? 'null' : (value ?? '');
+    if (row.shownText[column] !== text) {
+      row.shownText[column] = text;
+      row.texts[column].data = text;
+      this.updateClip(row, column);
+    }
+    if (row.shownNull[column] !== isNull) {
+      row.shownNull[column] = isNull;
+      row.cells[column].classList.toggle('null', isNull);
+    }
+  }
+
+  /** Clips a cell only when its text may not fit: a clip is a paint property node of its own, and hundreds of
+   * them (every cell in view) made each frame's layerization cost milliseconds. */
+  private updateClip(row: PooledRow, column: number): void {
+    const text = row.shownText[column];
+    const fits = text.length === 0 || (text.length * this.glyphBound <= this.textRoom[column] && this.glyphBound > 0 && SIMPLE_TEXT.test(text));
+    if (row.shownClip[column] !== !fits) {
+      row.shownClip[column] = !fits;
+      row.cells[column].classList.toggle('clip', !fits);
+    }
+  }
+
+  /** Measures the widest glyph of the grid's font once (a canvas, so no layout): for a monospace font the advance
+   * itself, otherwise a bound that no printable Latin glyph exceeds. */
+  private measureGlyphs(): void {
+    const style = getComputedStyle(this.element);
+    const context = document.createElement('canvas').getContext('2d');
+    if (!context) return;
+    context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const widths = ['0', 'i', 'W', 'm', '.'].map((glyph) => context.measureText(glyph).width);
+    const widest = Math.max(...widths);
+    const monospace = widest - Math.min(...widths) < 0.01;
+    const fontSize = Number.parseFloat(style.fontSize) || 12;
+    // Italic (null) and bold glyphs can be a little wider: a small margin keeps the bound safe.
+    const bound = monospace ? widest * 1.02 : Math.max(widest, ...['@', '%', 'M', 'Æ', 'Œ'].map((glyph) => context.measureText(glyph).width), fontSize) * 1.05;
+    if (bound === this.glyphBound) return;
+    this.glyphBound = bound;
+    this.refreshClips();
+  }
+
+  private refreshClips(): void {
+    for (const row of this.pool) {
+      for (let c = 0; c < row.cells.length; c++) this.updateClip(row, c);
+    }
+  }
+
   private ensurePool(size: number): void {
     while (this.pool.length < size) {
       const element = document.createElement('div');
@@ -372,6 +430,9 @@ export class VirtualGrid {
         const cell = document.createElement('div');
         cell.className = isNumericType(column.type) ? `grid-cell c${c} numeric` : `grid-cell c${c}`;
         cell.setAttribute('role', 'gridcell');
+        // Cells out of view sideways are hidden: the index tells assistive technology which column a cell is.
+        cell.setAttribute('aria-colindex', String(c + 1));
+        cell.hidden = true;
         cell.dataset.column = String(c);
         const text = document.createTextNode('');
         cell.appendChild(text);
@@ -386,6 +447,7 @@ export class VirtualGrid {
         texts,
         shownText: texts.map(() => ''),
         shownNull: texts.map(() => false),
+        shownClip: texts.map(() => false),
         shownPosition: -2,
         shownData: undefined,
         shownHidden: false,
@@ -424,6 +486,11 @@ export class VirtualGrid {
       return rule;
     });
     this.columnSheet.replaceSync(rules.join('\n'));
+    const roomChanged = this.widths.some((width, c) => this.textRoom[c] !== width - CELL_CHROME_WIDTH) || this.textRoom.length !== this.widths.length;
+    if (roomChanged) {
+      this.textRoom = this.widths.map((width) => width - CELL_CHROME_WIDTH);
+      this.refreshClips();
+    }
     const total = this.widths.reduce((a, b) => a + b, 0);
     this.spacer.style.width = `${total}px`;
     this.rowsLayer.style.width = `${total}px`;
@@ -436,6 +503,7 @@ export class VirtualGrid {
       const cell = document.createElement('div');
       cell.className = isNumericType(column.type) ? 'grid-header-cell numeric' : 'grid-header-cell';
       cell.setAttribute('role', 'columnheader');
+      cell.setAttribute('aria-colindex', String(c + 1));
       cell.title = `${column.name} (${column.type}): click to sort`;
       const name = document.createElement('span');
       name.className = 'column-name';

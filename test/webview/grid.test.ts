@@ -20,6 +20,7 @@ declare const document: {
   querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null } | undefined>;
 };
 declare function getComputedStyle(element: unknown): { fontStyle: string; textAlign: string };
+declare function requestAnimationFrame(callback: () => void): number;
 
 const XSS = '<img src=x onerror=alert(1)>';
 
@@ -82,6 +83,59 @@ describe('results webview (headless Chromium)', function () {
     });
     await h.page.locator('.grid-row[aria-rowindex="100001"] .grid-cell').nth(19).filter({ hasText: String((99_999 * 19) % 1000) }).waitFor();
     assert.equal(await h.page.locator('.grid-row[aria-rowindex="100001"] .grid-cell').nth(18).innerText(), 's18-99');
+  });
+
+  it('after a fast fling and a jump every row in view shows its own data, none left blank', async () => {
+    h.controller.showResults(runInfo('r1b'), responseOf([syntheticTable(100_000)]));
+    await h.page.locator('.grid-row[aria-rowindex="2"]:not([aria-busy])').waitFor();
+    // A fling: 20 rows every frame for 60 frames, as a fast trackpad flick does.
+    await h.page.locator('.grid').evaluate(
+      (g) =>
+        new Promise<void>((done) => {
+          let frames = 0;
+          const tick = (): void => {
+            g.scrollTop += 20 * 22;
+            if (++frames < 60) requestAnimationFrame(tick);
+            else done();
+          };
+          requestAnimationFrame(tick);
+        }),
+    );
+    const rowsInView = async (): Promise<{ position: number; first: string; name: string }[]> => {
+      await h.page.waitForFunction(() => document.querySelectorAll('.grid-row[aria-busy]:not([hidden])').length === 0);
+      return h.page.locator('.grid').evaluate((g) => {
+        const top = Math.floor(g.scrollTop / 22);
+        const bottom = Math.ceil((g.scrollTop + g.clientHeight - 24) / 22);
+        return [...g.querySelectorAll('.grid-row:not([hidden])')]
+          .map((row) => ({
+            position: Number(row.getAttribute('aria-rowindex')) - 2,
+            first: row.querySelector('.grid-cell')?.textContent ?? '',
+            name: row.querySelectorAll('.grid-cell')[2]?.textContent ?? '',
+          }))
+          .filter((r) => r.position >= top && r.position < bottom)
+          .sort((a, b) => a.position - b.position);
+      });
+    };
+    const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
+    const assertRowsMatch = (rows: { position: number; first: string; name: string }[]): void => {
+      assert.ok(rows.length >= 20, `rows in view: ${rows.length}`);
+      rows.forEach((r, i) => {
+        assert.equal(r.position, rows[0].position + i, 'no gap between the rows in view');
+        assert.equal(r.first, String(r.position));
+        assert.equal(r.name, `${names[r.position % 5]} ${r.position}`);
+      });
+    };
+    const afterFling = await rowsInView();
+    assert.ok(afterFling[0].position >= 1000, `scrolled to ${afterFling[0].position}`);
+    assertRowsMatch(afterFling);
+
+    await h.page.locator('.grid').evaluate((g) => {
+      g.scrollTop = 77_777 * 22;
+    });
+    await h.page.locator('.grid-row[aria-rowindex="77779"]').waitFor();
+    const afterJump = await rowsInView();
+    assert.equal(afterJump[0].position, 77_777);
+    assertRowsMatch(afterJump);
   });
 
   it('formats cells by type: numbers right-aligned, null dimmed and distinct from empty, dynamic as compact JSON, exact longs', async () => {
