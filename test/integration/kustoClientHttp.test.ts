@@ -12,6 +12,7 @@ import { SignInRequiredError, type AccessTokenSource, type TokenRequestOptions }
 import { InvalidClusterUrlError } from '../../src/core/clusterUrl';
 import { KustoClient, type KustoClientOptions } from '../../src/core/kusto/kustoClient';
 import { KustoRequestError } from '../../src/core/kusto/kustoErrors';
+import { allRows } from '../../src/core/kusto/kustoRows';
 
 const fixturesDirectory = path.resolve(__dirname, '../../../test/fixtures/kusto');
 const allTypesBody = fs.readFileSync(path.join(fixturesDirectory, 'v2-all-types.json'));
@@ -147,7 +148,7 @@ describe('KustoClient over HTTP (scripted server)', function () {
     assert.deepEqual(tokens.calls, [{ clusterUrl, forceRefresh: false }]);
     assert.equal(response.endpoint, 'query');
     assert.equal(response.primaryResults.length, 1);
-    assert.equal(response.primaryResults[0].rows[0][5], '9007199254740993');
+    assert.equal(response.primaryResults[0].rows.at(0)[5], '9007199254740993');
     assert.equal(response.allTables.length, 3);
     assert.equal(response.statistics?.executionTimeSeconds, 0.0316843);
     assert.equal(response.visualization?.type, 'timechart');
@@ -185,7 +186,7 @@ describe('KustoClient over HTTP (scripted server)', function () {
         next();
       });
       const response = await client().execute({ clusterUrl, database: 'Samples', text: 'T' });
-      assert.equal(response.primaryResults[0].rows[0][7], 'quote " backslash \\ slash / tab \t newline \n unicode é 😀 ü€😀 [brackets] {braces} ,commas,', encoding);
+      assert.equal(response.primaryResults[0].rows.at(0)[7], 'quote " backslash \\ slash / tab \t newline \n unicode é 😀 ü€😀 [brackets] {braces} ,commas,', encoding);
     }
   });
 
@@ -224,7 +225,7 @@ describe('KustoClient over HTTP (scripted server)', function () {
   it('keeps the rows of a 200 with a partial failure and lists the errors', async () => {
     server.reset((_request, response) => sendJson(response, 200, fs.readFileSync(path.join(fixturesDirectory, 'v2-partial-error-end-of-table.json'))));
     const response = await client().execute({ clusterUrl, database: 'Samples', text: 'T' });
-    assert.deepEqual(response.primaryResults[0].rows, [[1], [2]]);
+    assert.deepEqual(allRows(response.primaryResults[0].rows), [[1], [2]]);
     assert.equal(response.partialErrors.length, 1);
     assert.equal(response.partialErrors[0].code, 'LimitsExceeded');
   });

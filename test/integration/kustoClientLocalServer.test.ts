@@ -7,6 +7,7 @@ import { KustoRequestError } from '../../src/core/kusto/kustoErrors';
 import { decodeValue, formatKustoValue } from '../../src/core/kusto/valueDecoding';
 import { startLocalStack, type LocalStack } from '../../src/localServers/localStack';
 import { getTestAccessToken } from '../support/signInTestTokens';
+import { allRows } from '../../src/core/kusto/kustoRows';
 
 class TokenSourceForTests implements AccessTokenSource {
   readonly calls: Array<{ clusterUrl: string; forceRefresh: boolean }> = [];
@@ -57,7 +58,7 @@ describe('KustoClient against the local Kusto server', function () {
     const response = await client.execute({ clusterUrl: stack.kusto.url, database: 'Samples', text: 'AllDataTypes | order by Id asc' });
     const table = response.primaryResults[0];
     const column = (name: string): number => table.columns.findIndex((candidate) => candidate.name === name);
-    const byId = new Map(table.rows.map((row) => [row[column('Id')], row]));
+    const byId = new Map(allRows(table.rows).map((row) => [row[column('Id')], row]));
     const edge = byId.get(2)!;
     const minimum = byId.get(4)!;
     const maximum = byId.get(5)!;
@@ -88,7 +89,7 @@ describe('KustoClient against the local Kusto server', function () {
     const response = await client.execute({ clusterUrl: stack.kusto.url, database: 'Samples', text: '.show databases' });
     assert.equal(response.endpoint, 'mgmt');
     assert.equal(stack.kusto.requests.at(-1)?.path, '/v1/rest/mgmt');
-    const names = response.primaryResults[0].rows.map((row) => row[0]);
+    const names = allRows(response.primaryResults[0].rows).map((row) => row[0]);
     assert.ok(names.includes('Samples'));
   });
 

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { KustoBodyError, KustoResponseFormatError } from '../../src/core/kusto/kustoErrors';
 import { parseKustoResponseChunks, type ResponseParseOptions } from '../../src/core/kusto/responseParser';
 import type { ParsedDataSet } from '../../src/core/kusto/v2Parser';
+import { allRows } from '../../src/core/kusto/kustoRows';
+import type { KustoRow, KustoTable } from '../../src/core/kusto/resultTypes';
 import { buildStormEventsV2Body } from '../fixtures/kusto/stormEventsBody';
 
 const fixturesDirectory = path.resolve(__dirname, '../../../test/fixtures/kusto');
@@ -20,11 +22,18 @@ function splitEvery(body: Buffer, size: number): Buffer[] {
   return chunks;
 }
 
-function parse(body: Buffer, options?: ResponseParseOptions, chunkSize = body.length): ParsedDataSet {
-  return parseKustoResponseChunks(splitEvery(body, Math.max(1, chunkSize)), options);
+/** A parsed data set with every table's rows read into arrays: what deepEqual can compare. */
+type PlainDataSet = Omit<ParsedDataSet, 'tables'> & { tables: Array<Omit<KustoTable, 'rows'> & { rows: KustoRow[] }> };
+
+function plain(result: ParsedDataSet): PlainDataSet {
+  return { ...result, tables: result.tables.map((table) => ({ ...table, rows: allRows(table.rows) })) };
 }
 
-function primary(result: ParsedDataSet) {
+function parse(body: Buffer, options?: ResponseParseOptions, chunkSize = body.length): PlainDataSet {
+  return plain(parseKustoResponseChunks(splitEvery(body, Math.max(1, chunkSize)), options));
+}
+
+function primary(result: PlainDataSet) {
   const table = result.tables.find((candidate) => candidate.kind === 'PrimaryResult');
   assert.ok(table, 'a PrimaryResult table');
   return table;
@@ -109,7 +118,7 @@ describe('Kusto response parser', () => {
     it('gives the same result whatever the chunk and batch sizes (every awkward boundary)', () => {
       for (const batchBytes of [1, 7, 64, 300, 1 << 20]) {
         for (const chunkSize of [1, 2, 3, 5, 13, 64, 1000]) {
-          assert.deepEqual(parse(body, { batchBytes }, chunkSize), reference, `batch ${batchBytes}, chunk ${chunkSize}`);
+          assert.deepEqual(parse(body, { slabBytes: batchBytes }, chunkSize), reference, `batch ${batchBytes}, chunk ${chunkSize}`);
         }
       }
     });
@@ -118,7 +127,7 @@ describe('Kusto response parser', () => {
       for (const batchBytes of [16, 1 << 20]) {
         // Every byte with the fast path cutting tiny batches; every third byte with the exact scan alone.
         for (let cut = 1; cut < body.length; cut += batchBytes === 16 ? 1 : 3) {
-          const result = parseKustoResponseChunks([body.subarray(0, cut), body.subarray(cut)], { batchBytes });
+          const result = plain(parseKustoResponseChunks([body.subarray(0, cut), body.subarray(cut)], { slabBytes: batchBytes }));
           assert.deepEqual(result, reference, `cut at byte ${cut}, batch ${batchBytes}`);
         }
       }
@@ -133,7 +142,7 @@ describe('Kusto response parser', () => {
 
   describe('partial results', () => {
     it('keeps rows and reports TableCompletion/DataSetCompletion errors once (EndOfTable placement)', () => {
-      const result = parse(fixture('v2-partial-error-end-of-table.json'), { batchBytes: 4 }, 5);
+      const result = parse(fixture('v2-partial-error-end-of-table.json'), { slabBytes: 4 }, 5);
       assert.deepEqual(primary(result).rows, [[1], [2]]);
       assert.equal(result.partialErrors.length, 1);
       assert.equal(result.partialErrors[0].code, 'LimitsExceeded');
@@ -143,7 +152,7 @@ describe('Kusto response parser', () => {
 
     it('keeps rows before an error reported in place of a row (InData placement)', () => {
       for (const batchBytes of [1, 1 << 20]) {
-        const result = parse(fixture('v2-partial-error-in-data.json'), { batchBytes }, 7);
+        const result = parse(fixture('v2-partial-error-in-data.json'), { slabBytes: batchBytes }, 7);
         assert.deepEqual(primary(result).rows, [['first', 1], ['second', 2]]);
         assert.equal(result.partialErrors.length, 1);
         assert.match(result.partialErrors[0].message, /Low memory condition/);
@@ -171,7 +180,7 @@ describe('Kusto response parser', () => {
   });
 
   it('applies progressive fragments: append, then replace', () => {
-    const result = parse(fixture('v2-progressive.json'), { batchBytes: 2 }, 3);
+    const result = parse(fixture('v2-progressive.json'), { slabBytes: 2 }, 3);
     assert.deepEqual(primary(result).rows, [
       ['TEXAS', 12],
       ['KANSAS', 4],
@@ -182,7 +191,7 @@ describe('Kusto response parser', () => {
   describe('v1 tables', () => {
     it('reads a management command result: one table, .NET DataType names mapped, longs exact', () => {
       const body = fixture('v1-show-databases.json');
-      const result = parse(body, { batchBytes: 16 }, 11);
+      const result = parse(body, { slabBytes: 16 }, 11);
       assert.equal(result.tables.length, 1);
       const table = primary(result);
       assert.deepEqual(
@@ -255,7 +264,7 @@ describe('Kusto response parser', () => {
       const body = fixture('v2-all-types.json');
       const rowsAt = body.indexOf('"Rows":[[true');
       for (const cut of [rowsAt + 20, rowsAt + 200, body.length - 10]) {
-        const error = formatError(() => parse(body.subarray(0, cut), { batchBytes: 64 }, 17));
+        const error = formatError(() => parse(body.subarray(0, cut), { slabBytes: 64 }, 17));
         assert.match(error.reason, /ends before the JSON document is complete/);
         assert.equal(error.byteOffset, cut);
       }
@@ -266,7 +275,7 @@ describe('Kusto response parser', () => {
       const brokenAt = good.indexOf('],[', Math.floor(good.length / 2)) + 1;
       const broken = Buffer.concat([good.subarray(0, brokenAt), Buffer.from('}'), good.subarray(brokenAt + 1)]);
       for (const batchBytes of [4096, 1 << 20]) {
-        const error = formatError(() => parse(broken, { batchBytes }, 1000));
+        const error = formatError(() => parse(broken, { slabBytes: batchBytes }, 1000));
         assert.ok(Math.abs(error.byteOffset - brokenAt) < 1200, `offset ${error.byteOffset} should be near ${brokenAt}`);
       }
     });
@@ -281,10 +290,79 @@ describe('Kusto response parser', () => {
     });
   });
 
+  describe('rows kept as bytes and read on demand', () => {
+    const frameWith = (rows: string): Buffer =>
+      Buffer.from(
+        `[{"FrameType":"DataSetHeader","IsProgressive":false,"Version":"v2.0"},` +
+          `{"FrameType":"DataTable","TableId":0,"TableKind":"PrimaryResult","TableName":"T","Columns":[{"ColumnName":"A","ColumnType":"dynamic"}],"Rows":${rows}},` +
+          `{"FrameType":"DataSetCompletion","HasErrors":false,"Cancelled":false}]`,
+      );
+
+    it('rejects while streaming any row JSON.parse would reject, naming the byte', () => {
+      const cases: Array<[string, RegExp]> = [
+        ['[[tru]]', /expected 'e' of 'true'/],
+        ['[[1 2]]', /expected ',' or '\]'/],
+        ['[[1,]]', /expected a value after ','/],
+        ['[[01]]', /expected ',' or '\]'/],
+        ['[[1.]]', /a number ends too early/],
+        ['[[-]]', /a number ends too early/],
+        ['[["a\\u00zz"]]', /four hex digits/],
+        ['[["a\\qb"]]', /invalid escape/],
+        ['[["tab\\there", "raw \t control"]]', /control character/],
+        ['[[{"a" 1}]]', /expected ':'/],
+        ['[[{"a":1,}]]', /expected a key/],
+        ['[[1]}', /expected ',' or the end of the Rows array/],
+        ['[[1],]', /expected a value after ','/],
+      ];
+      for (const [rows, reason] of cases) {
+        const body = frameWith(rows);
+        const error = formatError(() => parse(body, {}, 5));
+        assert.match(error.reason, reason, rows);
+        assert.ok(error.byteOffset > body.indexOf('"Rows":') && error.byteOffset < body.length, `${rows}: byte ${error.byteOffset}`);
+        assert.throws(() => JSON.parse(body.toString('utf8')), SyntaxError, `${rows} is really invalid JSON`);
+      }
+    });
+
+    it('accepts every valid value shape JSON allows', () => {
+      const rows = String.raw`[ [ -0.5e-3 , 1E+2 , 0 , true , false , null , "\\\"\/\b\f\n\r\t\u00e9" , { } , [ ] , {"k":[{"x":{}}]} ] ]`;
+      const body = frameWith(rows);
+      const result = parse(body, {}, 1);
+      assert.deepEqual(primary(result).rows, JSON.parse(rows));
+    });
+
+    it('reads any row or page of a large result without reading the rest, across memory slabs', () => {
+      const body = buildStormEventsV2Body(3000);
+      const expected = (JSON.parse(body.toString('utf8')) as Array<{ Rows?: unknown[][] }>)[2].Rows!;
+      const result = parseKustoResponseChunks(splitEvery(body, 4096), { slabBytes: 10_000 });
+      const rows = result.tables.find((table) => table.kind === 'PrimaryResult')!.rows;
+      assert.equal(rows.length, 3000);
+      assert.deepEqual(rows.at(0), expected[0]);
+      assert.deepEqual(rows.at(2999), expected[2999]);
+      assert.deepEqual(rows.slice(1234, 1334), expected.slice(1234, 1334));
+      assert.deepEqual(rows.slice(2990, 5000), expected.slice(2990), 'a slice is clipped to the table');
+      assert.deepEqual(rows.slice(-5, 2), expected.slice(0, 2));
+      assert.deepEqual([...rows], expected);
+      assert.throws(() => rows.at(3000), /Row 3000 does not exist: the table has 3000 rows/);
+      assert.throws(() => rows.at(-1), RangeError);
+    });
+
+    it('skips errors written between rows when reading rows, and reports them', () => {
+      const body = frameWith('[[1],{"OneApiErrors":[{"error":{"code":"LimitsExceeded","message":"Too many rows"}}]},[2],[3]]');
+      for (const chunkSize of [1, 7, body.length]) {
+        const result = parseKustoResponseChunks(splitEvery(body, chunkSize), { slabBytes: 8 });
+        const rows = result.tables.find((table) => table.kind === 'PrimaryResult')!.rows;
+        assert.deepEqual([...rows], [[1], [2], [3]]);
+        assert.deepEqual(rows.at(1), [2]);
+        assert.deepEqual(rows.slice(0, 2), [[1], [2]]);
+        assert.deepEqual(result.partialErrors.map((error) => error.code), ['LimitsExceeded']);
+      }
+    });
+  });
+
   it('reports rows as they arrive', () => {
     const body = buildStormEventsV2Body(2000);
     const seen: number[] = [];
-    const result = parse(body, { batchBytes: 64 * 1024, onRowsReceived: (count) => seen.push(count) }, 16 * 1024);
+    const result = parse(body, { slabBytes: 64 * 1024, onRowsReceived: (count) => seen.push(count) }, 16 * 1024);
     assert.equal(primary(result).rows.length, 2000);
     assert.ok(seen.length > 5, `several progress reports, got ${seen.length}`);
     assert.ok(seen.every((count, index) => index === 0 || count > seen[index - 1]));
@@ -294,7 +372,7 @@ describe('Kusto response parser', () => {
   it('parses a large StormEvents body the same way in fast batches and in one go', () => {
     const body = buildStormEventsV2Body(5000);
     const expected = JSON.parse(body.toString('utf8')) as Array<{ Rows?: unknown[] }>;
-    const result = parse(body, { batchBytes: 256 * 1024 }, 64 * 1024);
+    const result = parse(body, { slabBytes: 256 * 1024 }, 64 * 1024);
     assert.deepEqual(primary(result).rows, expected[2].Rows);
     assert.equal(result.statistics?.resultRowCount, 5000);
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { KustoResponse } from '../../src/core/kusto/resultTypes';
 import { ResultsController } from '../../src/core/results/resultsController';
 import { parsePageMessage, type ExtensionToPageMessage, type RunInfo } from '../../src/shared/resultsProtocol';
+import { rowsOf } from '../../src/core/kusto/kustoRows';
 
 const run: RunInfo = { runId: 'run-1', clusterUrl: 'https://c.kusto.windows.net', database: 'db', queryText: 'T | take 3', startedAt: 1 };
 
@@ -20,11 +21,11 @@ const response: KustoResponse = {
         { name: 'Name', type: 'string' },
         { name: 'Big', type: 'long' },
       ],
-      rows: [
+      rows: rowsOf([
         ['b', '9007199254740993'],
         ['a', 2],
         ['c', null],
-      ],
+      ]),
     },
   ],
   allTables: [],

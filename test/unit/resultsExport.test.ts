@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import type { KustoTable } from '../../src/core/kusto/resultTypes';
 import { ResultTable } from '../../src/core/results/resultView';
 import { csvField, normalizeRanges, rowsToTsv, writeCsv, writeJson } from '../../src/core/results/resultExport';
+import { rowsOf } from '../../src/core/kusto/kustoRows';
 
 const sample: KustoTable = {
   id: 0,
@@ -18,11 +19,11 @@ const sample: KustoTable = {
     { name: 'Bag', type: 'dynamic' },
     { name: 'R', type: 'real' },
   ],
-  rows: [
+  rows: rowsOf([
     ['plain', 1, '2007-01-01T00:00:00.1234567Z', { a: 1 }, 0.5],
     ['comma, "quote"\nnewline', '9007199254740993', null, null, 'NaN'],
     ['\ttab', null, '2007-01-02T00:00:00.0000000Z', [1, 'x'], null],
-  ],
+  ]),
 };
 
 describe('results export', () => {
@@ -81,7 +82,7 @@ describe('results export', () => {
 
   it('respects backpressure: a slow writer never has more than one chunk pending', async () => {
     const rows = Array.from({ length: 20000 }, (_, i) => [`row ${i} ${'x'.repeat(50)}`, i, null, null, i / 3]);
-    const view = new ResultTable({ ...sample, rows }).view();
+    const view = new ResultTable({ ...sample, rows: rowsOf(rows) }).view();
     let maxPending = 0;
     let pending = 0;
     let received = '';
@@ -105,7 +106,7 @@ describe('results export', () => {
   it('exports 1,000,000 rows to CSV and JSON on disk', async function () {
     this.timeout(120000);
     const rows = Array.from({ length: 1_000_000 }, (_, i) => [`name ${i}`, i, '2020-01-01T00:00:00.0000000Z', null, i * 0.25]);
-    const view = new ResultTable({ ...sample, rows }).view();
+    const view = new ResultTable({ ...sample, rows: rowsOf(rows) }).view();
     const csvFile = join(dir, 'big.csv');
     let started = Date.now();
     await writeCsv(view, createWriteStream(csvFile));

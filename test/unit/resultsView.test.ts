@@ -2,9 +2,10 @@ import * as assert from 'node:assert/strict';
 import type { KustoColumn, KustoRow, KustoTable } from '../../src/core/kusto/resultTypes';
 import { ResultTable, parseDatetimeKey, parseTimespanKey } from '../../src/core/results/resultView';
 import { formatKustoValue } from '../../src/core/kusto/valueDecoding';
+import { rowsOf } from '../../src/core/kusto/kustoRows';
 
 function table(columns: KustoColumn[], rows: KustoRow[]): KustoTable {
-  return { id: 0, name: 'PrimaryResult', kind: 'PrimaryResult', columns, rows };
+  return { id: 0, name: 'PrimaryResult', kind: 'PrimaryResult', columns, rows: rowsOf(rows) };
 }
 
 function column(view: { rowCount: number; rowAt(p: number): KustoRow }, index: number): unknown[] {

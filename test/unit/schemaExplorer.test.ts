@@ -1,14 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { SignInRequiredError } from '../../src/core/auth/accessTokenSource';
 import { KustoRequestError } from '../../src/core/kusto/kustoErrors';
-import type { KustoResponse, KustoTable } from '../../src/core/kusto/resultTypes';
+import type { KustoResponse, KustoRow, KustoTable } from '../../src/core/kusto/resultTypes';
 import { ExplorerModel, type ExplorerNode } from '../../src/core/schema/explorerModel';
 import { SchemaStore, type SchemaCommandExecutor } from '../../src/core/schema/schemaStore';
+import { rowsOf } from '../../src/core/kusto/kustoRows';
 
 const CLUSTER = { url: 'https://help.kusto.windows.net', name: 'help', defaultDatabase: 'Samples' };
 
-function mgmtResponse(columns: string[], rows: KustoTable['rows']): KustoResponse {
-  const table: KustoTable = { id: 0, name: 'Table_0', kind: 'PrimaryResult', columns: columns.map((name) => ({ name, type: 'string' })), rows };
+function mgmtResponse(columns: string[], rows: KustoRow[]): KustoResponse {
+  const table: KustoTable = { id: 0, name: 'Table_0', kind: 'PrimaryResult', columns: columns.map((name) => ({ name, type: 'string' })), rows: rowsOf(rows) };
   return { endpoint: 'mgmt', clientRequestId: 'KE.test;1', primaryResults: [table], allTables: [table], partialErrors: [], elapsedMs: 1 };
 }
 

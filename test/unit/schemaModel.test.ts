@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { KustoResponse, KustoTable } from '../../src/core/kusto/resultTypes';
+import type { KustoResponse, KustoRow, KustoTable } from '../../src/core/kusto/resultTypes';
 import { databaseCsl, functionCsl, tableCsl } from '../../src/core/schema/schemaCsl';
 import { filterDatabaseSchema } from '../../src/core/schema/schemaFilter';
 import { formatParameters, normaliseFolder } from '../../src/core/schema/schemaModel';
@@ -11,6 +11,7 @@ import {
 } from '../../src/core/schema/schemaParser';
 import { databaseGroups, groupChildren, tableColumns } from '../../src/core/schema/schemaTree';
 import { kustoStringLiteral, quoteKustoName } from '../../src/core/schema/kustoNames';
+import { rowsOf } from '../../src/core/kusto/kustoRows';
 
 // Shaped like a real `.show database Samples schema as json` answer (one row, DatabaseSchema column, JSON string).
 const SAMPLES_SCHEMA = {
@@ -95,8 +96,8 @@ const SAMPLES_SCHEMA = {
   },
 };
 
-function table(name: string, columns: Array<[string, KustoTable['columns'][number]['type']]>, rows: KustoTable['rows']): KustoTable {
-  return { id: 0, name, kind: 'PrimaryResult', columns: columns.map(([n, type]) => ({ name: n, type })), rows };
+function table(name: string, columns: Array<[string, KustoTable['columns'][number]['type']]>, rows: KustoRow[]): KustoTable {
+  return { id: 0, name, kind: 'PrimaryResult', columns: columns.map(([n, type]) => ({ name: n, type })), rows: rowsOf(rows) };
 }
 
 function response(primary: KustoTable): KustoResponse {

@@ -13,6 +13,7 @@ import type { KustoColumn, KustoResponse, KustoRow, KustoTable } from '../../src
 import { ResultsController } from '../../src/core/results/resultsController';
 import { resultsPageDocument } from '../../src/core/results/resultsPageDocument';
 import type { ExportFormat, ExtensionToPageMessage, PageToExtensionMessage, RunInfo } from '../../src/shared/resultsProtocol';
+import { rowsOf } from '../../src/core/kusto/kustoRows';
 
 // page.evaluate callbacks run in the browser; the Node test project has no DOM lib.
 declare const window: { postMessage(message: unknown, targetOrigin: string): void };
@@ -190,7 +191,7 @@ export function responseOf(tables: KustoTable[], extra: Partial<KustoResponse> =
 }
 
 export function tableOf(name: string, columns: KustoColumn[], rows: KustoRow[]): KustoTable {
-  return { id: 0, name, kind: 'PrimaryResult', columns, rows };
+  return { id: 0, name, kind: 'PrimaryResult', columns, rows: rowsOf(rows) };
 }
 
 /** A wide synthetic table: 20 columns of every kind, values derived from the row number (so tests can predict them). */

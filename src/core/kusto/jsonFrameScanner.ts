@@ -1,30 +1,29 @@
 // A byte-level scanner over a Kusto response body as it streams in. It never builds the whole body as one string:
-// it cuts out the frames (v2: elements of the top-level array; v1: elements of "Tables") and, inside each frame's
-// "Rows" array, runs of whole rows. A run of rows (~1 MB) is parsed at once by the native JSON.parse, so memory
-// holds the parsed rows plus about one batch of bytes, and no JS object is made per cell.
-//
-// Rows take two paths. Fast: bytes of a Rows array are gathered until a batch is full, then cut at the last
-// `]` `,` `[` in them and parsed as "[" + rows + "]". That cut can only parse if it really is a row boundary
-// (a cut inside a string leaves the string open, a cut inside a row leaves a bracket open, a cut past the
-// Rows array leaves text after the closing bracket), so a successful JSON.parse proves it. Exact: when the
-// fast cut fails, and for the end of each Rows array, a byte loop tracks strings, escapes and depth.
-// Integer literals of 16+ digits outside strings may be longs beyond 2^53: such batches get those literals
-// quoted before JSON.parse, so their digits are kept exactly.
+// it cuts out the frames (v2: elements of the top-level array; v1: elements of "Tables") and parses each one
+// without its "Rows". The bytes of a "Rows" array go, as they are, into a RawJsonRows that knows where each
+// row ends: rows are parsed when someone reads them (see rawJsonRows.ts). Finding the row ends is a loop over
+// the bytes that tracks strings (skipped with a native search for the closing quote), escapes and depth;
+// it checks the shape of the rows (each one an array, its brackets balanced) so a cut-off or mangled body is
+// rejected while it streams. Errors the server writes in place of a row are parsed at once.
 
 import { KustoResponseFormatError } from './kustoErrors';
+import { RawJsonRows, syntaxReason } from './rawJsonRows';
 
 export interface FrameScannerSink {
-  /** One batch of consecutive rows of the frame being read: arrays, or objects (errors reported in the data). */
-  onRows(rows: unknown[]): void;
-  /** A frame (v2) or a table (v1), parsed, with its "Rows" value replaced by an empty array. */
-  onFrame(frame: unknown): void;
+  /**
+   * A frame (v2) or a table (v1), parsed, with its "Rows" value replaced by an empty array; `rows` holds the
+   * rows that value had (undefined when the frame has no "Rows").
+   */
+  onFrame(frame: unknown, rows: RawJsonRows | undefined): void;
+  /** An element of a "Rows" array that is an object, not a row: an error the server reported in the data. */
+  onRowError(value: unknown): void;
   /** When the body is an object: that object without its "Tables" elements (v1), or a OneApi error. */
   onTopLevelObject(value: unknown): void;
 }
 
 export interface FrameScannerOptions {
-  /** Bytes of rows gathered before they are parsed together (default 1 MiB). */
-  readonly batchBytes?: number;
+  /** The largest piece of memory a table's row bytes are kept in (default 4 MiB); tests use tiny ones. */
+  readonly slabBytes?: number;
 }
 
 const QUOTE = 0x22;
@@ -35,21 +34,113 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
+
+const MINUS = 0x2d;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
 const DOT = 0x2e;
 const LOWER_E = 0x65;
 const UPPER_E = 0x45;
 const PLUS = 0x2b;
+const LOWER_F = 0x66;
+const LOWER_N = 0x6e;
+const LOWER_T = 0x74;
+const LOWER_U = 0x75;
+const TRUE_BYTES = Buffer.from('true');
+const FALSE_BYTES = Buffer.from('false');
+const NULL_BYTES = Buffer.from('null');
+/** 2^53 has 16 digits: shorter integer literals are always exact as JS numbers. */
+const MIN_UNSAFE_DIGITS = 16;
+
+// Token states of the rows' JSON check.
+const S_VALUE = 0; // a value must come (after ',' in an array, or ':')
+const S_VALUE_OR_CLOSE = 1; // just after '[': a value or ']'
+const S_AFTER_VALUE = 2; // ',' or the end of the enclosing array or object
+const S_KEY_OR_CLOSE = 3; // just after '{': a key or '}'
+const S_KEY = 4; // after ',' in an object
+const S_COLON = 5;
+const S_STRING = 6;
+const S_ESCAPE = 7;
+const S_UNICODE = 8;
+const S_LITERAL = 9;
+const S_NUMBER_MINUS = 10; // '-': a digit must follow
+const S_NUMBER_ZERO = 11; // a leading 0: '.', 'e' or the end
+const S_NUMBER_INT = 12;
+const S_NUMBER_DOT = 13; // '.': a digit must follow
+const S_NUMBER_FRACTION = 14;
+const S_NUMBER_E = 15; // 'e': a sign or a digit must follow
+const S_NUMBER_E_SIGN = 16; // a digit must follow
+const S_NUMBER_EXPONENT = 17;
+
+function byteSet(characters: string): Uint8Array {
+  const set = new Uint8Array(256);
+  for (const character of characters) {
+    set[character.charCodeAt(0)] = 1;
+  }
+  return set;
+}
+
+const ESCAPABLE = byteSet('"\\/bfnrt');
+const WHITESPACE = byteSet(' \n\r\t');
+/** Bytes that string content can hold as they are: everything but '"', '\\' and control characters. */
+const PLAIN_STRING_BYTE = new Uint8Array(256).fill(1, 0x20);
+PLAIN_STRING_BYTE[QUOTE] = 0;
+PLAIN_STRING_BYTE[BACKSLASH] = 0;
+const HEX_DIGIT = byteSet('0123456789abcdefABCDEF');
+
+// The two innermost loops are functions of their own: small, so V8 optimizes them after a few calls, long
+// before the large loop that calls them is optimized (a first large response would otherwise be scanned by the
+// interpreter for its first megabytes).
+
+/** The index of the first byte from `index` on that ends plain string content ('"', '\\', a control character), or `length`. */
+function skipPlainStringBytes(buffer: Buffer, index: number, length: number): number {
+  while (index < length && PLAIN_STRING_BYTE[buffer[index]] === 1) {
+    index++;
+  }
+  return index;
+}
+
+/** The index of the first byte from `index` on that is not a decimal digit, or `length`. */
+function skipDigits(buffer: Buffer, index: number, length: number): number {
+  while (index < length) {
+    const byte = buffer[index];
+    if (byte < DIGIT_0 || byte > DIGIT_9) {
+      break;
+    }
+    index++;
+  }
+  return index;
+}
+
+/** The next state of a number for `byte`, or -1 when the byte does not continue the number. */
+function numberTransition(state: number, byte: number): number {
+  const digit = byte >= DIGIT_0 && byte <= DIGIT_9;
+  switch (state) {
+    case S_NUMBER_MINUS:
+      return byte === DIGIT_0 ? S_NUMBER_ZERO : digit ? S_NUMBER_INT : -1;
+    case S_NUMBER_ZERO:
+      return byte === DOT ? S_NUMBER_DOT : byte === LOWER_E || byte === UPPER_E ? S_NUMBER_E : -1;
+    case S_NUMBER_INT:
+      return digit ? S_NUMBER_INT : byte === DOT ? S_NUMBER_DOT : byte === LOWER_E || byte === UPPER_E ? S_NUMBER_E : -1;
+    case S_NUMBER_DOT:
+      return digit ? S_NUMBER_FRACTION : -1;
+    case S_NUMBER_FRACTION:
+      return digit ? S_NUMBER_FRACTION : byte === LOWER_E || byte === UPPER_E ? S_NUMBER_E : -1;
+    case S_NUMBER_E:
+      return digit ? S_NUMBER_EXPONENT : byte === PLUS || byte === MINUS ? S_NUMBER_E_SIGN : -1;
+    case S_NUMBER_E_SIGN:
+    case S_NUMBER_EXPONENT:
+      return digit ? S_NUMBER_EXPONENT : -1;
+    default:
+      return -1;
+  }
+}
 
 const PHASE_START = 0;
 const PHASE_BODY = 1;
 const PHASE_DONE = 2;
 
-const OPEN_BYTES = Buffer.from('[');
-const ROWS_END = Buffer.from(']]}');
-const CLOSE_BYTES = Buffer.from(']');
 const MAX_KEY_LENGTH = 16;
-/** 2^53 has 16 digits: shorter integer literals are always exact as JS numbers. */
-const MIN_UNSAFE_DIGITS = 16;
 
 function isWhitespace(byte: number): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
@@ -59,57 +150,8 @@ function describeByte(byte: number): string {
   return byte >= 0x21 && byte <= 0x7e ? `'${String.fromCharCode(byte)}'` : `byte 0x${byte.toString(16).padStart(2, '0')}`;
 }
 
-// Matches a whole JSON string (skipped as is) or an integer literal of 16+ digits that is not part of a
-// fraction or an exponent.
-const unsafeIntegerPattern = /"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])-?\d{16,}(?![\d.eE])/g;
-
-/**
- * Whether a parsed value holds a number beyond ±(2^53 - 1): an integer literal JSON.parse may have rounded
- * (or a huge real, which the precise rewrite then leaves alone).
- */
-export function holdsUnsafeInteger(value: unknown): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const current = stack.pop();
-    if (Array.isArray(current)) {
-      for (let index = 0; index < current.length; index++) {
-        const item: unknown = current[index];
-        if (typeof item === 'number') {
-          if (item > Number.MAX_SAFE_INTEGER || item < -Number.MAX_SAFE_INTEGER) {
-            return true;
-          }
-        } else if (item !== null && typeof item === 'object') {
-          stack.push(item);
-        }
-      }
-    } else if (current !== null && typeof current === 'object') {
-      for (const key in current as Record<string, unknown>) {
-        const item = (current as Record<string, unknown>)[key];
-        if (typeof item === 'number') {
-          if (item > Number.MAX_SAFE_INTEGER || item < -Number.MAX_SAFE_INTEGER) {
-            return true;
-          }
-        } else if (item !== null && typeof item === 'object') {
-          stack.push(item);
-        }
-      }
-    }
-  }
-  return false;
-}
-
-/** Puts quotes around integer literals that a JS number cannot hold exactly, so JSON.parse keeps their digits. */
-export function quoteUnsafeIntegers(json: string): string {
-  return json.replace(unsafeIntegerPattern, (token) => {
-    if (token.charCodeAt(0) === QUOTE) {
-      return token;
-    }
-    return Number.isSafeInteger(Number(token)) ? token : `"${token}"`;
-  });
-}
-
 export class KustoJsonScanner {
-  private readonly batchLimit: number;
+  private readonly slabBytes: number;
   private phase = PHASE_START;
   private shapeKind: 'array' | 'object' | undefined;
   /** Bytes received so far. */
@@ -118,6 +160,7 @@ export class KustoJsonScanner {
   private base = 0;
   private depth = 0;
   private inString = false;
+  /** The previous chunk ended on a backslash inside a string: the first byte of the next one is escaped. */
   private skipNextByte = false;
 
   // Frames container: the array whose elements are frames (v2 top-level array, v1 "Tables").
@@ -137,26 +180,29 @@ export class KustoJsonScanner {
   private frameParts: Buffer[] = [];
   private topParts: Buffer[] = [];
 
-  // Rows.
+  // Rows: the depth of the "Rows" array (its elements start at this depth), where they go, and the element
+  // being read (its first byte's position in the rows' byte log, and whether it opened with '[' or '{').
   private rowsDepth = -1;
-  private batchOpen = false;
-  private batchStart = -1;
-  private batchParts: Buffer[] = [];
-  private batchBytes = 0;
-  private batchOffset = 0;
-  private batchHasUnsafeInteger = false;
-  // Fast path: bytes of the current Rows array gathered since the last row boundary.
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private pendingOffset = 0;
-  private exactRows = false;
-  private finalPass = false;
-  private digitRun = 0;
-  private byteBeforeDigits = 0;
-  private lastOutsideByte = 0;
+  private rows: RawJsonRows | undefined;
+  private frameRows: RawJsonRows | undefined;
+  private elementStart = -1;
+  private rowsFound = 0;
+  // Validation of the rows' JSON: the open arrays and objects (the Rows array first), the token state, and what
+  // a token in progress still needs.
+  private readonly containers: number[] = [];
+  private rowState = S_VALUE_OR_CLOSE;
+  private stringIsKey = false;
+  private hexDigitsLeft = 0;
+  private integerDigits = 0;
+  private literal: Buffer = TRUE_BYTES;
+  private literalIndex = 0;
 
-  constructor(private readonly sink: FrameScannerSink, options: FrameScannerOptions = {}) {
-    this.batchLimit = Math.max(1, options.batchBytes ?? 1 << 20);
+  constructor(
+    private readonly sink: FrameScannerSink,
+    options: FrameScannerOptions = {},
+    private readonly onRowsFound?: (rowsFound: number) => void,
+  ) {
+    this.slabBytes = Math.max(1, options.slabBytes ?? 4 << 20);
   }
 
   /** 'array' for a v2 body (frames), 'object' for a v1 body or an error object; undefined before the first byte. */
@@ -176,29 +222,15 @@ export class KustoJsonScanner {
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const offset = this.received;
     this.received += buffer.length;
-    if (this.rowsDepth >= 0 && !this.exactRows) {
-      this.deferRows(buffer, offset);
-    } else {
-      this.scanBuffer(buffer, offset);
-    }
-    while (this.pendingBytes >= this.batchLimit && this.drainPending()) {
-      // keep cutting batches while a full one is gathered
+    const rowsBefore = this.rowsFound;
+    this.scanBuffer(buffer, offset);
+    if (this.rowsFound !== rowsBefore) {
+      this.onRowsFound?.(this.rowsFound);
     }
   }
 
   /** Call after the last chunk: throws when the body stopped before the JSON document was complete. */
   end(): void {
-    // The rest of the body holds the end of the rows and the frames after them: rows by the fast path where it
-    // can, the rest exactly.
-    if (this.pending.length > 0 && this.rowsDepth >= 0 && !this.exactRows) {
-      this.drainPending();
-    }
-    this.finalPass = true;
-    while (this.pending.length > 0) {
-      const bytes = this.takePending();
-      this.exactRows = true;
-      this.scanBuffer(bytes, this.pendingOffset);
-    }
     if (this.phase === PHASE_DONE) {
       return;
     }
@@ -208,106 +240,22 @@ export class KustoJsonScanner {
     throw new KustoResponseFormatError(this.received, 'the body ends before the JSON document is complete');
   }
 
-  /** Scans `buffer` (which starts at body offset `offset`) with the exact byte loops. */
+  /** Scans `buffer`, which starts at body offset `offset`. */
   private scanBuffer(buffer: Buffer, offset: number): void {
     const length = buffer.length;
     this.base = offset;
     let index = 0;
     this.captureStart = this.capturing ? 0 : -1;
-    this.batchStart = this.batchOpen ? 0 : -1;
-    if (this.skipNextByte && length > 0) {
+    if (this.skipNextByte && length > 0 && this.rowsDepth < 0) {
       this.skipNextByte = false;
       index = 1;
     }
     while (index < length) {
-      if (this.rowsDepth < 0) {
-        index = this.scanStructure(buffer, index);
-      } else if (this.exactRows || this.finalPass) {
-        index = this.scanRows(buffer, index);
-      } else {
-        // A Rows array starts: gather its bytes for the fast path.
-        this.deferRows(buffer.subarray(index), offset + index);
-        index = length;
-      }
+      index = this.rowsDepth < 0 ? this.scanStructure(buffer, index) : this.scanRows(buffer, index);
     }
     if (this.capturing && this.captureStart >= 0 && this.captureStart < length) {
       this.currentCaptureTarget().push(Buffer.from(buffer.subarray(this.captureStart)));
     }
-    if (this.batchOpen && this.batchStart < length) {
-      const part = buffer.subarray(this.batchStart);
-      this.batchParts.push(part);
-      this.batchBytes += part.length;
-    }
-  }
-
-  private deferRows(buffer: Buffer, offset: number): void {
-    if (buffer.length === 0) {
-      return;
-    }
-    if (this.pending.length === 0) {
-      this.pendingOffset = offset;
-    }
-    this.pending.push(buffer);
-    this.pendingBytes += buffer.length;
-  }
-
-  private takePending(): Buffer {
-    const bytes = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-    this.pending = [];
-    this.pendingBytes = 0;
-    return bytes;
-  }
-
-  /**
-   * Fast path over the gathered bytes of a Rows array, which start at a row boundary. Returns true when it
-   * consumed them up to a row boundary (the rest stays gathered), false when it handed them to the exact scan.
-   */
-  private drainPending(): boolean {
-    const offset = this.pendingOffset;
-    const bytes = this.takePending();
-    let start = 0;
-    while (start < bytes.length && (bytes[start] === COMMA || isWhitespace(bytes[start]))) {
-      start++;
-    }
-    const first = bytes[start];
-    if (first === OPEN_BRACKET || first === OPEN_BRACE) {
-      // Frames end with their Rows, so `]]}` is most likely the end of this Rows array: parse up to it and let
-      // the exact scan take the closing bracket and the frames after it.
-      const rowsEnd = bytes.indexOf(ROWS_END, start);
-      if (rowsEnd > start && this.parseFastBatch(bytes, start, rowsEnd + 1, offset)) {
-        this.exactRows = true;
-        this.scanBuffer(bytes.subarray(rowsEnd + 1), offset + rowsEnd + 1);
-        return this.pendingBytes > 0;
-      }
-      // Not the end after all (e.g. `]]}` inside a dynamic value): cut at a row boundary before it.
-      const cut = findLastRowBoundary(bytes, start, rowsEnd >= 0 ? rowsEnd : bytes.length);
-      if (cut > start && this.parseFastBatch(bytes, start, cut, offset)) {
-        this.deferRows(bytes.subarray(cut + 1), offset + cut + 1);
-        return true;
-      }
-    }
-    // Not a row boundary after all (e.g. `],[` inside a dynamic value), the end of the Rows array, or bad JSON:
-    // scan exactly until the next batch ends on a row.
-    this.exactRows = true;
-    this.scanBuffer(start === 0 ? bytes : bytes.subarray(start), offset + start);
-    return this.pendingBytes > 0;
-  }
-
-  private parseFastBatch(bytes: Buffer, start: number, end: number, offset: number): boolean {
-    const text = `[${bytes.toString('utf8', start, end)}]`;
-    let rows: unknown[];
-    try {
-      rows = JSON.parse(text) as unknown[];
-    } catch {
-      return false;
-    }
-    // Checking the parsed numbers is far cheaper than searching the text for long digit runs.
-    if (holdsUnsafeInteger(rows)) {
-      rows = JSON.parse(quoteUnsafeIntegers(text)) as unknown[];
-    }
-    this.base = offset;
-    this.sink.onRows(rows);
-    return true;
   }
 
   private fail(position: number, reason: string): never {
@@ -456,7 +404,10 @@ export class KustoJsonScanner {
           if (key === 'Rows' && this.frameActive) {
             this.captureFramePrefix(buffer, index + 1);
             this.rowsDepth = this.depth;
-            this.digitRun = 0;
+            this.rows = new RawJsonRows(position + 1, this.slabBytes);
+            this.containers.length = 0;
+            this.containers.push(OPEN_BRACKET);
+            this.rowState = S_VALUE_OR_CLOSE;
             return index + 1;
           }
           if (key === 'Tables' && !this.frameActive && this.shapeKind === 'object' && this.depth === 2) {
@@ -481,7 +432,9 @@ export class KustoJsonScanner {
             this.capturing = false;
             this.captureStart = -1;
             this.keyDepth = this.shapeKind === 'object' ? 1 : -1;
-            this.sink.onFrame(this.parseCaptured(frameBytes, this.frameStartOffset, 'a frame'));
+            const rows = this.frameRows;
+            this.frameRows = undefined;
+            this.sink.onFrame(this.parseCaptured(frameBytes, this.frameStartOffset, 'a frame'), rows);
           } else if (this.depth === 0) {
             const topBytes = this.takeCapture(buffer, index + 1);
             this.capturing = false;
@@ -507,169 +460,265 @@ export class KustoJsonScanner {
     this.captureStart = -1;
   }
 
-  /** The hot loop: inside a "Rows" array. Returns where it stopped (after the closing ']' or at chunk end). */
+  /**
+   * The hot loop: inside a "Rows" array. Checks that the bytes are valid JSON (the same grammar JSON.parse
+   * accepts, so reading a row later cannot fail), notes where each row ends, copies the bytes it passed into
+   * the rows' log and returns where it stopped (after the array's closing ']', or at the end of the chunk).
+   */
   private scanRows(buffer: Buffer, start: number): number {
+    const rows = this.rows!;
+    const log = rows.log;
     const length = buffer.length;
-    const rowsDepth = this.rowsDepth;
-    let depth = this.depth;
-    let inString = this.inString;
-    let digitRun = this.digitRun;
-    let lastOutsideByte = this.lastOutsideByte;
+    const containers = this.containers;
+    // Position in the log of buffer[i] is logBase + i: bytes are appended from `appendFrom` when the loop stops.
+    const logBase = log.length - start;
+    let appendFrom = start;
+    let state = this.rowState;
+    // Hot state in locals (written back when the loop stops): fewer property loads in the loop.
+    let stringIsKey = this.stringIsKey;
+    let integerDigits = this.integerDigits;
+    let elementStart = this.elementStart;
+    let rowsFound = this.rowsFound;
+    const base = this.base;
+    let rowsEnd = -1;
     let index = start;
-    for (; index < length; index++) {
-      const byte = buffer[index];
-      if (inString) {
+    // The states come in order of how often they are met: string content, what follows a value, a value.
+    while (index < length) {
+      let byte = buffer[index];
+      if (state === S_STRING) {
+        index = skipPlainStringBytes(buffer, index, length);
+        if (index === length) {
+          break;
+        }
+        byte = buffer[index];
         if (byte === QUOTE) {
-          inString = false;
+          state = stringIsKey ? S_COLON : S_AFTER_VALUE;
         } else if (byte === BACKSLASH) {
+          state = S_ESCAPE;
+        } else {
+          this.fail(base + index, `a string holds the control character ${describeByte(byte)} unescaped`);
+        }
+        index++;
+        continue;
+      }
+      if (state === S_AFTER_VALUE) {
+        if (byte === COMMA) {
+          state = containers[containers.length - 1] === OPEN_BRACE ? S_KEY : S_VALUE;
           index++;
-          if (index >= length) {
-            this.skipNextByte = true;
-          }
+          continue;
         }
-        continue;
-      }
-      if (byte === QUOTE) {
-        if (depth === rowsDepth) {
-          this.fail(this.base + index, 'a row must be an array but found a string');
+        if (WHITESPACE[byte] === 1) {
+          index++;
+          continue;
         }
-        inString = true;
-        continue;
-      }
-      if (byte <= 0x39 && byte >= 0x30) {
-        if (digitRun++ === 0) {
-          this.byteBeforeDigits = lastOutsideByte;
-          if (depth === rowsDepth) {
-            this.fail(this.base + index, 'a row must be an array but found a number');
-          }
-        }
-        continue;
-      }
-      if (digitRun !== 0) {
-        if (digitRun >= MIN_UNSAFE_DIGITS && byte !== DOT && byte !== LOWER_E && byte !== UPPER_E) {
-          const before = this.byteBeforeDigits;
-          if (before !== DOT && before !== LOWER_E && before !== UPPER_E && before !== PLUS) {
-            this.batchHasUnsafeInteger = true;
-          }
-        }
-        digitRun = 0;
-      }
-      lastOutsideByte = byte;
-      if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
-        if (depth === rowsDepth && !this.batchOpen) {
-          this.batchOpen = true;
-          this.batchStart = index;
-          this.batchOffset = this.base + index;
-        }
-        depth++;
-      } else if (byte === CLOSE_BRACKET || byte === CLOSE_BRACE) {
-        depth--;
-        if (depth === rowsDepth) {
-          if (this.batchBytes + (index + 1 - this.batchStart) >= this.batchLimit) {
-            this.flushBatch(buffer, index + 1);
-            if (!this.finalPass) {
-              // At a row boundary again: back to the fast path for the rest.
-              this.exactRows = false;
-              this.depth = depth;
-              this.inString = false;
-              this.digitRun = 0;
-              this.lastOutsideByte = byte;
-              return index + 1;
+        const container = containers[containers.length - 1];
+        if ((byte === CLOSE_BRACKET && container === OPEN_BRACKET) || (byte === CLOSE_BRACE && container === OPEN_BRACE)) {
+          containers.pop();
+          index++;
+          if (containers.length === 1) {
+            // An element of the Rows array ends: a row, or an error the server wrote in place of one.
+            if (container === OPEN_BRACKET) {
+              rows.addRow(elementStart, logBase + index);
+              rowsFound++;
+            } else {
+              log.append(buffer, appendFrom, index);
+              appendFrom = index;
+              this.reportErrorElement(rows, elementStart, logBase + index);
             }
+          } else if (containers.length === 0) {
+            // The Rows array ends.
+            rowsEnd = index - 1;
+            break;
           }
-        } else if (depth < rowsDepth) {
-          if (byte !== CLOSE_BRACKET) {
-            this.fail(this.base + index, "the Rows array ends with '}'");
-          }
-          if (this.batchOpen) {
-            this.flushBatch(buffer, index);
-          }
-          this.depth = depth;
-          this.inString = false;
-          this.digitRun = 0;
-          this.rowsDepth = -1;
-          this.exactRows = false;
-          // Frame capture resumes at the ']' so the frame reads "Rows":[]
-          this.capturing = true;
-          this.captureStart = index;
-          this.valueKey = undefined;
-          return index + 1;
+          continue;
         }
-      } else if (depth === rowsDepth && byte !== COMMA && !isWhitespace(byte)) {
-        this.fail(this.base + index, `a row must be an array but found ${describeByte(byte)}`);
+        this.fail(
+          base + index,
+          containers.length === 1
+            ? `expected ',' or the end of the Rows array but found ${describeByte(byte)}`
+            : `expected ',' or '${container === OPEN_BRACKET ? ']' : '}'}' but found ${describeByte(byte)}`,
+        );
       }
+      if (state === S_VALUE || state === S_VALUE_OR_CLOSE) {
+        if (WHITESPACE[byte] === 1) {
+          index++;
+          continue;
+        }
+        const atRowLevel = containers.length === 1;
+        if (atRowLevel && byte !== OPEN_BRACKET && byte !== OPEN_BRACE && byte !== CLOSE_BRACKET) {
+          this.fail(base + index, `a row must be an array but found ${describeByte(byte)}`);
+        }
+        if (byte === QUOTE) {
+          stringIsKey = false;
+          state = S_STRING;
+        } else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
+          if (atRowLevel) {
+            elementStart = logBase + index;
+          }
+          containers.push(byte);
+          state = byte === OPEN_BRACKET ? S_VALUE_OR_CLOSE : S_KEY_OR_CLOSE;
+        } else if (byte > DIGIT_0 && byte <= DIGIT_9) {
+          state = S_NUMBER_INT;
+          integerDigits = 1;
+        } else if (byte === MINUS) {
+          state = S_NUMBER_MINUS;
+          integerDigits = 0;
+        } else if (byte === DIGIT_0) {
+          state = S_NUMBER_ZERO;
+        } else if (byte === LOWER_T || byte === LOWER_F || byte === LOWER_N) {
+          this.literal = byte === LOWER_T ? TRUE_BYTES : byte === LOWER_F ? FALSE_BYTES : NULL_BYTES;
+          this.literalIndex = 1;
+          state = S_LITERAL;
+        } else if (byte === CLOSE_BRACKET) {
+          if (state !== S_VALUE_OR_CLOSE) {
+            this.fail(base + index, "expected a value after ',' but found ']'");
+          }
+          // An empty array: the ']' is read again as what follows a value.
+          state = S_AFTER_VALUE;
+          continue;
+        } else {
+          this.fail(base + index, `expected a value but found ${describeByte(byte)}`);
+        }
+        index++;
+        continue;
+      }
+      if (state >= S_NUMBER_MINUS) {
+        if (state === S_NUMBER_INT || state === S_NUMBER_FRACTION || state === S_NUMBER_EXPONENT) {
+          const digitsFrom = index;
+          index = skipDigits(buffer, index, length);
+          if (state === S_NUMBER_INT) {
+            integerDigits += index - digitsFrom;
+          }
+          if (index === length) {
+            break;
+          }
+          byte = buffer[index];
+        }
+        const next = numberTransition(state, byte);
+        if (next >= 0) {
+          if (next === S_NUMBER_INT) {
+            integerDigits++;
+          }
+          state = next;
+          index++;
+          continue;
+        }
+        if (state !== S_NUMBER_ZERO && state !== S_NUMBER_INT && state !== S_NUMBER_FRACTION && state !== S_NUMBER_EXPONENT) {
+          this.fail(base + index, `a number ends too early, at ${describeByte(byte)}`);
+        }
+        if (state === S_NUMBER_INT && integerDigits >= MIN_UNSAFE_DIGITS) {
+          rows.markUnsafeIntegers();
+        }
+        // The byte after a number is read again as what follows a value.
+        state = S_AFTER_VALUE;
+        continue;
+      }
+      if (state === S_KEY_OR_CLOSE && byte === CLOSE_BRACE) {
+        // An empty object: the '}' is read again as what follows a value.
+        state = S_AFTER_VALUE;
+        continue;
+      }
+      if (state === S_COLON) {
+        if (byte === COLON) {
+          state = S_VALUE;
+        } else if (WHITESPACE[byte] !== 1) {
+          this.fail(base + index, `expected ':' after a key but found ${describeByte(byte)}`);
+        }
+        index++;
+        continue;
+      }
+      if (state === S_KEY_OR_CLOSE || state === S_KEY) {
+        if (byte === QUOTE) {
+          stringIsKey = true;
+          state = S_STRING;
+        } else if (WHITESPACE[byte] !== 1) {
+          this.fail(base + index, `expected a key but found ${describeByte(byte)}`);
+        }
+        index++;
+        continue;
+      }
+      if (state === S_LITERAL) {
+        const literal = this.literal;
+        if (byte !== literal[this.literalIndex]) {
+          this.fail(base + index, `expected ${describeByte(literal[this.literalIndex])} of '${literal.toString()}' but found ${describeByte(byte)}`);
+        }
+        if (++this.literalIndex === literal.length) {
+          state = S_AFTER_VALUE;
+        }
+        index++;
+        continue;
+      }
+      state = this.readEscape(state, byte, index);
+      index++;
     }
-    this.depth = depth;
-    this.inString = inString;
-    this.digitRun = digitRun;
-    this.lastOutsideByte = lastOutsideByte;
-    return index;
+    // One way out for both the end of the chunk and the end of the Rows array: code after a loop that has not
+    // run yet when V8 optimizes the loop would be left without type feedback and deoptimize on every call.
+    this.rowState = state;
+    this.stringIsKey = stringIsKey;
+    this.integerDigits = integerDigits;
+    this.elementStart = elementStart;
+    this.rowsFound = rowsFound;
+    log.append(buffer, appendFrom, rowsEnd >= 0 ? rowsEnd : length);
+    if (rowsEnd < 0) {
+      return length;
+    }
+    this.endRows(rows);
+    // Frame capture resumes at the ']' so the frame reads "Rows":[]
+    this.captureStart = rowsEnd;
+    return rowsEnd + 1;
   }
 
-  private flushBatch(buffer: Buffer, endExclusive: number): void {
-    const parts = this.batchParts;
-    const tail = buffer.subarray(this.batchStart, endExclusive);
-    const bytes =
-      parts.length === 0 ? Buffer.concat([OPEN_BYTES, tail, CLOSE_BYTES]) : Buffer.concat([OPEN_BYTES, ...parts, tail, CLOSE_BYTES]);
-    const batchOffset = this.batchOffset;
-    const hasUnsafeInteger = this.batchHasUnsafeInteger;
-    this.batchParts = [];
-    this.batchBytes = 0;
-    this.batchOpen = false;
-    this.batchStart = -1;
-    this.batchHasUnsafeInteger = false;
-    let text = bytes.toString('utf8');
-    if (hasUnsafeInteger) {
-      text = quoteUnsafeIntegers(text);
+  /** A byte of an escape sequence in a string, in `state` (S_ESCAPE or S_UNICODE): returns the next state. */
+  private readEscape(state: number, byte: number, index: number): number {
+    if (state === S_ESCAPE) {
+      if (byte === LOWER_U) {
+        this.hexDigitsLeft = 4;
+        return S_UNICODE;
+      }
+      if (ESCAPABLE[byte] !== 1) {
+        this.fail(this.base + index, `a string holds the invalid escape \\${String.fromCharCode(byte)}`);
+      }
+      return S_STRING;
     }
-    let rows: unknown[];
+    if (state === S_UNICODE) {
+      if (HEX_DIGIT[byte] !== 1) {
+        this.fail(this.base + index, `a \\u escape needs four hex digits but has ${describeByte(byte)}`);
+      }
+      return --this.hexDigitsLeft === 0 ? S_STRING : S_UNICODE;
+    }
+    this.fail(this.base + index, `the rows scanner reached an unknown state ${state}`);
+  }
+
+  private endRows(rows: RawJsonRows): void {
+    rows.seal();
+    this.frameRows = rows;
+    this.rows = undefined;
+    this.depth = this.rowsDepth - 1;
+    this.rowsDepth = -1;
+    this.rowState = S_VALUE_OR_CLOSE;
+    this.capturing = true;
+    this.valueKey = undefined;
+  }
+
+  /** An object in place of a row, now in the log at [start, end): an error in the data, parsed and reported. */
+  private reportErrorElement(rows: RawJsonRows, start: number, end: number): void {
+    rows.addNonRowElement();
+    const text = rows.log.text(start, end);
+    let value: unknown;
     try {
-      rows = JSON.parse(text) as unknown[];
+      value = JSON.parse(text);
     } catch (error) {
-      this.fail(batchOffset - 1 + positionInBytes(text, error), `a row is not valid JSON (${syntaxReason(error)})`);
+      this.fail(rows.where + start + positionInBytes(text, error), `an error object in the rows is not valid JSON (${syntaxReason(error)})`);
     }
-    this.sink.onRows(rows);
+    this.sink.onRowError(value);
   }
 }
 
-/** The last comma in `bytes` between `start` and `end` that sits between `]`/`}` and `[`/`{` (whitespace allowed), or -1. */
-function findLastRowBoundary(bytes: Buffer, start: number, end: number): number {
-  let index = end - 1;
-  for (let tries = 0; tries < 100_000; tries++) {
-    index = bytes.lastIndexOf(COMMA, index);
-    if (index <= start) {
-      return -1;
-    }
-    let before = index - 1;
-    while (before > start && isWhitespace(bytes[before])) {
-      before--;
-    }
-    let after = index + 1;
-    while (after < bytes.length && isWhitespace(bytes[after])) {
-      after++;
-    }
-    const previous = bytes[before];
-    const next = bytes[after];
-    if ((previous === CLOSE_BRACKET || previous === CLOSE_BRACE) && (next === OPEN_BRACKET || next === OPEN_BRACE)) {
-      return index;
-    }
-    index--;
-  }
-  return -1;
-}
-
-/** Byte offset within `text` of the position a JSON.parse SyntaxError names (0 when it names none). */
+/** Byte offset within `text` of the position a JSON.parse SyntaxError names (its end when it names none). */
 function positionInBytes(text: string, error: unknown): number {
   const match = /position (\d+)/.exec(error instanceof Error ? error.message : '');
   if (!match) {
     return text.length > 0 ? Buffer.byteLength(text) : 0;
   }
   return Buffer.byteLength(text.slice(0, Number(match[1])));
-}
-
-function syntaxReason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  // V8 quotes the text around the error; keep the message short and free of row data.
-  const cut = message.replace(/, "[\s\S]*" is not valid JSON$/, '').replace(/ in JSON at position \d+.*$/, '');
-  return cut.length > 120 ? `${cut.slice(0, 117)}...` : cut;
 }

@@ -3,14 +3,15 @@
 
 import { KustoBodyError, KustoResponseFormatError } from './kustoErrors';
 import { KustoJsonScanner, type FrameScannerSink } from './jsonFrameScanner';
+import type { RawJsonRows } from './rawJsonRows';
 import { isQueryError, readOneApiError } from './oneApiErrors';
 import { V1DataSetBuilder } from './v1Parser';
 import { V2DataSetBuilder, asObject, type ParsedDataSet } from './v2Parser';
 
 export interface ResponseParseOptions {
-  /** Bytes of rows parsed together (default 1 MiB); tests use tiny batches to cross every boundary. */
-  readonly batchBytes?: number;
-  /** Called after each batch of rows with the number of rows received so far. */
+  /** The largest piece of memory rows are kept in (default 4 MiB); tests use tiny ones to cross every boundary. */
+  readonly slabBytes?: number;
+  /** Called after each chunk that held rows, with the number of rows (of every table) received so far. */
   readonly onRowsReceived?: (rowsReceived: number) => void;
 }
 
@@ -20,8 +21,8 @@ export class KustoResponseParser implements FrameScannerSink {
   private builder: V2DataSetBuilder | V1DataSetBuilder | undefined;
   private readonly where = (): number => this.scanner.bytesScanned;
 
-  constructor(private readonly options: ResponseParseOptions = {}) {
-    this.scanner = new KustoJsonScanner(this, { batchBytes: options.batchBytes });
+  constructor(options: ResponseParseOptions = {}) {
+    this.scanner = new KustoJsonScanner(this, { slabBytes: options.slabBytes }, options.onRowsReceived);
   }
 
   get bytesReceived(): number {
@@ -38,12 +39,12 @@ export class KustoResponseParser implements FrameScannerSink {
     return this.currentBuilder().finish();
   }
 
-  onRows(rows: unknown[]): void {
-    this.currentBuilder().onRows(rows);
+  onRowError(value: unknown): void {
+    this.currentBuilder().onRowError(value);
   }
 
-  onFrame(frame: unknown): void {
-    this.currentBuilder().onFrame(frame);
+  onFrame(frame: unknown, rows: RawJsonRows | undefined): void {
+    this.currentBuilder().onFrame(frame, rows);
   }
 
   onTopLevelObject(value: unknown): void {
@@ -65,8 +66,8 @@ export class KustoResponseParser implements FrameScannerSink {
       }
       this.builder =
         shape === 'array'
-          ? new V2DataSetBuilder(this.where, this.options.onRowsReceived)
-          : new V1DataSetBuilder(this.where, this.options.onRowsReceived);
+          ? new V2DataSetBuilder(this.where)
+          : new V1DataSetBuilder(this.where);
     }
     return this.builder;
   }

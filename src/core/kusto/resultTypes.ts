@@ -1,6 +1,9 @@
 // Typed results of a Kusto request, shared by the client, the results panel and the webview protocol.
-// Rows stay as arrays of the JSON values the server sent (no object per cell), with one exception: a long that
-// does not fit a JS number exactly is kept as its decimal string, so it is never silently rounded.
+// A row read from a table is an array of the JSON values the server sent (no object per cell), with one
+// exception: a long that does not fit a JS number exactly is kept as its decimal string, so it is never
+// silently rounded. Tables hand rows out by position (KustoRows): a large result is parsed as it is read.
+
+import type { KustoRows } from './kustoRows';
 
 /** Kusto scalar type names as they appear in v2 `ColumnType` (v1 `DataType`/`ColumnType` are mapped to these). */
 export type KustoScalarType =
@@ -43,7 +46,7 @@ export interface KustoTable {
   readonly name: string;
   readonly kind: TableKind;
   readonly columns: readonly KustoColumn[];
-  readonly rows: KustoRow[];
+  readonly rows: KustoRows;
 }
 
 /** Server-side statistics from QueryCompletionInformation (absent for management commands). */

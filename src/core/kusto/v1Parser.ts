@@ -5,8 +5,10 @@
 import { KustoResponseFormatError } from './kustoErrors';
 import { readOneApiErrorList } from './oneApiErrors';
 import type { FrameScannerSink } from './jsonFrameScanner';
-import type { KustoErrorInfo, KustoRow, KustoTable, TableKind, Visualization } from './resultTypes';
-import { addDistinctErrors, appendRows, asObject, readColumns, visualizationFrom, type ParsedDataSet } from './v2Parser';
+import { rowsOf } from './kustoRows';
+import type { RawJsonRows } from './rawJsonRows';
+import type { KustoErrorInfo, KustoTable, TableKind, Visualization } from './resultTypes';
+import { addDistinctErrors, addRowError, asObject, readColumns, visualizationFrom, type ParsedDataSet } from './v2Parser';
 
 const tocKinds: Readonly<Record<string, TableKind>> = {
   QueryResult: 'PrimaryResult',
@@ -23,27 +25,17 @@ const tocKinds: Readonly<Record<string, TableKind>> = {
 export class V1DataSetBuilder implements FrameScannerSink {
   private readonly tables: KustoTable[] = [];
   private readonly partialErrors: KustoErrorInfo[] = [];
-  private tableRows: KustoRow[] = [];
-  private rowsReceived = 0;
   private sawTables = false;
 
-  constructor(
-    private readonly where: () => number,
-    private readonly onRowsReceived?: (rowsReceived: number) => void,
-  ) {}
+  constructor(private readonly where: () => number) {}
 
-  onRows(rows: unknown[]): void {
-    const received = appendRows(rows, this.tableRows, this.partialErrors);
-    if (received > 0) {
-      this.rowsReceived += received;
-      this.onRowsReceived?.(this.rowsReceived);
-    }
+  onRowError(value: unknown): void {
+    addRowError(value, this.partialErrors);
   }
 
-  onFrame(value: unknown): void {
+  onFrame(value: unknown, rawRows: RawJsonRows | undefined): void {
     const table = asObject(value);
-    const rows = this.tableRows;
-    this.tableRows = [];
+    const rows = rawRows ?? rowsOf([]);
     if (!table) {
       throw new KustoResponseFormatError(this.where(), 'an element of Tables is not an object');
     }
@@ -90,7 +82,7 @@ function applyTableOfContents(tables: KustoTable[]): KustoTable[] {
   const name = toc.columns.findIndex((column) => column.name === 'Name');
   const result = tables.map((table) => ({ ...table }));
   result[result.length - 1] = { ...toc, kind: 'TableOfContents' };
-  toc.rows.forEach((entry, position) => {
+  [...toc.rows].forEach((entry, position) => {
     const index = typeof entry[ordinal] === 'number' ? (entry[ordinal] as number) : position;
     const target = result[index];
     if (!target || index === result.length - 1) {

@@ -5,7 +5,9 @@
 import { KustoResponseFormatError } from './kustoErrors';
 import { readOneApiErrorList } from './oneApiErrors';
 import type { FrameScannerSink } from './jsonFrameScanner';
-import type { KustoColumn, KustoErrorInfo, KustoRow, KustoTable, QueryStatistics, TableKind, Visualization } from './resultTypes';
+import { ConcatenatedRows, rowsOf, type KustoRows } from './kustoRows';
+import type { RawJsonRows } from './rawJsonRows';
+import type { KustoColumn, KustoErrorInfo, KustoTable, QueryStatistics, TableKind, Visualization } from './resultTypes';
 import { normalizeColumnType, parseTimespanMs } from './valueDecoding';
 
 export interface ParsedDataSet {
@@ -23,7 +25,9 @@ interface TableUnderConstruction {
   name: string;
   kind: TableKind;
   columns: KustoColumn[];
-  rows: KustoRow[];
+  rows: KustoRows;
+  /** The parts of a table sent as TableFragments, in order. */
+  fragments?: KustoRows[];
 }
 
 const tableKinds: ReadonlySet<string> = new Set<TableKind>([
@@ -56,27 +60,17 @@ export function readColumns(value: unknown, where: () => number, tableName: stri
   });
 }
 
-/** Adds errors, skipping ones already reported (the same error often appears in several frames). */
 /**
- * Appends the array rows of a Rows batch to `target` and returns how many there were. An object in place of a
- * row is an error the server wrote into the data (ErrorReportingPlacement "InData", or a v1 partial failure):
- * it goes to `partialErrors` so the rows received so far are kept and the user is told they may be incomplete.
+ * An object in place of a row is an error the server wrote into the data (ErrorReportingPlacement "InData", or a
+ * v1 partial failure): it goes to `partialErrors` so the rows received so far are kept and the user is told
+ * they may be incomplete.
  */
-export function appendRows(rows: readonly unknown[], target: KustoRow[], partialErrors: KustoErrorInfo[]): number {
-  let received = 0;
-  for (let index = 0; index < rows.length; index++) {
-    const row = rows[index];
-    if (Array.isArray(row)) {
-      target.push(row as KustoRow);
-      received++;
-    } else {
-      const errors = readOneApiErrorList(asObject(row)?.OneApiErrors ?? row);
-      addDistinctErrors(partialErrors, errors.length ? errors : [{ code: 'Unknown', message: 'The server reported an error inside the results.' }]);
-    }
-  }
-  return received;
+export function addRowError(value: unknown, partialErrors: KustoErrorInfo[]): void {
+  const errors = readOneApiErrorList(asObject(value)?.OneApiErrors ?? value);
+  addDistinctErrors(partialErrors, errors.length ? errors : [{ code: 'Unknown', message: 'The server reported an error inside the results.' }]);
 }
 
+/** Adds errors, skipping ones already reported (the same error often appears in several frames). */
 export function addDistinctErrors(target: KustoErrorInfo[], errors: readonly KustoErrorInfo[]): void {
   for (const error of errors) {
     if (!target.some((known) => known.code === error.code && known.message === error.message)) {
@@ -89,28 +83,18 @@ export class V2DataSetBuilder implements FrameScannerSink {
   private readonly tables: TableUnderConstruction[] = [];
   private readonly tablesById = new Map<number, TableUnderConstruction>();
   private readonly partialErrors: KustoErrorInfo[] = [];
-  private frameRows: KustoRow[] = [];
   private sawHeader = false;
   private completion: JsonObject | undefined;
-  private rowsReceived = 0;
 
-  constructor(
-    private readonly where: () => number,
-    private readonly onRowsReceived?: (rowsReceived: number) => void,
-  ) {}
+  constructor(private readonly where: () => number) {}
 
-  onRows(rows: unknown[]): void {
-    const received = appendRows(rows, this.frameRows, this.partialErrors);
-    if (received > 0) {
-      this.rowsReceived += received;
-      this.onRowsReceived?.(this.rowsReceived);
-    }
+  onRowError(value: unknown): void {
+    addRowError(value, this.partialErrors);
   }
 
-  onFrame(value: unknown): void {
+  onFrame(value: unknown, rawRows: RawJsonRows | undefined): void {
     const frame = asObject(value);
-    const rows = this.frameRows;
-    this.frameRows = [];
+    const rows: KustoRows = rawRows ?? rowsOf([]);
     if (!frame || typeof frame.FrameType !== 'string') {
       throw new KustoResponseFormatError(this.where(), 'a frame has no FrameType');
     }
@@ -140,10 +124,9 @@ export class V2DataSetBuilder implements FrameScannerSink {
         }
         if (frame.TableFragmentType === 'DataReplace' || table.rows.length === 0) {
           table.rows = rows;
-        } else {
-          for (let index = 0; index < rows.length; index++) {
-            table.rows.push(rows[index]);
-          }
+        } else if (rows.length > 0) {
+          table.fragments = [...(table.fragments ?? [table.rows]), rows];
+          table.rows = new ConcatenatedRows(table.fragments);
         }
         break;
       }
@@ -187,7 +170,7 @@ export class V2DataSetBuilder implements FrameScannerSink {
         ]);
       }
     }
-    const tables: KustoTable[] = this.tables.map((table) => ({ ...table }));
+    const tables: KustoTable[] = this.tables.map(({ id, name, kind, columns, rows }) => ({ id, name, kind, columns, rows }));
     const statistics = readStatistics(tables);
     const visualization = readVisualization(tables);
     return {
@@ -257,7 +240,7 @@ export function readStatistics(tables: readonly KustoTable[]): QueryStatistics |
     if (eventType < 0 || payloadColumn < 0) {
       continue;
     }
-    const row = table.rows.find((candidate) => candidate[eventType] === 'QueryResourceConsumption');
+    const row = [...table.rows].find((candidate) => candidate[eventType] === 'QueryResourceConsumption');
     const payload = asObject(parseJsonText(row?.[payloadColumn]));
     if (!payload) {
       continue;

@@ -2,6 +2,7 @@
 // A view is an index array (Uint32Array) over the table's rows; sorting compares typed keys computed once per
 // column, so a million rows sort in well under a second and the rows themselves never move.
 
+import type { KustoRows } from '../kusto/kustoRows';
 import type { KustoColumn, KustoRow, KustoScalarType, KustoTable, KustoValue } from '../kusto/resultTypes';
 import type { CellText, SortSpec } from '../../shared/resultsProtocol';
 import { formatKustoValue } from '../kusto/valueDecoding';
@@ -114,10 +115,21 @@ export function parseTimespanKey(text: string): { seconds: number; ticks: number
   return { seconds: sign * seconds, ticks: sign * ticks };
 }
 
-function buildSortKeys(rows: readonly KustoRow[], columnIndex: number, type: KustoScalarType): ColumnSortKeys {
+/** One column's values, read in a single pass over the rows (which parses them once, block by block). */
+function columnValues(rows: KustoRows, columnIndex: number): (KustoValue | undefined)[] {
+  const values = new Array<KustoValue | undefined>(rows.length);
+  let index = 0;
+  for (const row of rows) {
+    values[index++] = row[columnIndex];
+  }
+  return values;
+}
+
+function buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarType): ColumnSortKeys {
   const count = rows.length;
   const rank = new Uint8Array(count);
-  const cell = (i: number): KustoValue | undefined => rows[i][columnIndex];
+  const values = columnValues(rows, columnIndex);
+  const cell = (i: number): KustoValue | undefined => values[i];
 
   switch (type) {
     case 'datetime':
@@ -338,8 +350,9 @@ export class ResultTable {
     const { rows } = this.table;
     const columns = this.columns;
     const result = new Uint8Array(rows.length);
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r];
+    let r = -1;
+    for (const row of rows) {
+      r++;
       for (let c = 0; c < columns.length; c++) {
         const v = row[c];
         if (v === null || v === undefined) continue;
@@ -376,14 +389,19 @@ export class ResultView {
   }
 
   rowAt(position: number): KustoRow {
-    return this.source.table.rows[this.sourceRowIndex(position)];
+    return this.source.table.rows.at(this.sourceRowIndex(position));
   }
 
   /** Raw rows [start, start + count), clipped to the view. */
   rows(start: number, count: number): KustoRow[] {
+    const from = Math.max(0, start);
     const end = Math.min(this.rowCount, start + count);
+    if (!this.order) {
+      // In table order the rows are one run: one parse for the page.
+      return this.source.table.rows.slice(from, end);
+    }
     const result: KustoRow[] = [];
-    for (let p = Math.max(0, start); p < end; p++) result.push(this.rowAt(p));
+    for (let p = from; p < end; p++) result.push(this.rowAt(p));
     return result;
   }
 

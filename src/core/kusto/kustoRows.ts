@@ -1,0 +1,104 @@
+// The rows of a result table, read by position. A large result keeps its rows as the JSON bytes the server sent
+// and parses only the rows someone reads (a page of the grid, a column for a sort); a small table built in
+// memory (tests, fixtures, sample data) holds ready arrays. Both look the same to their readers.
+
+import type { KustoRow } from './resultTypes';
+
+export interface KustoRows extends Iterable<KustoRow> {
+  readonly length: number;
+  /** The row at `index`; throws a RangeError outside [0, length). */
+  at(index: number): KustoRow;
+  /** Rows [start, end), clipped to the table. */
+  slice(start: number, end?: number): KustoRow[];
+}
+
+/** How many rows an iteration parses at once: large enough to amortise a parse, small enough to stay in cache. */
+export const ITERATION_BLOCK_ROWS = 2048;
+
+/** Every row of `rows` as one array: for small tables and tests; a large result is better read in slices. */
+export function allRows(rows: KustoRows): KustoRow[] {
+  return rows.slice(0, rows.length);
+}
+
+export function outOfRange(index: number, length: number): RangeError {
+  return new RangeError(`Row ${index} does not exist: the table has ${length} row${length === 1 ? '' : 's'}.`);
+}
+
+/** Rows held as arrays in memory. */
+export class ArrayRows implements KustoRows {
+  constructor(private readonly rows: readonly KustoRow[]) {}
+
+  get length(): number {
+    return this.rows.length;
+  }
+
+  at(index: number): KustoRow {
+    if (!Number.isInteger(index) || index < 0 || index >= this.rows.length) {
+      throw outOfRange(index, this.rows.length);
+    }
+    return this.rows[index];
+  }
+
+  slice(start: number, end: number = this.rows.length): KustoRow[] {
+    return this.rows.slice(start, end);
+  }
+
+  [Symbol.iterator](): Iterator<KustoRow> {
+    return this.rows[Symbol.iterator]();
+  }
+}
+
+export function rowsOf(rows: readonly KustoRow[]): KustoRows {
+  return new ArrayRows(rows);
+}
+
+/** Rows of several parts read as one (a v2 table sent as TableHeader + TableFragments). */
+export class ConcatenatedRows implements KustoRows {
+  private readonly starts: number[] = [];
+  readonly length: number;
+
+  constructor(private readonly parts: readonly KustoRows[]) {
+    let total = 0;
+    for (const part of parts) {
+      this.starts.push(total);
+      total += part.length;
+    }
+    this.length = total;
+  }
+
+  at(index: number): KustoRow {
+    if (!Number.isInteger(index) || index < 0 || index >= this.length) {
+      throw outOfRange(index, this.length);
+    }
+    const part = this.partOf(index);
+    return this.parts[part].at(index - this.starts[part]);
+  }
+
+  slice(start: number, end: number = this.length): KustoRow[] {
+    const from = Math.max(0, start);
+    const to = Math.min(this.length, end);
+    const result: KustoRow[] = [];
+    for (let part = from < to ? this.partOf(from) : this.parts.length; part < this.parts.length && this.starts[part] < to; part++) {
+      const offset = this.starts[part];
+      for (const row of this.parts[part].slice(Math.max(0, from - offset), to - offset)) {
+        result.push(row);
+      }
+    }
+    return result;
+  }
+
+  *[Symbol.iterator](): Iterator<KustoRow> {
+    for (const part of this.parts) {
+      yield* part;
+    }
+  }
+
+  private partOf(index: number): number {
+    // Few parts: a linear search from the end is as fast as a binary one.
+    let part = this.parts.length - 1;
+    while (part > 0 && this.starts[part] > index) {
+      part--;
+    }
+    return part;
+  }
+}
