@@ -94,6 +94,16 @@ describe('Kusto response parser', () => {
       assert.deepEqual(rows[2], [null, null, null, null, null, null, null, null, null, null]);
     });
 
+    it('reads a single column from the bytes exactly as whole rows read it (escapes, longs, dynamic, nulls)', () => {
+      const result = parseKustoResponseChunks(splitEvery(body, 13), { slabBytes: 64 });
+      const rows = result.tables.find((table) => table.kind === 'PrimaryResult')!.rows;
+      const whole = allRows(rows);
+      for (let column = 0; column < whole[0].length; column++) {
+        assert.deepEqual(rows.column(column), whole.map((row) => row[column]), `column ${column}`);
+      }
+      assert.deepEqual(rows.column(99), whole.map(() => undefined), 'a column past the end of every row');
+    });
+
     it('keeps datetimes, timespans and decimals as the server wrote them', () => {
       const rows = primary(reference).rows;
       assert.equal(rows[0][1], '2007-01-01T00:00:00.1234567Z');
@@ -342,6 +352,9 @@ describe('Kusto response parser', () => {
       assert.deepEqual(rows.slice(2990, 5000), expected.slice(2990), 'a slice is clipped to the table');
       assert.deepEqual(rows.slice(-5, 2), expected.slice(0, 2));
       assert.deepEqual([...rows], expected);
+      for (let column = 0; column < expected[0].length; column++) {
+        assert.deepEqual(rows.column(column), expected.map((row) => row[column]), `column ${column}`);
+      }
       assert.throws(() => rows.at(3000), /Row 3000 does not exist: the table has 3000 rows/);
       assert.throws(() => rows.at(-1), RangeError);
     });

@@ -2,7 +2,7 @@
 // and parses only the rows someone reads (a page of the grid, a column for a sort); a small table built in
 // memory (tests, fixtures, sample data) holds ready arrays. Both look the same to their readers.
 
-import type { KustoRow } from './resultTypes';
+import type { KustoRow, KustoValue } from './resultTypes';
 
 export interface KustoRows extends Iterable<KustoRow> {
   readonly length: number;
@@ -10,6 +10,8 @@ export interface KustoRows extends Iterable<KustoRow> {
   at(index: number): KustoRow;
   /** Rows [start, end), clipped to the table. */
   slice(start: number, end?: number): KustoRow[];
+  /** One column's value in every row (undefined where a row is shorter): what a sort by that column reads. */
+  column(columnIndex: number): (KustoValue | undefined)[];
 }
 
 /** How many rows an iteration parses at once: large enough to amortise a parse, small enough to stay in cache. */
@@ -41,6 +43,10 @@ export class ArrayRows implements KustoRows {
 
   slice(start: number, end: number = this.rows.length): KustoRow[] {
     return this.rows.slice(start, end);
+  }
+
+  column(columnIndex: number): (KustoValue | undefined)[] {
+    return this.rows.map((row) => row[columnIndex]);
   }
 
   [Symbol.iterator](): Iterator<KustoRow> {
@@ -85,6 +91,10 @@ export class ConcatenatedRows implements KustoRows {
       }
     }
     return result;
+  }
+
+  column(columnIndex: number): (KustoValue | undefined)[] {
+    return this.parts.flatMap((part) => part.column(columnIndex));
   }
 
   *[Symbol.iterator](): Iterator<KustoRow> {

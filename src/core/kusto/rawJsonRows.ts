@@ -6,7 +6,7 @@
 
 import { KustoResponseFormatError } from './kustoErrors';
 import { ITERATION_BLOCK_ROWS, outOfRange, type KustoRows } from './kustoRows';
-import type { KustoRow } from './resultTypes';
+import type { KustoRow, KustoValue } from './resultTypes';
 
 const COMMA = 0x2c;
 const QUOTE = 0x22;
@@ -88,6 +88,17 @@ export class ByteLog {
       written += count;
     }
     return joined.toString('utf8');
+  }
+
+  /** Bytes [start, end) as one buffer and the offset of `start` in it: a view when they sit in one piece. */
+  view(start: number, end: number): { readonly buffer: Buffer; readonly offset: number } {
+    const index = this.pieceAt(start);
+    const offset = start - this.pieceStarts[index];
+    const piece = this.pieces[index];
+    if (offset + (end - start) <= piece.length) {
+      return { buffer: piece, offset };
+    }
+    return { buffer: Buffer.from(this.text(start, end), 'utf8'), offset: 0 };
   }
 
   byteAt(position: number): number {
@@ -205,6 +216,26 @@ export class RawJsonRows implements KustoRows {
     return from < to ? this.parseRange(from, to) : [];
   }
 
+  /**
+   * One column's value in every row, read from the bytes: the row is walked up to that value and only the value
+   * is decoded, several times cheaper than parsing whole rows (what a sort needs).
+   */
+  column(columnIndex: number): (KustoValue | undefined)[] {
+    const count = this.ends.length;
+    if (this.hasNonRowElements) {
+      // Errors written between rows: read parsed rows (rare, and small results).
+      return columnOfParsedRows(this, columnIndex);
+    }
+    const values = new Array<KustoValue | undefined>(count);
+    for (let row = 0; row < count; row++) {
+      const start = this.startOf(row);
+      const end = this.ends[row];
+      const { buffer, offset } = this.bytes.view(start, end);
+      values[row] = this.valueInRow(buffer, offset, offset + (end - start), columnIndex);
+    }
+    return values;
+  }
+
   *[Symbol.iterator](): Iterator<KustoRow> {
     for (let start = 0; start < this.ends.length; start += ITERATION_BLOCK_ROWS) {
       yield* this.parseRange(start, Math.min(this.ends.length, start + ITERATION_BLOCK_ROWS));
@@ -224,6 +255,45 @@ export class RawJsonRows implements KustoRows {
       }
       position++;
     }
+  }
+
+  /** The value at `columnIndex` of the row in buffer[start, end) (validated JSON), or undefined past its end. */
+  private valueInRow(buffer: Buffer, start: number, end: number, columnIndex: number): KustoValue | undefined {
+    let position = skipWhitespace(buffer, start + 1, end);
+    for (let column = 0; column < columnIndex; column++) {
+      if (buffer[position] === CLOSE_BRACKET) {
+        return undefined;
+      }
+      position = skipWhitespace(buffer, skipValue(buffer, position, end), end);
+      if (buffer[position] !== COMMA) {
+        return undefined;
+      }
+      position = skipWhitespace(buffer, position + 1, end);
+    }
+    if (buffer[position] === CLOSE_BRACKET) {
+      return undefined;
+    }
+    const valueEnd = skipValue(buffer, position, end);
+    const first = buffer[position];
+    if (first === QUOTE) {
+      const closing = valueEnd - 1;
+      const backslash = buffer.indexOf(BACKSLASH, position + 1);
+      return backslash < 0 || backslash >= closing ? buffer.toString('utf8', position + 1, closing) : (JSON.parse(buffer.toString('utf8', position, valueEnd)) as string);
+    }
+    if (first === LOWER_N) {
+      return null;
+    }
+    if (first === LOWER_T || first === LOWER_F) {
+      return first === LOWER_T;
+    }
+    const text = buffer.toString('utf8', position, valueEnd);
+    if (first === OPEN_BRACKET || first === OPEN_BRACE) {
+      const value = JSON.parse(text) as KustoValue;
+      return this.mayHoldUnsafeIntegers && holdsUnsafeInteger(value) ? (JSON.parse(quoteUnsafeIntegers(text)) as KustoValue) : value;
+    }
+    const number = Number(text);
+    // An integer literal a JS number cannot hold exactly keeps its digits, as a parsed row does.
+    return Number.isSafeInteger(number) || !/^-?\d+$/.test(text) ? number : text;
   }
 
   private parseRange(from: number, to: number): KustoRow[] {
@@ -261,6 +331,75 @@ export class RawJsonRows implements KustoRows {
     const start = this.startOf(from);
     return new KustoResponseFormatError(this.where + start, `row ${from + 1} is not valid JSON (${syntaxReason(error)})`);
   }
+}
+
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const LOWER_F = 0x66;
+const LOWER_N = 0x6e;
+const LOWER_T = 0x74;
+
+function columnOfParsedRows(rows: KustoRows, columnIndex: number): (KustoValue | undefined)[] {
+  const values: (KustoValue | undefined)[] = [];
+  for (const row of rows) {
+    values.push(row[columnIndex]);
+  }
+  return values;
+}
+
+function skipWhitespace(buffer: Buffer, position: number, end: number): number {
+  while (position < end && buffer[position] <= 0x20) {
+    position++;
+  }
+  return position;
+}
+
+/** The position just past the JSON value that starts at `position` (the bytes are known to be valid JSON). */
+function skipValue(buffer: Buffer, position: number, end: number): number {
+  const first = buffer[position];
+  if (first === QUOTE) {
+    return skipString(buffer, position + 1, end);
+  }
+  if (first === OPEN_BRACKET || first === OPEN_BRACE) {
+    let depth = 0;
+    for (let index = position; index < end; index++) {
+      const byte = buffer[index];
+      if (byte === QUOTE) {
+        index = skipString(buffer, index + 1, end) - 1;
+      } else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
+        depth++;
+      } else if ((byte === CLOSE_BRACKET || byte === CLOSE_BRACE) && --depth === 0) {
+        return index + 1;
+      }
+    }
+    return end;
+  }
+  // A number or a literal: up to the next separator.
+  let index = position;
+  while (index < end) {
+    const byte = buffer[index];
+    if (byte === COMMA || byte === CLOSE_BRACKET || byte === CLOSE_BRACE || byte <= 0x20) {
+      break;
+    }
+    index++;
+  }
+  return index;
+}
+
+/** The position just past the closing quote of a string whose content starts at `position`. */
+function skipString(buffer: Buffer, position: number, end: number): number {
+  for (let index = position; index < end; index++) {
+    const byte = buffer[index];
+    if (byte === BACKSLASH) {
+      index++;
+    } else if (byte === QUOTE) {
+      return index + 1;
+    }
+  }
+  return end;
 }
 
 /** Whether parsed rows hold a number beyond ±(2^53 - 1): an integer literal JSON.parse may have rounded. */

@@ -115,20 +115,10 @@ export function parseTimespanKey(text: string): { seconds: number; ticks: number
   return { seconds: sign * seconds, ticks: sign * ticks };
 }
 
-/** One column's values, read in a single pass over the rows (which parses them once, block by block). */
-function columnValues(rows: KustoRows, columnIndex: number): (KustoValue | undefined)[] {
-  const values = new Array<KustoValue | undefined>(rows.length);
-  let index = 0;
-  for (const row of rows) {
-    values[index++] = row[columnIndex];
-  }
-  return values;
-}
-
 function buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarType): ColumnSortKeys {
   const count = rows.length;
   const rank = new Uint8Array(count);
-  const values = columnValues(rows, columnIndex);
+  const values = rows.column(columnIndex);
   const cell = (i: number): KustoValue | undefined => values[i];
 
   switch (type) {
