@@ -11,6 +11,7 @@
 // A rAF interval can never be below one vsync (16.7 ms at 60 Hz), so "frames under 16 ms" is judged on the work
 // per frame; dropped frames are reported beside it.
 // Run: npx tsc -p . && node --max-old-space-size=6144 out/scripts/benchGrid.js [rowCounts...]
+// BENCH_GRID_EVENTS=1 adds the trace events that cost the most per frame (all frames and the slowest 10%).
 
 import type { CDPSession, Page } from 'playwright-core';
 import { ResultTable } from '../src/core/results/resultView';
@@ -244,7 +245,7 @@ interface TraceEvent {
 
 const WORK_KINDS = ['script', 'style', 'layout', 'paint', 'gc', 'other'] as const;
 type WorkKind = (typeof WORK_KINDS)[number];
-type FrameWork = Record<WorkKind | 'total', number>;
+type FrameWork = Record<WorkKind | 'total', number> & { readonly byEvent: Map<string, number> };
 
 function kindOf(name: string): WorkKind | undefined {
   if (name === 'FunctionCall' || name === 'EventDispatch' || name === 'FireAnimationFrame' || name === 'TimerFire' || name === 'EvaluateScript' || name === 'v8.compile' || name === 'v8.callFunction' || name === 'RunMicrotasks') return 'script';
@@ -270,31 +271,37 @@ function frameWork(events: readonly TraceEvent[]): FrameWork[] {
   const complete = onMain.filter((e) => e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
 
   // Own time of each event by kind, charged to the top-level task it ran in.
-  const tasks: { event: TraceEvent; sums: Record<WorkKind, number> }[] = [];
-  const stack: { event: TraceEvent; kind: WorkKind; sums: Record<WorkKind, number> }[] = [];
+  const tasks: { event: TraceEvent; sums: Record<WorkKind, number>; byEvent: Map<string, number> }[] = [];
+  const stack: { event: TraceEvent; kind: WorkKind; sums: Record<WorkKind, number>; byEvent: Map<string, number> }[] = [];
   for (const event of complete) {
     while (stack.length > 0 && stack[stack.length - 1].event.ts + stack[stack.length - 1].event.dur! <= event.ts) stack.pop();
     const parent = stack[stack.length - 1];
     const kind = kindOf(event.name) ?? parent?.kind ?? 'other';
     let sums = parent?.sums;
-    if (!sums) {
+    let byEvent = parent?.byEvent;
+    if (!sums || !byEvent) {
       sums = { script: 0, style: 0, layout: 0, paint: 0, gc: 0, other: 0 };
-      tasks.push({ event, sums });
+      byEvent = new Map();
+      tasks.push({ event, sums, byEvent });
     }
     sums[kind] += event.dur! / 1000;
     if (parent) sums[parent.kind] -= event.dur! / 1000;
-    stack.push({ event, kind, sums });
+    // Own time by event name (for the detailed breakdown).
+    byEvent.set(event.name, (byEvent.get(event.name) ?? 0) + event.dur! / 1000);
+    if (parent) byEvent.set(parent.event.name, (byEvent.get(parent.event.name) ?? 0) - event.dur! / 1000);
+    stack.push({ event, kind, sums, byEvent });
   }
 
   // Each task belongs to the first frame that begins at or after its start (the frame's own task contains it).
-  const frames: FrameWork[] = frameStarts.map(() => ({ script: 0, style: 0, layout: 0, paint: 0, gc: 0, other: 0, total: 0 }));
+  const frames: FrameWork[] = frameStarts.map(() => ({ script: 0, style: 0, layout: 0, paint: 0, gc: 0, other: 0, total: 0, byEvent: new Map<string, number>() }));
   let frameIndex = 0;
-  for (const { event, sums } of tasks) {
+  for (const { event, sums, byEvent } of tasks) {
     while (frameIndex < frameStarts.length && frameStarts[frameIndex] < event.ts) frameIndex++;
     if (frameIndex === frameStarts.length) break;
     const frame = frames[frameIndex];
     for (const kind of WORK_KINDS) frame[kind] += sums[kind];
     frame.total += event.dur! / 1000;
+    for (const [name, ms] of byEvent) frame.byEvent.set(name, (frame.byEvent.get(name) ?? 0) + ms);
   }
   return frames.slice(1); // the first frame holds whatever ran before the run started
 }
@@ -342,6 +349,21 @@ function droppedFrames(intervals: readonly number[]): { dropped: number; vsyncs:
     dropped += n - 1;
   }
   return { dropped, vsyncs };
+}
+
+/** The trace events that cost the most own time per frame, over all frames and over the slowest 10%. */
+function describeEvents(work: readonly FrameWork[]): string {
+  const top = (frames: readonly FrameWork[]): string => {
+    const sums = new Map<string, number>();
+    for (const frame of frames) for (const [name, ms] of frame.byEvent) sums.set(name, (sums.get(name) ?? 0) + ms);
+    return [...sums]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([name, ms]) => `${name} ${(ms / Math.max(1, frames.length)).toFixed(2)}`)
+      .join(', ');
+  };
+  const slowest = [...work].sort((a, b) => b.total - a.total).slice(0, Math.max(1, Math.ceil(work.length / 10)));
+  return `all: ${top(work)}\n      slowest 10%: ${top(slowest)}`;
 }
 
 function describeWork(work: readonly FrameWork[]): string {
@@ -426,6 +448,7 @@ async function main(): Promise<void> {
         if (run.settleMs.length === 0) row[`blank rows (${label})`] = `${((100 * run.blankRowFrames) / Math.max(1, run.visibleRowFrames)).toFixed(1)}%`;
         if (run.settleMs.length > 0) row['jump→rows shown p50/p95 ms'] = `${percentile(run.settleMs, 50).toFixed(0)} / ${percentile(run.settleMs, 95).toFixed(0)}`;
         breakdown.push(`${rowsLabel} rows, ${label}: mean ms per frame: ${describeWork(work)} (${work.length} frames traced)`);
+        if (process.env.BENCH_GRID_EVENTS) breakdown.push(`    by trace event, ms per frame: ${describeEvents(work)}`);
         verdicts.push(
           `${rowsLabel} rows, ${label}: main-thread work per frame p95 ${p95.toFixed(1)} ms (target < ${FRAME_BUDGET_MS} ms) ${p95 < FRAME_BUDGET_MS ? 'met' : 'MISSED'}; ` +
             `dropped frames ${dropped} of ${vsyncs} vsyncs` +

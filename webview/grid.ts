@@ -20,6 +20,15 @@ const AHEAD_MARGIN_ROWS = 6;
  * into view: a page takes a few frames to come back from the extension host. */
 const PREFETCH_FRAMES = 15;
 const MIN_PREFETCH_ROWS = 100;
+/** Rows written per frame at most. The rows in view come first, then those the compositor may scroll into view
+ * before the next render, then the spare rows ahead and behind, nearest first; the rest are written on the next
+ * frames. A fling of 20 rows a frame writes what it brings into view; a jump writes the ~40 rows in view over two
+ * frames (blank until then, as they are until their page arrives) and the spare rows after them, where writing the
+ * whole pool in one frame took two frames' time. A row not written yet keeps its old position, out of view. */
+const ROWS_PER_FRAME = 24;
+/** With more rows than MAX_SCROLL_HEIGHT holds, rows are placed relative to an anchor row kept while the rows
+ * rendered stay within this many rows of it (offsets up to ~180,000 px, exact in floating point). */
+const ANCHOR_SPAN_ROWS = 8192;
 const MIN_COLUMN_WIDTH = 40;
 /** A cell's horizontal padding and border (styles.css): its text has the column width less this. */
 const CELL_CHROME_WIDTH = 17;
@@ -93,6 +102,12 @@ export class VirtualGrid {
   private rowsPerFrame = 0;
   private rowsAhead = SPARE_ROWS / 2;
   private layerOffset = NaN;
+  /** The row at the rows layer's origin (0 unless the scroll position maps proportionally to rows). */
+  private anchorRow = NaN;
+  /** Rows the current render may still write, and whether it left some for the next frame. */
+  private rowBudget = 0;
+  private budgetFrameTime: CSSNumberish | null = null;
+  private rowsDeferred = false;
   private mappedPoolSize = 0;
   private observedHeight: number | undefined;
   private observedWidth: number | undefined;
@@ -260,7 +275,7 @@ export class VirtualGrid {
     const topFloat = this.topRowFloat();
     const top = Math.floor(topFloat);
     const size = Math.min(this.rowCount, visibleRows + SPARE_ROWS);
-    this.ensurePool(size);
+    const remapped = this.ensurePool(size);
     this.followScroll(top, size);
     const rowsBehind = SPARE_ROWS - this.rowsAhead;
     const wanted = this.scrollDirection > 0 ? top - rowsBehind : top - this.rowsAhead;
@@ -273,10 +288,13 @@ export class VirtualGrid {
     else this.source.ensure(Math.max(0, first - prefetch), first);
 
     // Rows are placed by transform. Up to MAX_SCROLL_HEIGHT a row's place is simply position × height, so rows
-    // that stay in view never change; beyond it the layer follows the scroll and rows sit relative to `first`.
+    // that stay in view never change; beyond it the layer follows the scroll and rows sit relative to an anchor
+    // row that moves only when the rows rendered get far from it: rows that stay in view keep their transform, and
+    // a frame changes one composited transform (the layer's) instead of restyling and repainting every row.
     const scaled = this.rowCount * ROW_HEIGHT > MAX_SCROLL_HEIGHT;
-    const base = scaled ? first : 0;
-    const layerOffset = scaled ? Math.max(0, this.element.scrollTop - (topFloat - first) * ROW_HEIGHT) : 0;
+    if (!scaled) this.anchorRow = 0;
+    else if (!(first >= this.anchorRow && last <= this.anchorRow + ANCHOR_SPAN_ROWS)) this.anchorRow = Math.max(0, first - Math.floor((ANCHOR_SPAN_ROWS - size) / 2));
+    const layerOffset = scaled ? this.element.scrollTop - (topFloat - this.anchorRow) * ROW_HEIGHT : 0;
     if (layerOffset !== this.layerOffset) {
       this.layerOffset = layerOffset;
       this.rowsLayer.style.transform = `translateY(${layerOffset}px)`;
@@ -284,72 +302,104 @@ export class VirtualGrid {
 
     // Each position always uses the same pooled row (position mod pool size): scrolling by a few rows rewrites
     // only the rows that came into view, the rest keep their text and need no layout.
-    const pool = this.pool;
+    // At most ROWS_PER_FRAME rows are written per frame, in this order: in view, coming into view next, ahead, behind.
+    const inViewFrom = Math.max(first, top);
+    const inViewTo = Math.min(last, top + visibleRows);
+    const step = this.scrollDirection > 0 ? 1 : -1;
     const { from, to } = this.visibleColumns();
-    for (let i = 0; i < size; i++) {
-      const pooled = pool[i];
-      const position = first + ((((i - first) % size) + size) % size);
-      if (position >= last) {
-        if (!pooled.shownHidden) {
-          pooled.shownHidden = true;
-          pooled.element.hidden = true;
-          pooled.shownPosition = -1;
-          pooled.shownData = undefined;
+    // One budget per frame, shared by the renders in it (the scroll event's and a scheduled one): the document
+    // timeline's time is the frame's and stays the same through it.
+    const frameTime = document.timeline.currentTime;
+    if (frameTime !== this.budgetFrameTime || frameTime === null) {
+      this.budgetFrameTime = frameTime;
+      this.rowBudget = ROWS_PER_FRAME;
+    }
+    if (remapped) this.rowBudget = size;
+    this.rowsDeferred = false;
+    for (let position = inViewFrom; position < inViewTo; position++) this.renderRow(position, size, from, to);
+    const aheadFrom = this.scrollDirection > 0 ? inViewTo : inViewFrom - 1;
+    for (let position = aheadFrom; position >= first && position < last; position += step) this.renderRow(position, size, from, to);
+    const behindFrom = this.scrollDirection > 0 ? inViewFrom - 1 : inViewTo;
+    for (let position = behindFrom; position >= first && position < last; position -= step) this.renderRow(position, size, from, to);
+    // Fewer rows than the pool (a short result): the rows past the end are hidden.
+    for (let position = last; position < first + size; position++) {
+      const pooled = this.pool[position % size];
+      if (!pooled.shownHidden) {
+        pooled.shownHidden = true;
+        pooled.element.hidden = true;
+        pooled.shownPosition = -1;
+        pooled.shownData = undefined;
+      }
+    }
+    if (this.rowsDeferred) this.scheduleRender();
+  }
+
+  /** Writes the pooled row for `position` if it shows anything else, while the frame's budget lasts (a row left for
+   * later keeps its old position, out of view, in its old place). */
+  private renderRow(position: number, size: number, from: number, to: number): void {
+    const pooled = this.pool[position % size];
+    const data = this.source.getRow(position);
+    const sameRow = pooled.shownPosition === position && pooled.shownData === data;
+    if (!sameRow || pooled.shownFrom !== from || pooled.shownTo !== to) {
+      if (this.rowBudget <= 0) {
+        this.rowsDeferred = true;
+        this.placeRow(pooled, pooled.shownPosition);
+        return;
+      }
+      this.rowBudget--;
+      if (!sameRow) {
+        if (pooled.shownHidden) {
+          pooled.shownHidden = false;
+          pooled.element.hidden = false;
         }
-        continue;
-      }
-      const y = (position - base) * ROW_HEIGHT;
-      if (pooled.shownY !== y) {
-        pooled.shownY = y;
-        pooled.element.style.transform = `translateY(${y}px)`;
-      }
-      const data = this.source.getRow(position);
-      const sameRow = pooled.shownPosition === position && pooled.shownData === data;
-      if (!sameRow || pooled.shownFrom !== from || pooled.shownTo !== to) {
-        if (!sameRow) {
-          if (pooled.shownHidden) {
-            pooled.shownHidden = false;
-            pooled.element.hidden = false;
-          }
-          if (pooled.shownPosition !== position) pooled.element.setAttribute('aria-rowindex', String(position + 2));
-          // aria-busy (no style depends on it) rather than a class: a class change would restyle the whole row.
-          if ((data === undefined) !== (pooled.shownData === undefined) || pooled.shownPosition < 0) {
-            if (data === undefined) pooled.element.setAttribute('aria-busy', 'true');
-            else pooled.element.removeAttribute('aria-busy');
-          }
+        if (pooled.shownPosition !== position) pooled.element.setAttribute('aria-rowindex', String(position + 2));
+        // aria-busy (no style depends on it) rather than a class: a class change would restyle the whole row.
+        if ((data === undefined) !== (pooled.shownData === undefined) || pooled.shownPosition < 0) {
+          if (data === undefined) pooled.element.setAttribute('aria-busy', 'true');
+          else pooled.element.removeAttribute('aria-busy');
         }
-        // Only the cells of the columns in view take part in layout (text layout is what a frame costs): the
-        // others are hidden and empty, so a rewritten row lays out ~10 cells, not all 20 or more.
-        for (let c = pooled.shownFrom; c <= pooled.shownTo; c++) {
-          if (c < from || c > to) {
-            this.writeCell(pooled, c, '');
-            pooled.cells[c].hidden = true;
-          }
+      }
+      // Only the cells of the columns in view take part in layout (text layout is what a frame costs): the
+      // others are hidden and empty, so a rewritten row lays out ~10 cells, not all 20 or more.
+      for (let c = pooled.shownFrom; c <= pooled.shownTo; c++) {
+        if (c < from || c > to) {
+          this.writeCell(pooled, c, '');
+          pooled.cells[c].hidden = true;
         }
-        for (let c = from; c <= to; c++) {
-          const wasShown = c >= pooled.shownFrom && c <= pooled.shownTo;
-          if (!wasShown) pooled.cells[c].hidden = false;
-          if (sameRow && wasShown) continue;
-          this.writeCell(pooled, c, data ? data[c] : '');
-        }
-        pooled.shownPosition = position;
-        pooled.shownData = data;
-        pooled.shownFrom = from;
-        pooled.shownTo = to;
       }
-      // Touch selection and focus only where they changed: style recalculation is the cost of a frame.
-      const selected = this.selection.has(position);
-      if (pooled.shownSelected !== selected) {
-        pooled.shownSelected = selected;
-        pooled.element.classList.toggle('selected', selected);
-        pooled.element.setAttribute('aria-selected', String(selected));
+      for (let c = from; c <= to; c++) {
+        const wasShown = c >= pooled.shownFrom && c <= pooled.shownTo;
+        if (!wasShown) pooled.cells[c].hidden = false;
+        if (sameRow && wasShown) continue;
+        this.writeCell(pooled, c, data ? data[c] : '');
       }
-      const activeColumn = position === this.activeRow ? this.activeColumn : -1;
-      if (pooled.shownActiveColumn !== activeColumn) {
-        pooled.cells[pooled.shownActiveColumn]?.classList.remove('active');
-        pooled.cells[activeColumn]?.classList.add('active');
-        pooled.shownActiveColumn = activeColumn;
-      }
+      pooled.shownPosition = position;
+      pooled.shownData = data;
+      pooled.shownFrom = from;
+      pooled.shownTo = to;
+    }
+    this.placeRow(pooled, position);
+    // Touch selection and focus only where they changed: style recalculation is the cost of a frame.
+    const selected = this.selection.has(position);
+    if (pooled.shownSelected !== selected) {
+      pooled.shownSelected = selected;
+      pooled.element.classList.toggle('selected', selected);
+      pooled.element.setAttribute('aria-selected', String(selected));
+    }
+    const activeColumn = position === this.activeRow ? this.activeColumn : -1;
+    if (pooled.shownActiveColumn !== activeColumn) {
+      pooled.cells[pooled.shownActiveColumn]?.classList.remove('active');
+      pooled.cells[activeColumn]?.classList.add('active');
+      pooled.shownActiveColumn = activeColumn;
+    }
+  }
+
+  private placeRow(pooled: PooledRow, position: number): void {
+    if (position < 0) return;
+    const y = (position - this.anchorRow) * ROW_HEIGHT;
+    if (pooled.shownY !== y) {
+      pooled.shownY = y;
+      pooled.element.style.transform = `translateY(${y}px)`;
     }
   }
 
@@ -419,7 +469,8 @@ export class VirtualGrid {
     }
   }
 
-  private ensurePool(size: number): void {
+  /** Sizes the pool; true when the position → row mapping changed, so every row must be written now. */
+  private ensurePool(size: number): boolean {
     while (this.pool.length < size) {
       const element = document.createElement('div');
       element.className = 'grid-row';
@@ -468,7 +519,9 @@ export class VirtualGrid {
         row.shownPosition = -2;
         row.shownY = NaN;
       }
+      return true;
     }
+    return false;
   }
 
   private template(): string {
