@@ -6,7 +6,9 @@ import { Writable } from 'node:stream';
 import type { KustoTable } from '../../src/core/kusto/resultTypes';
 import { ResultTable } from '../../src/core/results/resultView';
 import { csvField, normalizeRanges, rowsToTsv, writeCsv, writeJson } from '../../src/core/results/resultExport';
-import { rowsOf } from '../../src/core/kusto/kustoRows';
+import { allRows, rowsOf } from '../../src/core/kusto/kustoRows';
+import { parseKustoResponseChunks } from '../../src/core/kusto/responseParser';
+import { buildStormEventsV2Body } from '../fixtures/kusto/stormEventsBody';
 
 const sample: KustoTable = {
   id: 0,
@@ -101,6 +103,32 @@ describe('results export', () => {
     await writeCsv(view, slow);
     assert.equal(maxPending, 1);
     assert.equal(received.split('\r\n').length - 2, 20000);
+  });
+
+  it('exports a result read from the wire (rows parsed as read) exactly as the same rows held in memory', async () => {
+    const body = buildStormEventsV2Body(2500);
+    const parsed = parseKustoResponseChunks([body.subarray(0, 100_000), body.subarray(100_000)]);
+    const fromWire = parsed.tables.find((table) => table.kind === 'PrimaryResult')!;
+    const inMemory = { ...fromWire, rows: rowsOf(allRows(fromWire.rows)) };
+    const collect = async (table: KustoTable, sorted: boolean): Promise<string> => {
+      let text = '';
+      const out = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          text += chunk.toString('utf8');
+          callback();
+        },
+      });
+      const view = new ResultTable(table).view(sorted ? { sort: { columnIndex: 4, direction: 'desc' } } : {});
+      await writeCsv(view, out);
+      return text;
+    };
+    for (const sorted of [false, true]) {
+      const expected = await collect(inMemory, sorted);
+      assert.equal(expected.split('\r\n').length, 2500 + 2);
+      assert.equal(await collect(fromWire, sorted), expected, sorted ? 'sorted' : 'in table order');
+    }
+    const view = new ResultTable(fromWire).view();
+    assert.equal(rowsToTsv(view, [{ start: 1020, end: 1030 }]), rowsToTsv(new ResultTable(inMemory).view(), [{ start: 1020, end: 1030 }]));
   });
 
   it('exports 1,000,000 rows to CSV and JSON on disk', async function () {

@@ -54,8 +54,7 @@ export function rowsToTsv(view: ResultView, ranges: readonly RowRange[]): string
   const columns = view.columns;
   const lines: string[] = [columns.map((c) => tsvField(c.name)).join('\t')];
   for (const range of normalizeRanges(ranges, view.rowCount)) {
-    for (let p = range.start; p < range.end; p++) {
-      const row = view.rowAt(p);
+    for (const row of view.rowsBetween(range.start, range.end)) {
       lines.push(columns.map((c, i) => tsvField(formatKustoValue(c.type, row[i]))).join('\t'));
     }
   }
@@ -132,8 +131,8 @@ export async function writeCsv(view: ResultView, out: Writable, options: ExportO
   const total = view.rowCount;
   await writeChunked(out, async (emit) => {
     await emit(csvLine(columns.map((c) => c.name)));
-    for (let p = 0; p < total; p++) {
-      const row = view.rowAt(p);
+    let p = 0;
+    for (const row of view.rowsBetween(0, total)) {
       let line = '';
       for (let c = 0; c < columns.length; c++) {
         if (c > 0) line += ',';
@@ -144,6 +143,7 @@ export async function writeCsv(view: ResultView, out: Writable, options: ExportO
         checkAborted(options.signal);
         options.onProgress?.({ rowsWritten: p + 1, totalRows: total });
       }
+      p++;
     }
   });
   options.onProgress?.({ rowsWritten: total, totalRows: total });
@@ -157,8 +157,8 @@ export async function writeJson(view: ResultView, out: Writable, options: Export
   const total = view.rowCount;
   await writeChunked(out, async (emit) => {
     await emit('[');
-    for (let p = 0; p < total; p++) {
-      const row = view.rowAt(p);
+    let p = 0;
+    for (const row of view.rowsBetween(0, total)) {
       let line = p === 0 ? '\n{' : ',\n{';
       for (let c = 0; c < columns.length; c++) {
         if (c > 0) line += ',';
@@ -169,6 +169,7 @@ export async function writeJson(view: ResultView, out: Writable, options: Export
         checkAborted(options.signal);
         options.onProgress?.({ rowsWritten: p + 1, totalRows: total });
       }
+      p++;
     }
     await emit('\n]\n');
   });

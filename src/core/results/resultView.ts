@@ -358,6 +358,8 @@ export class ResultTable {
   }
 }
 
+const ROWS_PER_READ = 1024;
+
 /** Rows of a table in one order and filter, addressed by position (0 = first row shown). */
 export class ResultView {
   constructor(
@@ -393,6 +395,14 @@ export class ResultView {
     const result: KustoRow[] = [];
     for (let p = from; p < end; p++) result.push(this.rowAt(p));
     return result;
+  }
+
+  /** Rows [start, end) one by one, read a block at a time (one parse per block when in table order). */
+  *rowsBetween(start: number, end: number): Generator<KustoRow> {
+    const last = Math.min(this.rowCount, end);
+    for (let blockStart = Math.max(0, start); blockStart < last; blockStart += ROWS_PER_READ) {
+      yield* this.rows(blockStart, Math.min(ROWS_PER_READ, last - blockStart));
+    }
   }
 
   /** Display text of rows [start, start + count), clipped to the view: what one page of the grid shows. */
