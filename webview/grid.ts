@@ -20,12 +20,14 @@ const AHEAD_MARGIN_ROWS = 6;
  * into view: a page takes a few frames to come back from the extension host. */
 const PREFETCH_FRAMES = 15;
 const MIN_PREFETCH_ROWS = 100;
-/** Rows written per frame at most. The rows in view come first, then those the compositor may scroll into view
- * before the next render, then the spare rows ahead and behind, nearest first; the rest are written on the next
- * frames. A fling of 20 rows a frame writes what it brings into view; a jump writes the ~40 rows in view over two
- * frames (blank until then, as they are until their page arrives) and the spare rows after them, where writing the
- * whole pool in one frame took two frames' time. A row not written yet keeps its old position, out of view. */
-const ROWS_PER_FRAME = 24;
+/** Rows written per frame at most: this many, or the rows a frame of the current scroll brings into view and a few
+ * more. The rows in view come first, then those coming into view, then the spare rows ahead and behind, nearest
+ * first; the rest are written on the next frames. A fling of 20 rows a frame writes what it brings into view; a jump
+ * writes the ~40 rows in view over three frames (blank until then, as they are until their page arrives) and the
+ * spare rows after them, where writing the whole pool in one frame took two frames' time. A row not written yet
+ * keeps its old position, out of view. */
+const MIN_ROWS_PER_FRAME = 16;
+const EXTRA_ROWS_PER_FRAME = 4;
 /** With more rows than MAX_SCROLL_HEIGHT holds, rows are placed relative to an anchor row kept while the rows
  * rendered stay within this many rows of it (offsets up to ~180,000 px, exact in floating point). */
 const ANCHOR_SPAN_ROWS = 8192;
@@ -302,7 +304,7 @@ export class VirtualGrid {
 
     // Each position always uses the same pooled row (position mod pool size): scrolling by a few rows rewrites
     // only the rows that came into view, the rest keep their text and need no layout.
-    // At most ROWS_PER_FRAME rows are written per frame, in this order: in view, coming into view next, ahead, behind.
+    // A budget of rows written per frame, in this order: in view, coming into view next, ahead, behind.
     const inViewFrom = Math.max(first, top);
     const inViewTo = Math.min(last, top + visibleRows);
     const step = this.scrollDirection > 0 ? 1 : -1;
@@ -312,7 +314,7 @@ export class VirtualGrid {
     const frameTime = document.timeline.currentTime;
     if (frameTime !== this.budgetFrameTime || frameTime === null) {
       this.budgetFrameTime = frameTime;
-      this.rowBudget = ROWS_PER_FRAME;
+      this.rowBudget = Math.max(MIN_ROWS_PER_FRAME, this.rowsPerFrame + EXTRA_ROWS_PER_FRAME);
     }
     if (remapped) this.rowBudget = size;
     this.rowsDeferred = false;

@@ -138,6 +138,66 @@ describe('results webview (headless Chromium)', function () {
     assertRowsMatch(afterJump);
   });
 
+  it('with 1,000,000 rows, after jumps and a fling the rows on screen are in order, one below the other, each with its own data', async () => {
+    h.controller.showResults(runInfo('r1m'), responseOf([syntheticTable(1_000_000)]));
+    await h.page.locator('.grid-row[aria-rowindex="2"]:not([aria-busy])').waitFor();
+    const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo'];
+    // Once scrolling stops every row element shown (in view or spare) holds the data of the row it claims to be, and
+    // the rows in view sit one below the other from the top of the viewport, with no gap and no overlap.
+    const assertSettled = async (): Promise<void> => {
+      await h.page.waitForFunction(() => document.querySelectorAll('.grid-row[aria-busy]:not([hidden])').length === 0);
+      // Rows left for later frames are written within a few frames.
+      for (let i = 0; i < 10; i++) await h.page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => done())));
+      const rows = await h.page.locator('.grid').evaluate((g) => {
+        const top = g.getBoundingClientRect().top + 24;
+        const bottom = g.getBoundingClientRect().bottom;
+        return [...g.querySelectorAll('.grid-row:not([hidden])')]
+          .map((row) => ({
+            position: Number(row.getAttribute('aria-rowindex')) - 2,
+            first: row.querySelector('.grid-cell')?.textContent ?? '',
+            name: row.querySelectorAll('.grid-cell')[2]?.textContent ?? '',
+            y: row.getBoundingClientRect().top,
+            inView: row.getBoundingClientRect().bottom > top && row.getBoundingClientRect().top < bottom,
+            top,
+          }))
+          .sort((a, b) => a.position - b.position);
+      });
+      for (const r of rows) {
+        assert.equal(r.first, String(r.position), `row ${r.position} shows its own number`);
+        assert.equal(r.name, `${names[r.position % 5]} ${r.position}`);
+      }
+      const inView = rows.filter((r) => r.inView);
+      assert.ok(inView.length >= 20, `rows in view: ${inView.length}`);
+      assert.ok(inView[0].y <= inView[0].top, 'the first row in view reaches the top of the viewport');
+      inView.forEach((r, i) => {
+        if (i === 0) return;
+        assert.equal(r.position, inView[i - 1].position + 1, 'no gap between the rows in view');
+        assert.ok(Math.abs(r.y - inView[i - 1].y - 22) < 1, `row ${r.position} sits right below the one before`);
+      });
+    };
+    for (const fraction of [0.123, 0.871, 0.5]) {
+      await h.page.locator('.grid').evaluate((g, f) => {
+        g.scrollTop = f * (g.scrollHeight - g.clientHeight);
+      }, fraction);
+      await assertSettled();
+    }
+    // A fast fling down from there (~4,800 rows, far enough that the rows are placed from a new anchor row), then a
+    // few wheel steps back up.
+    await h.page.locator('.grid').evaluate(
+      (g) =>
+        new Promise<void>((done) => {
+          let frames = 0;
+          const tick = (): void => {
+            g.scrollTop += frames < 120 ? 40 * 15 : -3 * 15;
+            if (++frames < 130) requestAnimationFrame(tick);
+            else done();
+          };
+          requestAnimationFrame(tick);
+        }),
+    );
+    await assertSettled();
+  });
+
   it('formats cells by type: numbers right-aligned, null dimmed and distinct from empty, dynamic as compact JSON, exact longs', async () => {
     const table = tableOf(
       'T',
