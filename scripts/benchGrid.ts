@@ -143,14 +143,22 @@ type ScrollPattern = { kind: 'fling'; rowsPerFrame: number; frames: number } | {
  * `marks` adds performance marks so a trace can find the run.
  */
 async function scrollRun(page: Page, pattern: ScrollPattern, rowCount: number, countBlank: boolean): Promise<ScrollRun> {
-  await page.evaluate(async () => {
+  await page.evaluate(async ({ viewRows, rowTotal }) => {
     const grid = document.querySelector('.grid') as BenchElement;
     grid.scrollTop = 0;
     const nextFrame = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => r()));
     await nextFrame();
-    for (let wait = 0; wait < 300 && document.querySelectorAll('.grid-row[aria-busy]:not([hidden])').length > 0; wait++) await nextFrame();
+    // Settled: no row waiting for its page, and a row element for every position in view (the grid may write the
+    // rows in view over a few frames after a jump).
+    const settled = (): boolean => {
+      const rows = document.querySelectorAll('.grid-row:not([hidden]):not([aria-busy])') as unknown as { length: number; [index: number]: BenchElement };
+      let shownInView = 0;
+      for (let i = 0; i < rows.length; i++) if (Number(rows[i].getAttribute('aria-rowindex')) - 2 < viewRows) shownInView++;
+      return shownInView >= Math.min(viewRows, rowTotal);
+    };
+    for (let wait = 0; wait < 300 && (document.querySelectorAll('.grid-row[aria-busy]:not([hidden])').length > 0 || !settled()); wait++) await nextFrame();
     await nextFrame();
-  });
+  }, { viewRows: 40, rowTotal: rowCount });
   return page.evaluate(
     ({ pattern: p, rows, count }) =>
       new Promise<ScrollRun>((resolve) => {

@@ -318,9 +318,16 @@ export class VirtualGrid {
     }
     if (remapped) this.rowBudget = size;
     this.rowsDeferred = false;
-    for (let position = inViewFrom; position < inViewTo; position++) this.renderRow(position, size, from, to);
+    // While the user scrolls (not after a jump) the rows in view and those the compositor may scroll into view
+    // before the next render are all written, budget or not: a fling speeding up or a late frame must not show
+    // blank rows that writing them would have avoided.
+    const scrolling = this.rowsPerFrame > 0;
+    for (let position = inViewFrom; position < inViewTo; position++) this.renderRow(position, size, from, to, scrolling);
     const aheadFrom = this.scrollDirection > 0 ? inViewTo : inViewFrom - 1;
-    for (let position = aheadFrom; position >= first && position < last; position += step) this.renderRow(position, size, from, to);
+    const comingIntoView = this.rowsPerFrame + 1;
+    for (let position = aheadFrom; position >= first && position < last; position += step) {
+      this.renderRow(position, size, from, to, scrolling && Math.abs(position - aheadFrom) < comingIntoView);
+    }
     const behindFrom = this.scrollDirection > 0 ? inViewFrom - 1 : inViewTo;
     for (let position = behindFrom; position >= first && position < last; position -= step) this.renderRow(position, size, from, to);
     // Fewer rows than the pool (a short result): the rows past the end are hidden.
@@ -336,14 +343,14 @@ export class VirtualGrid {
     if (this.rowsDeferred) this.scheduleRender();
   }
 
-  /** Writes the pooled row for `position` if it shows anything else, while the frame's budget lasts (a row left for
-   * later keeps its old position, out of view, in its old place). */
-  private renderRow(position: number, size: number, from: number, to: number): void {
+  /** Writes the pooled row for `position` if it shows anything else, while the frame's budget lasts or `exempt`
+   * (a row left for later keeps its old position, out of view, in its old place). */
+  private renderRow(position: number, size: number, from: number, to: number, exempt = false): void {
     const pooled = this.pool[position % size];
     const data = this.source.getRow(position);
     const sameRow = pooled.shownPosition === position && pooled.shownData === data;
     if (!sameRow || pooled.shownFrom !== from || pooled.shownTo !== to) {
-      if (this.rowBudget <= 0) {
+      if (this.rowBudget <= 0 && !exempt) {
         this.rowsDeferred = true;
         this.placeRow(pooled, pooled.shownPosition);
         return;
