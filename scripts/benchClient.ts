@@ -191,7 +191,7 @@ function runInChild(client: ClientName, clusterUrl: string, rows: number, token:
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--max-old-space-size=8192', __filename, '--child', client, clusterUrl, String(rows)],
+      [__filename, '--child', client, clusterUrl, String(rows)],
       { env: { ...process.env, KE_BENCH_TOKEN: token }, maxBuffer: 16 * 1024 * 1024, timeout: 15 * 60_000 },
       (error, stdout, stderr) => {
         const line = stdout.split('\n').find((candidate) => candidate.startsWith('RESULT '));
