@@ -33,6 +33,8 @@ interface Measurement {
   readonly allRowsPeakRssMb: number;
   /** RSS of the process just before the measured query: Node, the client's modules, one small request done. */
   readonly warmRssMb: number;
+  /** The same query again, rows ready: the steady state once a result this large has been received before. */
+  readonly steadyMs: number;
 }
 
 /** A result as each client gives it: how many rows, a page of rows, and every row one after the other. */
@@ -73,14 +75,9 @@ async function runChild(client: ClientName, clusterUrl: string, rows: number): P
   const warmRssMb = process.memoryUsage().rss / 1024 / 1024;
   const started = performance.now();
   const result = await runQuery(rows);
-  const firstPage = result.page(0, FIRST_PAGE_ROWS);
-  const lastRow = result.page(rows - 1, 1)[0];
-  let touched = firstPage.reduce((sum, row) => sum + touch(row), 0) + (lastRow ? touch(lastRow) : 0);
+  let touched = readFirstPageAndLastRow(client, result, rows);
   const ms = performance.now() - started;
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  if (result.rowCount !== rows || firstPage.length !== Math.min(rows, FIRST_PAGE_ROWS) || !lastRow) {
-    throw new Error(`${client} received ${result.rowCount} rows (first page ${firstPage.length}), expected ${rows}`);
-  }
   let read = 0;
   result.forEachRow((row) => {
     touched += touch(row);
@@ -90,8 +87,24 @@ async function runChild(client: ClientName, clusterUrl: string, rows: number): P
   if (read !== rows || touched === 0) {
     throw new Error(`${client} read ${read} rows, expected ${rows}`);
   }
-  const measurement: Measurement = { client, rows, ms, peakRssMb, allRowsMs, allRowsPeakRssMb: process.resourceUsage().maxRSS / 1024, warmRssMb };
+  const allRowsPeakRssMb = process.resourceUsage().maxRSS / 1024;
+  // The same query once more: the steady state of a session that has already received a result this large (our
+  // row scanner is then optimized by the JIT). Its memory is not measured: the process's peak is already set.
+  const againStarted = performance.now();
+  readFirstPageAndLastRow(client, await runQuery(rows), rows);
+  const steadyMs = performance.now() - againStarted;
+  const measurement: Measurement = { client, rows, ms, peakRssMb, allRowsMs, allRowsPeakRssMb, warmRssMb, steadyMs };
   process.stdout.write(`RESULT ${JSON.stringify(measurement)}\n`);
+}
+
+/** Reads what the grid shows first (100 rows) and the last row; returns how many values it touched. */
+function readFirstPageAndLastRow(client: ClientName, result: ReadableResult, rows: number): number {
+  const firstPage = result.page(0, FIRST_PAGE_ROWS);
+  const lastRow = result.page(rows - 1, 1)[0];
+  if (result.rowCount !== rows || firstPage.length !== Math.min(rows, FIRST_PAGE_ROWS) || !lastRow) {
+    throw new Error(`${client} received ${result.rowCount} rows (first page ${firstPage.length}), expected ${rows}`);
+  }
+  return firstPage.reduce((sum, row) => sum + touch(row), 0) + touch(lastRow);
 }
 
 /** Returns a function that runs `StormEventsLarge | take N` with the given client and returns its result. */
@@ -253,6 +266,8 @@ async function startStaticServer(): Promise<{ url: string; close(): Promise<void
       writeMore();
     });
   });
+  // A child may read rows for many seconds before it asks again on the same connection.
+  server.keepAliveTimeout = 10 * 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -326,11 +341,13 @@ async function runParent(): Promise<void> {
           allRowsMs: median(runs.map((m) => m.allRowsMs)),
           allRowsPeakRssMb: median(runs.map((m) => m.allRowsPeakRssMb)),
           warmRssMb: median(runs.map((m) => m.warmRssMb)),
+          steadyMs: median(runs.map((m) => m.steadyMs)),
         };
         results.push(measurement);
         console.log(
           `  ${rows} rows  ${client.padEnd(16)} ready ${measurement.ms.toFixed(0).padStart(6)} ms ${measurement.peakRssMb.toFixed(0).padStart(5)} MB` +
-            `   every row read ${measurement.allRowsMs.toFixed(0).padStart(6)} ms ${measurement.allRowsPeakRssMb.toFixed(0).padStart(5)} MB`,
+            `   every row read ${measurement.allRowsMs.toFixed(0).padStart(6)} ms ${measurement.allRowsPeakRssMb.toFixed(0).padStart(5)} MB` +
+            `   again ${measurement.steadyMs.toFixed(0).padStart(6)} ms`,
         );
       }
     }
@@ -353,8 +370,8 @@ function printTable(results: readonly Measurement[], rowCounts: readonly number[
   console.log(`\nWarm process before the query (Node, the client's modules, one small request): ${CLIENTS.map((c) => `${c} ${warm(c)}`).join(', ')}.`);
   const find = (client: ClientName, rows: number): Measurement => results.find((m) => m.client === client && m.rows === rows)!;
   console.log('\nRows ready (first page and last row readable):');
-  console.log('\n| rows | client | time | peak RSS (above the warm process) | speed vs SDK | memory vs SDK (above warm) | time vs floor | every row read | its peak RSS |');
-  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('\n| rows | client | time | peak RSS (above the warm process) | speed vs SDK | memory vs SDK (above warm) | time vs floor | every row read | its peak RSS | same query again |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   const verdicts: string[] = [];
   for (const rows of rowCounts) {
     const sdk = find('azureKustoData', rows);
@@ -362,16 +379,18 @@ function printTable(results: readonly Measurement[], rowCounts: readonly number[
     for (const client of CLIENTS) {
       const m = find(client, rows);
       console.log(
-        `| ${rows.toLocaleString('en-US')} | ${client} | ${m.ms.toFixed(0)} ms | ${m.peakRssMb.toFixed(0)} MB (${aboveWarm(m).toFixed(0)} MB) | ${(sdk.ms / m.ms).toFixed(2)}x | ${(m.peakRssMb / sdk.peakRssMb).toFixed(2)} (${(aboveWarm(m) / aboveWarm(sdk)).toFixed(2)}) | ${(m.ms / floor.ms).toFixed(2)} | ${m.allRowsMs.toFixed(0)} ms (${(sdk.allRowsMs / m.allRowsMs).toFixed(2)}x SDK) | ${m.allRowsPeakRssMb.toFixed(0)} MB |`,
+        `| ${rows.toLocaleString('en-US')} | ${client} | ${m.ms.toFixed(0)} ms | ${m.peakRssMb.toFixed(0)} MB (${aboveWarm(m).toFixed(0)} MB) | ${(sdk.ms / m.ms).toFixed(2)}x | ${(m.peakRssMb / sdk.peakRssMb).toFixed(2)} (${(aboveWarm(m) / aboveWarm(sdk)).toFixed(2)}) | ${(m.ms / floor.ms).toFixed(2)} | ${m.allRowsMs.toFixed(0)} ms (${(sdk.allRowsMs / m.allRowsMs).toFixed(2)}x SDK) | ${m.allRowsPeakRssMb.toFixed(0)} MB | ${m.steadyMs.toFixed(0)} ms (${(sdk.steadyMs / m.steadyMs).toFixed(2)}x SDK) |`,
       );
     }
     const ours = find('kustoExplorer', rows);
     const faster = sdk.ms / ours.ms;
+    const fasterAgain = sdk.steadyMs / ours.steadyMs;
     const memory = ours.peakRssMb / sdk.peakRssMb;
     const resultMemory = aboveWarm(ours) / aboveWarm(sdk);
     const toFloor = ours.ms / floor.ms;
     verdicts.push(
-      `${rows.toLocaleString('en-US')} rows: ${faster.toFixed(2)}x faster than azure-kusto-data (target ≥ 2) ${faster >= 2 ? 'met' : 'MISSED'}; ` +
+      `${rows.toLocaleString('en-US')} rows: ${faster.toFixed(2)}x faster than azure-kusto-data (target ≥ 2) ${faster >= 2 ? 'met' : 'MISSED'}` +
+        ` (the same query again: ${fasterAgain.toFixed(2)}x ${fasterAgain >= 2 ? 'met' : 'MISSED'}); ` +
         `${(memory * 100).toFixed(0)}% of its peak RSS (target ≤ 50%) ${memory <= 0.5 ? 'met' : 'MISSED'}` +
         ` (the result alone, above the warm process: ${(resultMemory * 100).toFixed(0)}%); ` +
         `${toFloor.toFixed(2)}x the JSON.parse floor (target ≤ 1.5) ${toFloor <= 1.5 ? 'met' : 'MISSED'}`,
