@@ -3,6 +3,8 @@ import type { KustoColumn, KustoRow, KustoTable } from '../../src/core/kusto/res
 import { ResultTable, parseDatetimeKey, parseTimespanKey } from '../../src/core/results/resultView';
 import { formatKustoValue } from '../../src/core/kusto/valueDecoding';
 import { rowsOf } from '../../src/core/kusto/kustoRows';
+import { parseKustoResponseChunks } from '../../src/core/kusto/responseParser';
+import { buildStormEventsV2Body } from '../fixtures/kusto/stormEventsBody';
 
 function table(columns: KustoColumn[], rows: KustoRow[]): KustoTable {
   return { id: 0, name: 'PrimaryResult', kind: 'PrimaryResult', columns, rows: rowsOf(rows) };
@@ -120,6 +122,23 @@ describe('results view: filtering and paging', () => {
     assert.deepEqual(column(t.view({ filter: '12' }), 0), ['beta', 'Gamma'], 'numbers match on their text');
     assert.deepEqual(column(t.view({ filter: '.*' }), 0), [], 'filter text is literal, not a pattern');
     assert.equal(t.view({ filter: 'null' }).rowCount, 0, 'null cells are not the text "null"');
+  });
+
+  it('gives the same rows while a filter is typed letter by letter as when it is typed at once', () => {
+    const body = buildStormEventsV2Body(6000);
+    const fromWire = parseKustoResponseChunks([body]).tables.find((candidate) => candidate.kind === 'PrimaryResult')!;
+    const typed = new ResultTable(fromWire);
+    const rowsShown = (source: ResultTable, filter: string): number[] => {
+      const view = source.view({ filter });
+      return Array.from({ length: view.rowCount }, (_, p) => view.sourceRowIndex(p));
+    };
+    // Narrowing ("t" → "texas"), a case change, a longer word with the same start, widening again, and text that
+    // is not ASCII (where narrowing is not used).
+    for (const filter of ['t', 'te', 'tex', 'TEXA', 'texas', 'texas ', 'xas', 'hail', 'hail storm', 'é', 'éx']) {
+      const expected = rowsShown(new ResultTable(fromWire), filter);
+      assert.deepEqual(rowsShown(typed, filter), expected, `filter "${filter}"`);
+    }
+    assert.ok(rowsShown(typed, 'texas').length > 0, 'the sample has Texas rows');
   });
 
   it('combines filter and sort and pages through formatted rows', () => {

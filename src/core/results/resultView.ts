@@ -226,22 +226,26 @@ function escapeRegExp(text: string): string {
 
 /** A small least-recently-used map, for views and filter results that are worth keeping but not forever. */
 class LruMap<K, V> {
-  private readonly entries = new Map<K, V>();
+  private readonly map = new Map<K, V>();
   constructor(private readonly capacity: number) {}
   get(key: K): V | undefined {
-    const value = this.entries.get(key);
+    const value = this.map.get(key);
     if (value !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
+      this.map.delete(key);
+      this.map.set(key, value);
     }
     return value;
   }
+  /** Every entry, without touching their recency. */
+  entries(): IterableIterator<[K, V]> {
+    return this.map.entries();
+  }
   set(key: K, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value as K;
-      this.entries.delete(oldest);
+    this.map.delete(key);
+    this.map.set(key, value);
+    while (this.map.size > this.capacity) {
+      const oldest = this.map.keys().next().value as K;
+      this.map.delete(oldest);
     }
   }
 }
@@ -340,22 +344,61 @@ export class ResultTable {
     const { rows } = this.table;
     const columns = this.columns;
     const result = new Uint8Array(rows.length);
-    let r = -1;
-    for (const row of rows) {
-      r++;
+    const rowMatches = (row: KustoRow): boolean => {
       for (let c = 0; c < columns.length; c++) {
         const v = row[c];
         if (v === null || v === undefined) continue;
         const text = typeof v === 'string' ? v : formatKustoValue(columns[c].type, v);
-        if (text !== null && pattern.test(text)) {
-          result[r] = 1;
-          break;
+        if (text !== null && pattern.test(text)) return true;
+      }
+      return false;
+    };
+    // Typing a filter narrows it: a row that shows "texas" also shows "tex", so only the rows an earlier filter
+    // contained in this one kept need a look (rows are parsed as they are read; this saves parsing the rest).
+    const candidates = this.narrowedFrom(filter);
+    if (candidates) {
+      for (let start = 0; start < rows.length; start += FILTER_BLOCK_ROWS) {
+        const end = Math.min(rows.length, start + FILTER_BLOCK_ROWS);
+        const kept = countOnes(candidates, start, end);
+        if (kept === 0) continue;
+        // Many candidates: parse the block at once; a few: parse just those rows.
+        const block = kept * 4 > end - start ? rows.slice(start, end) : undefined;
+        for (let r = start; r < end; r++) {
+          if (candidates[r] === 1 && rowMatches(block ? block[r - start] : rows.at(r))) result[r] = 1;
         }
+      }
+    } else {
+      let r = 0;
+      for (const row of rows) {
+        if (rowMatches(row)) result[r] = 1;
+        r++;
       }
     }
     this.filterMatches.set(filter, result);
     return result;
   }
+
+  /** The matches of the longest cached filter that `filter` contains (ASCII filters, where that containment is exact). */
+  private narrowedFrom(filter: string): Uint8Array | undefined {
+    if (!ASCII_TEXT.test(filter)) return undefined;
+    const wanted = filter.toUpperCase();
+    let best: { length: number; matches: Uint8Array } | undefined;
+    for (const [earlier, matches] of this.filterMatches.entries()) {
+      if (earlier.length > 0 && earlier.length < filter.length && ASCII_TEXT.test(earlier) && wanted.includes(earlier.toUpperCase())) {
+        if (!best || earlier.length > best.length) best = { length: earlier.length, matches };
+      }
+    }
+    return best?.matches;
+  }
+}
+
+const FILTER_BLOCK_ROWS = 2048;
+const ASCII_TEXT = /^[\x20-\x7e]*$/;
+
+function countOnes(flags: Uint8Array, start: number, end: number): number {
+  let count = 0;
+  for (let index = start; index < end; index++) count += flags[index];
+  return count;
 }
 
 const ROWS_PER_READ = 1024;
