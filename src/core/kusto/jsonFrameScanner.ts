@@ -142,10 +142,6 @@ const PHASE_DONE = 2;
 
 const MAX_KEY_LENGTH = 16;
 
-function isWhitespace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
-}
-
 function describeByte(byte: number): string {
   return byte >= 0x21 && byte <= 0x7e ? `'${String.fromCharCode(byte)}'` : `byte 0x${byte.toString(16).padStart(2, '0')}`;
 }
@@ -313,7 +309,7 @@ export class KustoJsonScanner {
         }
         continue;
       }
-      if (isWhitespace(byte)) {
+      if (WHITESPACE[byte] === 1) {
         continue;
       }
       const position = this.base + index;

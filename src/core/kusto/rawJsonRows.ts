@@ -41,7 +41,7 @@ export class ByteLog {
       return;
     }
     if (count >= KEEP_CHUNK_BYTES && count * 2 >= source.buffer.byteLength && count <= this.maxSlabBytes) {
-      this.closeSlab();
+      this.trim();
       this.addPiece(source.subarray(start, end));
       return;
     }
@@ -72,33 +72,28 @@ export class ByteLog {
 
   /** Bytes [start, end) as text (UTF-8); one copy when they span pieces. */
   text(start: number, end: number): string {
+    const { buffer, offset } = this.view(start, end);
+    return buffer.toString('utf8', offset, offset + (end - start));
+  }
+
+  /** Bytes [start, end) as one buffer and the offset of `start` in it: a view when they sit in one piece. */
+  view(start: number, end: number): { readonly buffer: Buffer; readonly offset: number } {
     const first = this.pieceAt(start);
-    const offset = this.pieceStarts[first];
+    const offset = start - this.pieceStarts[first];
     const piece = this.pieces[first];
-    if (end - offset <= piece.length) {
-      return piece.toString('utf8', start - offset, end - offset);
+    if (offset + (end - start) <= piece.length) {
+      return { buffer: piece, offset };
     }
     const joined = Buffer.allocUnsafe(end - start);
     let written = 0;
     for (let index = first; written < joined.length; index++) {
       const part = this.pieces[index];
-      const from = index === first ? start - offset : 0;
+      const from = index === first ? offset : 0;
       const count = Math.min(part.length - from, joined.length - written);
       part.copy(joined, written, from, from + count);
       written += count;
     }
-    return joined.toString('utf8');
-  }
-
-  /** Bytes [start, end) as one buffer and the offset of `start` in it: a view when they sit in one piece. */
-  view(start: number, end: number): { readonly buffer: Buffer; readonly offset: number } {
-    const index = this.pieceAt(start);
-    const offset = start - this.pieceStarts[index];
-    const piece = this.pieces[index];
-    if (offset + (end - start) <= piece.length) {
-      return { buffer: piece, offset };
-    }
-    return { buffer: Buffer.from(this.text(start, end), 'utf8'), offset: 0 };
+    return { buffer: joined, offset: 0 };
   }
 
   byteAt(position: number): number {
@@ -120,12 +115,6 @@ export class ByteLog {
     this.slabUsed = 0;
     this.pieces.push(this.slab.subarray(0, 0));
     this.pieceStarts.push(this.total);
-  }
-
-  private closeSlab(): void {
-    if (this.slab) {
-      this.trim();
-    }
   }
 
   private pieceAt(position: number): number {
@@ -291,9 +280,8 @@ export class RawJsonRows implements KustoRows {
       const value = JSON.parse(text) as KustoValue;
       return this.mayHoldUnsafeIntegers && holdsUnsafeInteger(value) ? (JSON.parse(quoteUnsafeIntegers(text)) as KustoValue) : value;
     }
-    const number = Number(text);
     // An integer literal a JS number cannot hold exactly keeps its digits, as a parsed row does.
-    return Number.isSafeInteger(number) || !/^-?\d+$/.test(text) ? number : text;
+    return /^-?\d+$/.test(text) && isUnsafeIntegerLiteral(text) ? text : Number(text);
   }
 
   private parseRange(from: number, to: number): KustoRow[] {
@@ -305,12 +293,12 @@ export class RawJsonRows implements KustoRows {
     } catch (error) {
       throw this.unreadable(from, to, error);
     }
-    if (this.hasNonRowElements) {
-      parsed = parsed.filter((element) => Array.isArray(element));
-    }
     if (this.mayHoldUnsafeIntegers && holdsUnsafeInteger(parsed)) {
       // A long beyond 2^53 was rounded by JSON.parse: parse again with such literals quoted to keep their digits.
-      parsed = (JSON.parse(quoteUnsafeIntegers(text)) as unknown[]).filter((element) => !this.hasNonRowElements || Array.isArray(element));
+      parsed = JSON.parse(quoteUnsafeIntegers(text)) as unknown[];
+    }
+    if (this.hasNonRowElements) {
+      parsed = parsed.filter((element) => Array.isArray(element));
     }
     if (parsed.length !== to - from) {
       throw new KustoResponseFormatError(this.where + start, `rows ${from + 1} to ${to} could not be read (found ${parsed.length} rows)`);
@@ -440,8 +428,13 @@ export function quoteUnsafeIntegers(json: string): string {
     if (token.charCodeAt(0) === QUOTE) {
       return token;
     }
-    return Number.isSafeInteger(Number(token)) ? token : `"${token}"`;
+    return isUnsafeIntegerLiteral(token) ? `"${token}"` : token;
   });
+}
+
+/** Whether an integer literal is one a JS number cannot hold exactly (it is then kept as its digits). */
+function isUnsafeIntegerLiteral(literal: string): boolean {
+  return !Number.isSafeInteger(Number(literal));
 }
 
 /** The reason of a JSON.parse SyntaxError, short and without the row data V8 quotes. */
