@@ -9,6 +9,7 @@ import { ensureDevCertificate } from '../../src/localServers/devCertificate';
 import { startSignInServer, type RunningSignInServer, type SignInServerOptions } from '../../src/localServers/signIn/signInServer';
 import { SignInNetworkClient } from '../support/signInNetworkClient';
 import { getTestAccessToken, TEST_PUBLIC_CLIENT_ID } from '../support/signInTestTokens';
+import { readForm } from '../support/authHarnessBrowser';
 
 const CLUSTER = 'https://help.kusto.windows.net';
 const SECOND_CLUSTER = 'http://127.0.0.1:8082';
@@ -91,20 +92,6 @@ class Harness {
     const publicKey = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
     return verify('sha256', Buffer.from(`${encodedHeader}.${encodedPayload}`), publicKey, Buffer.from(signature, 'base64url'));
   }
-}
-
-function unescapeHtml(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
-
-/** Reads the form of an HTML page: its action and hidden fields. */
-function readForm(html: string): { action: string; fields: Record<string, string> } {
-  const action = unescapeHtml(/<form method="post" action="([^"]*)"/.exec(html)?.[1] ?? '');
-  const fields: Record<string, string> = {};
-  for (const match of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
-    fields[unescapeHtml(match[1])] = unescapeHtml(match[2]);
-  }
-  return { action, fields };
 }
 
 /** Plays the browser for MSAL's loopback: posts a form_post page's fields to the app (always via 127.0.0.1). */

@@ -9,7 +9,8 @@ function unescapeHtml(text: string): string {
   return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
-function readForm(html: string): { action: string; fields: Record<string, string> } {
+/** Reads the form of an HTML page: its action and hidden fields. */
+export function readForm(html: string): { action: string; fields: Record<string, string> } {
   const action = unescapeHtml(/<form method="post" action="([^"]*)"/.exec(html)?.[1] ?? '');
   const fields: Record<string, string> = {};
   for (const match of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {

@@ -8,7 +8,7 @@ import type { FrameScannerSink } from './jsonFrameScanner';
 import { rowsOf } from './kustoRows';
 import type { RawJsonRows } from './rawJsonRows';
 import type { KustoErrorInfo, KustoTable, TableKind, Visualization } from './resultTypes';
-import { addDistinctErrors, addRowError, asObject, readColumns, visualizationFrom, type ParsedDataSet } from './v2Parser';
+import { addDistinctErrors, addRowError, asObject, columnIndex, readColumns, visualizationFrom, type ParsedDataSet } from './v2Parser';
 
 const tocKinds: Readonly<Record<string, TableKind>> = {
   QueryResult: 'PrimaryResult',
@@ -77,9 +77,9 @@ function applyTableOfContents(tables: KustoTable[]): KustoTable[] {
   if (!toc || !isTableOfContents(toc)) {
     return tables;
   }
-  const ordinal = toc.columns.findIndex((column) => column.name === 'Ordinal');
-  const kind = toc.columns.findIndex((column) => column.name === 'Kind');
-  const name = toc.columns.findIndex((column) => column.name === 'Name');
+  const ordinal = columnIndex(toc, 'Ordinal');
+  const kind = columnIndex(toc, 'Kind');
+  const name = columnIndex(toc, 'Name');
   const result = tables.map((table) => ({ ...table }));
   result[result.length - 1] = { ...toc, kind: 'TableOfContents' };
   [...toc.rows].forEach((entry, position) => {
@@ -105,9 +105,9 @@ function queryStatusErrors(tables: readonly KustoTable[]): KustoErrorInfo[] {
     if (table.kind !== 'QueryCompletionInformation') {
       continue;
     }
-    const severity = table.columns.findIndex((column) => column.name === 'Severity');
-    const description = table.columns.findIndex((column) => column.name === 'StatusDescription');
-    const code = table.columns.findIndex((column) => column.name === 'StatusCode');
+    const severity = columnIndex(table, 'Severity');
+    const description = columnIndex(table, 'StatusDescription');
+    const code = columnIndex(table, 'StatusCode');
     if (severity < 0) {
       continue;
     }
@@ -129,7 +129,7 @@ function readV1Visualization(tables: readonly KustoTable[]): Visualization | und
     if (table.kind !== 'QueryProperties') {
       continue;
     }
-    const valueColumn = Math.max(0, table.columns.findIndex((column) => column.name === 'Value'));
+    const valueColumn = Math.max(0, columnIndex(table, 'Value'));
     for (const row of table.rows) {
       const visualization = visualizationFrom(row[valueColumn]);
       if (visualization) {

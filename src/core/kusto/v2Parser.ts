@@ -182,7 +182,8 @@ export class V2DataSetBuilder implements FrameScannerSink {
   }
 }
 
-function columnIndex(table: KustoTable, name: string): number {
+/** The index of the column named exactly `name`, or -1. */
+export function columnIndex(table: KustoTable, name: string): number {
   return table.columns.findIndex((column) => column.name === name);
 }
 

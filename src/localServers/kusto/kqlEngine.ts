@@ -729,21 +729,19 @@ class QueryCompiler {
   }
 
   private orExpression(columns: readonly ColumnSchema[], operator: string): Expression {
-    let left = this.andExpression(columns, operator);
-    while (this.isWord('or')) {
-      const token = this.next();
-      const right = this.andExpression(columns, operator);
-      left = logical(left, right, 'or', this.position(token));
-    }
-    return left;
+    return this.logicalChain('or', () => this.andExpression(columns, operator));
   }
 
   private andExpression(columns: readonly ColumnSchema[], operator: string): Expression {
-    let left = this.comparison(columns, operator);
-    while (this.isWord('and')) {
+    return this.logicalChain('and', () => this.comparison(columns, operator));
+  }
+
+  /** `operand (word operand)*`, left-associative. */
+  private logicalChain(word: 'or' | 'and', operand: () => Expression): Expression {
+    let left = operand();
+    while (this.isWord(word)) {
       const token = this.next();
-      const right = this.comparison(columns, operator);
-      left = logical(left, right, 'and', this.position(token));
+      left = logical(left, operand(), word, this.position(token));
     }
     return left;
   }
