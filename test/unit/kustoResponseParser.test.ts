@@ -7,6 +7,7 @@ import type { ParsedDataSet } from '../../src/core/kusto/v2Parser';
 import { allRows } from '../../src/core/kusto/kustoRows';
 import type { KustoRow, KustoTable } from '../../src/core/kusto/resultTypes';
 import { buildStormEventsV2Body } from '../fixtures/kusto/stormEventsBody';
+import { createRandom } from '../../src/localServers/kusto/sampleData';
 
 const fixturesDirectory = path.resolve(__dirname, '../../../test/fixtures/kusto');
 
@@ -331,6 +332,61 @@ describe('Kusto response parser', () => {
         assert.ok(error.byteOffset > body.indexOf('"Rows":') && error.byteOffset < body.length, `${rows}: byte ${error.byteOffset}`);
         assert.throws(() => JSON.parse(body.toString('utf8')), SyntaxError, `${rows} is really invalid JSON`);
       }
+    });
+
+    it('accepts exactly the rows JSON.parse accepts, for thousands of one-byte edits, at any chunk size', () => {
+      // A differential check of the rows grammar: edit one byte of valid rows (insert, delete or replace it with
+      // a byte that matters to JSON) and compare with JSON.parse, the parser that reads the rows later.
+      const valid = String.raw`[[-0.5e-3,1E+2,0,true,false,null,"a\\\"\/\b\u00e9 x",{},[],{"k":[{"x":{}}],"n":-12}],[ 1 , "two" , [3] ]]`;
+      const bytes = '[]{}",:-+.0123456789eEtrufalsnFgG\\/ \t\n\r\u0000\u001f\u007fé';
+      const random = createRandom(20261126);
+      const pick = (count: number): number => Math.floor(random() * count);
+      let accepted = 0;
+      let rejected = 0;
+      for (let trial = 0; trial < 3000; trial++) {
+        const at = pick(valid.length);
+        const edit = pick(3);
+        const byte = bytes[pick(bytes.length)];
+        const rows = edit === 0 ? valid.slice(0, at) + byte + valid.slice(at) : edit === 1 ? valid.slice(0, at) + valid.slice(at + 1) : valid.slice(0, at) + byte + valid.slice(at + 1);
+        let expected: unknown;
+        try {
+          expected = JSON.parse(rows);
+        } catch {
+          expected = undefined;
+        }
+        // Elements that are not arrays (errors in place of rows) are covered elsewhere.
+        if (expected !== undefined && !(Array.isArray(expected) && expected.every((row) => Array.isArray(row)))) {
+          continue;
+        }
+        const body = frameWith(rows);
+        const chunkSize = 1 + pick(40);
+        if (expected === undefined) {
+          // Rejected while the body streams in, before any row is read.
+          const error = formatError(() => parseKustoResponseChunks(splitEvery(body, chunkSize)));
+          assert.ok(error.byteOffset >= body.indexOf('"Rows":'), `${rows}: rejected at byte ${error.byteOffset}, inside the rows`);
+          rejected++;
+        } else {
+          assert.deepEqual(primary(parse(body, {}, chunkSize)).rows, expected, rows);
+          accepted++;
+        }
+      }
+      assert.ok(accepted > 200 && rejected > 1000, `both outcomes were tried: ${accepted} accepted, ${rejected} rejected`);
+    });
+
+    it('reads rows across pieces of any size, up to a whole body in one chunk', () => {
+      const body = buildStormEventsV2Body(1500);
+      const expected = (JSON.parse(body.toString('utf8')) as Array<{ Rows?: unknown[][] }>)[2].Rows!;
+      for (const chunkSize of [65_535, 65_536, 65_537, 200_000, body.length]) {
+        assert.deepEqual(primary(parse(body, {}, chunkSize)).rows, expected, `chunks of ${chunkSize} bytes`);
+      }
+    });
+
+    it('rejects rows nested deeper than the scanner follows, with a clear reason', () => {
+      const depth = 70_000;
+      const body = frameWith(`[[${'['.repeat(depth)}${']'.repeat(depth)}]]`);
+      assert.match(formatError(() => parse(body, {}, 4096)).reason, /nests arrays and objects more than 65535 levels deep/);
+      const deepButFine = frameWith(`[[${'['.repeat(1000)}${']'.repeat(1000)}]]`);
+      assert.equal(primary(parse(deepButFine)).rows.length, 1);
     });
 
     it('accepts every valid value shape JSON allows', () => {

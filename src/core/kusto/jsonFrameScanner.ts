@@ -1,13 +1,23 @@
 // A byte-level scanner over a Kusto response body as it streams in. It never builds the whole body as one string:
 // it cuts out the frames (v2: elements of the top-level array; v1: elements of "Tables") and parses each one
 // without its "Rows". The bytes of a "Rows" array go, as they are, into a RawJsonRows that knows where each
-// row ends: rows are parsed when someone reads them (see rawJsonRows.ts). Finding the row ends is a loop over
-// the bytes that tracks strings (skipped with a native search for the closing quote), escapes and depth;
-// it checks the shape of the rows (each one an array, its brackets balanced) so a cut-off or mangled body is
-// rejected while it streams. Errors the server writes in place of a row are parsed at once.
+// row ends: rows are parsed when someone reads them (see rawJsonRows.ts). The rows' bytes are checked against
+// the JSON grammar while they stream in, by a scanner compiled to WebAssembly (rowsScanner.ts), which also
+// finds where each row ends: a cut-off or mangled body is rejected at once, and a row read later cannot fail.
+// Errors the server writes in place of a row are parsed at once.
 
 import { KustoResponseFormatError } from './kustoErrors';
 import { RawJsonRows, syntaxReason } from './rawJsonRows';
+import {
+  acquireRowsScanner,
+  releaseRowsScanner,
+  ROWS_ERROR,
+  ROWS_MAX_DEPTH,
+  ROWS_SCANNER_PIECE_BYTES,
+  RowsScanner,
+  STOP_ERROR,
+  STOP_ROWS_END,
+} from './rowsScanner';
 
 export interface FrameScannerSink {
   /**
@@ -35,106 +45,12 @@ const CLOSE_BRACE = 0x7d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 
-const MINUS = 0x2d;
-const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
-const DOT = 0x2e;
-const LOWER_E = 0x65;
-const UPPER_E = 0x45;
-const PLUS = 0x2b;
-const LOWER_F = 0x66;
-const LOWER_N = 0x6e;
-const LOWER_T = 0x74;
-const LOWER_U = 0x75;
-const TRUE_BYTES = Buffer.from('true');
-const FALSE_BYTES = Buffer.from('false');
-const NULL_BYTES = Buffer.from('null');
-/** 2^53 has 16 digits: shorter integer literals are always exact as JS numbers. */
-const MIN_UNSAFE_DIGITS = 16;
-
-// Token states of the rows' JSON check.
-const S_VALUE = 0; // a value must come (after ',' in an array, or ':')
-const S_VALUE_OR_CLOSE = 1; // just after '[': a value or ']'
-const S_AFTER_VALUE = 2; // ',' or the end of the enclosing array or object
-const S_KEY_OR_CLOSE = 3; // just after '{': a key or '}'
-const S_KEY = 4; // after ',' in an object
-const S_COLON = 5;
-const S_STRING = 6;
-const S_ESCAPE = 7;
-const S_UNICODE = 8;
-const S_LITERAL = 9;
-const S_NUMBER_MINUS = 10; // '-': a digit must follow
-const S_NUMBER_ZERO = 11; // a leading 0: '.', 'e' or the end
-const S_NUMBER_INT = 12;
-const S_NUMBER_DOT = 13; // '.': a digit must follow
-const S_NUMBER_FRACTION = 14;
-const S_NUMBER_E = 15; // 'e': a sign or a digit must follow
-const S_NUMBER_E_SIGN = 16; // a digit must follow
-const S_NUMBER_EXPONENT = 17;
-
-function byteSet(characters: string): Uint8Array {
-  const set = new Uint8Array(256);
-  for (const character of characters) {
-    set[character.charCodeAt(0)] = 1;
-  }
-  return set;
+const WHITESPACE = new Uint8Array(256);
+for (const character of ' \n\r\t') {
+  WHITESPACE[character.charCodeAt(0)] = 1;
 }
-
-const ESCAPABLE = byteSet('"\\/bfnrt');
-const WHITESPACE = byteSet(' \n\r\t');
-/** Bytes that string content can hold as they are: everything but '"', '\\' and control characters. */
-const PLAIN_STRING_BYTE = new Uint8Array(256).fill(1, 0x20);
-PLAIN_STRING_BYTE[QUOTE] = 0;
-PLAIN_STRING_BYTE[BACKSLASH] = 0;
-const HEX_DIGIT = byteSet('0123456789abcdefABCDEF');
-
-// The two innermost loops are functions of their own: small, so V8 optimizes them after a few calls, long
-// before the large loop that calls them is optimized (a first large response would otherwise be scanned by the
-// interpreter for its first megabytes).
-
-/** The index of the first byte from `index` on that ends plain string content ('"', '\\', a control character), or `length`. */
-function skipPlainStringBytes(buffer: Buffer, index: number, length: number): number {
-  while (index < length && PLAIN_STRING_BYTE[buffer[index]] === 1) {
-    index++;
-  }
-  return index;
-}
-
-/** The index of the first byte from `index` on that is not a decimal digit, or `length`. */
-function skipDigits(buffer: Buffer, index: number, length: number): number {
-  while (index < length) {
-    const byte = buffer[index];
-    if (byte < DIGIT_0 || byte > DIGIT_9) {
-      break;
-    }
-    index++;
-  }
-  return index;
-}
-
-/** The next state of a number for `byte`, or -1 when the byte does not continue the number. */
-function numberTransition(state: number, byte: number): number {
-  const digit = byte >= DIGIT_0 && byte <= DIGIT_9;
-  switch (state) {
-    case S_NUMBER_MINUS:
-      return byte === DIGIT_0 ? S_NUMBER_ZERO : digit ? S_NUMBER_INT : -1;
-    case S_NUMBER_ZERO:
-      return byte === DOT ? S_NUMBER_DOT : byte === LOWER_E || byte === UPPER_E ? S_NUMBER_E : -1;
-    case S_NUMBER_INT:
-      return digit ? S_NUMBER_INT : byte === DOT ? S_NUMBER_DOT : byte === LOWER_E || byte === UPPER_E ? S_NUMBER_E : -1;
-    case S_NUMBER_DOT:
-      return digit ? S_NUMBER_FRACTION : -1;
-    case S_NUMBER_FRACTION:
-      return digit ? S_NUMBER_FRACTION : byte === LOWER_E || byte === UPPER_E ? S_NUMBER_E : -1;
-    case S_NUMBER_E:
-      return digit ? S_NUMBER_EXPONENT : byte === PLUS || byte === MINUS ? S_NUMBER_E_SIGN : -1;
-    case S_NUMBER_E_SIGN:
-    case S_NUMBER_EXPONENT:
-      return digit ? S_NUMBER_EXPONENT : -1;
-    default:
-      return -1;
-  }
-}
+/** The literals, in the order the rows scanner numbers them. */
+const LITERALS = ['true', 'false', 'null'];
 
 const PHASE_START = 0;
 const PHASE_BODY = 1;
@@ -176,22 +92,14 @@ export class KustoJsonScanner {
   private frameParts: Buffer[] = [];
   private topParts: Buffer[] = [];
 
-  // Rows: the depth of the "Rows" array (its elements start at this depth), where they go, and the element
-  // being read (its first byte's position in the rows' byte log, and whether it opened with '[' or '{').
+  // Rows: the depth of the "Rows" array (its elements start at this depth), where they go, and how many rows
+  // all tables have had so far.
   private rowsDepth = -1;
   private rows: RawJsonRows | undefined;
   private frameRows: RawJsonRows | undefined;
-  private elementStart = -1;
   private rowsFound = 0;
-  // Validation of the rows' JSON: the open arrays and objects (the Rows array first), the token state, and what
-  // a token in progress still needs.
-  private readonly containers: number[] = [];
-  private rowState = S_VALUE_OR_CLOSE;
-  private stringIsKey = false;
-  private hexDigitsLeft = 0;
-  private integerDigits = 0;
-  private literal: Buffer = TRUE_BYTES;
-  private literalIndex = 0;
+  /** The WebAssembly half, held while a Rows array is read: checks the rows' JSON and finds where each row ends. */
+  private rowsScanner: RowsScanner | undefined;
 
   constructor(
     private readonly sink: FrameScannerSink,
@@ -401,9 +309,7 @@ export class KustoJsonScanner {
             this.captureFramePrefix(buffer, index + 1);
             this.rowsDepth = this.depth;
             this.rows = new RawJsonRows(position + 1, this.slabBytes);
-            this.containers.length = 0;
-            this.containers.push(OPEN_BRACKET);
-            this.rowState = S_VALUE_OR_CLOSE;
+            this.rowsScanner = acquireRowsScanner();
             return index + 1;
           }
           if (key === 'Tables' && !this.frameActive && this.shapeKind === 'object' && this.depth === 2) {
@@ -457,204 +363,46 @@ export class KustoJsonScanner {
   }
 
   /**
-   * The hot loop: inside a "Rows" array. Checks that the bytes are valid JSON (the same grammar JSON.parse
-   * accepts, so reading a row later cannot fail), notes where each row ends, copies the bytes it passed into
-   * the rows' log and returns where it stopped (after the array's closing ']', or at the end of the chunk).
+   * Inside a "Rows" array: the WebAssembly scanner checks the bytes against the JSON grammar (the grammar
+   * JSON.parse accepts, so reading a row later cannot fail) and finds where each element ends. The bytes go into
+   * the rows' log; returns where it stopped (after the array's closing ']', or at the end of the chunk).
    */
   private scanRows(buffer: Buffer, start: number): number {
     const rows = this.rows!;
     const log = rows.log;
+    const scanner = this.rowsScanner!;
     const length = buffer.length;
-    const containers = this.containers;
-    // Position in the log of buffer[i] is logBase + i: bytes are appended from `appendFrom` when the loop stops.
+    // Position in the log of buffer[i] is logBase + i: the bytes are appended once the chunk is scanned.
     const logBase = log.length - start;
-    let appendFrom = start;
-    let state = this.rowState;
-    // Hot state in locals (written back when the loop stops): fewer property loads in the loop.
-    let stringIsKey = this.stringIsKey;
-    let integerDigits = this.integerDigits;
-    let elementStart = this.elementStart;
-    let rowsFound = this.rowsFound;
-    const base = this.base;
+    let errorElements: number[] | undefined;
     let rowsEnd = -1;
-    let index = start;
-    // The states come in order of how often they are met: string content, what follows a value, a value.
-    while (index < length) {
-      let byte = buffer[index];
-      if (state === S_STRING) {
-        index = skipPlainStringBytes(buffer, index, length);
-        if (index === length) {
-          break;
-        }
-        byte = buffer[index];
-        if (byte === QUOTE) {
-          state = stringIsKey ? S_COLON : S_AFTER_VALUE;
-        } else if (byte === BACKSLASH) {
-          state = S_ESCAPE;
+    for (let index = start; index < length && rowsEnd < 0; index += ROWS_SCANNER_PIECE_BYTES) {
+      const pieceEnd = Math.min(length, index + ROWS_SCANNER_PIECE_BYTES);
+      const stop = scanner.scan(buffer, index, pieceEnd, logBase + index);
+      if (stop === STOP_ERROR) {
+        this.failInRows(buffer, index + scanner.stoppedAt);
+      }
+      for (let element = 0; element < scanner.elementCount; element++) {
+        const elementEnd = scanner.elementEnd(element);
+        if (elementEnd > 0) {
+          rows.addRow(scanner.elementStart(element), elementEnd);
+          this.rowsFound++;
         } else {
-          this.fail(base + index, `a string holds the control character ${describeByte(byte)} unescaped`);
+          // An error the server wrote in place of a row: parsed once its bytes are in the log.
+          (errorElements ??= []).push(scanner.elementStart(element), -elementEnd);
         }
-        index++;
-        continue;
       }
-      if (state === S_AFTER_VALUE) {
-        if (byte === COMMA) {
-          state = containers[containers.length - 1] === OPEN_BRACE ? S_KEY : S_VALUE;
-          index++;
-          continue;
-        }
-        if (WHITESPACE[byte] === 1) {
-          index++;
-          continue;
-        }
-        const container = containers[containers.length - 1];
-        if ((byte === CLOSE_BRACKET && container === OPEN_BRACKET) || (byte === CLOSE_BRACE && container === OPEN_BRACE)) {
-          containers.pop();
-          index++;
-          if (containers.length === 1) {
-            // An element of the Rows array ends: a row, or an error the server wrote in place of one.
-            if (container === OPEN_BRACKET) {
-              rows.addRow(elementStart, logBase + index);
-              rowsFound++;
-            } else {
-              log.append(buffer, appendFrom, index);
-              appendFrom = index;
-              this.reportErrorElement(rows, elementStart, logBase + index);
-            }
-          } else if (containers.length === 0) {
-            // The Rows array ends.
-            rowsEnd = index - 1;
-            break;
-          }
-          continue;
-        }
-        this.fail(
-          base + index,
-          containers.length === 1
-            ? `expected ',' or the end of the Rows array but found ${describeByte(byte)}`
-            : `expected ',' or '${container === OPEN_BRACKET ? ']' : '}'}' but found ${describeByte(byte)}`,
-        );
+      if (stop === STOP_ROWS_END) {
+        rowsEnd = index + scanner.stoppedAt;
       }
-      if (state === S_VALUE || state === S_VALUE_OR_CLOSE) {
-        if (WHITESPACE[byte] === 1) {
-          index++;
-          continue;
-        }
-        const atRowLevel = containers.length === 1;
-        if (atRowLevel && byte !== OPEN_BRACKET && byte !== OPEN_BRACE && byte !== CLOSE_BRACKET) {
-          this.fail(base + index, `a row must be an array but found ${describeByte(byte)}`);
-        }
-        if (byte === QUOTE) {
-          stringIsKey = false;
-          state = S_STRING;
-        } else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
-          if (atRowLevel) {
-            elementStart = logBase + index;
-          }
-          containers.push(byte);
-          state = byte === OPEN_BRACKET ? S_VALUE_OR_CLOSE : S_KEY_OR_CLOSE;
-        } else if (byte > DIGIT_0 && byte <= DIGIT_9) {
-          state = S_NUMBER_INT;
-          integerDigits = 1;
-        } else if (byte === MINUS) {
-          state = S_NUMBER_MINUS;
-          integerDigits = 0;
-        } else if (byte === DIGIT_0) {
-          state = S_NUMBER_ZERO;
-        } else if (byte === LOWER_T || byte === LOWER_F || byte === LOWER_N) {
-          this.literal = byte === LOWER_T ? TRUE_BYTES : byte === LOWER_F ? FALSE_BYTES : NULL_BYTES;
-          this.literalIndex = 1;
-          state = S_LITERAL;
-        } else if (byte === CLOSE_BRACKET) {
-          if (state !== S_VALUE_OR_CLOSE) {
-            this.fail(base + index, "expected a value after ',' but found ']'");
-          }
-          // An empty array: the ']' is read again as what follows a value.
-          state = S_AFTER_VALUE;
-          continue;
-        } else {
-          this.fail(base + index, `expected a value but found ${describeByte(byte)}`);
-        }
-        index++;
-        continue;
-      }
-      if (state >= S_NUMBER_MINUS) {
-        if (state === S_NUMBER_INT || state === S_NUMBER_FRACTION || state === S_NUMBER_EXPONENT) {
-          const digitsFrom = index;
-          index = skipDigits(buffer, index, length);
-          if (state === S_NUMBER_INT) {
-            integerDigits += index - digitsFrom;
-          }
-          if (index === length) {
-            break;
-          }
-          byte = buffer[index];
-        }
-        const next = numberTransition(state, byte);
-        if (next >= 0) {
-          if (next === S_NUMBER_INT) {
-            integerDigits++;
-          }
-          state = next;
-          index++;
-          continue;
-        }
-        if (state !== S_NUMBER_ZERO && state !== S_NUMBER_INT && state !== S_NUMBER_FRACTION && state !== S_NUMBER_EXPONENT) {
-          this.fail(base + index, `a number ends too early, at ${describeByte(byte)}`);
-        }
-        if (state === S_NUMBER_INT && integerDigits >= MIN_UNSAFE_DIGITS) {
-          rows.markUnsafeIntegers();
-        }
-        // The byte after a number is read again as what follows a value.
-        state = S_AFTER_VALUE;
-        continue;
-      }
-      if (state === S_KEY_OR_CLOSE && byte === CLOSE_BRACE) {
-        // An empty object: the '}' is read again as what follows a value.
-        state = S_AFTER_VALUE;
-        continue;
-      }
-      if (state === S_COLON) {
-        if (byte === COLON) {
-          state = S_VALUE;
-        } else if (WHITESPACE[byte] !== 1) {
-          this.fail(base + index, `expected ':' after a key but found ${describeByte(byte)}`);
-        }
-        index++;
-        continue;
-      }
-      if (state === S_KEY_OR_CLOSE || state === S_KEY) {
-        if (byte === QUOTE) {
-          stringIsKey = true;
-          state = S_STRING;
-        } else if (WHITESPACE[byte] !== 1) {
-          this.fail(base + index, `expected a key but found ${describeByte(byte)}`);
-        }
-        index++;
-        continue;
-      }
-      if (state === S_LITERAL) {
-        const literal = this.literal;
-        if (byte !== literal[this.literalIndex]) {
-          this.fail(base + index, `expected ${describeByte(literal[this.literalIndex])} of '${literal.toString()}' but found ${describeByte(byte)}`);
-        }
-        if (++this.literalIndex === literal.length) {
-          state = S_AFTER_VALUE;
-        }
-        index++;
-        continue;
-      }
-      state = this.readEscape(state, byte, index);
-      index++;
     }
-    // One way out for both the end of the chunk and the end of the Rows array: code after a loop that has not
-    // run yet when V8 optimizes the loop would be left without type feedback and deoptimize on every call.
-    this.rowState = state;
-    this.stringIsKey = stringIsKey;
-    this.integerDigits = integerDigits;
-    this.elementStart = elementStart;
-    this.rowsFound = rowsFound;
-    log.append(buffer, appendFrom, rowsEnd >= 0 ? rowsEnd : length);
+    if (scanner.mayHoldUnsafeIntegers) {
+      rows.markUnsafeIntegers();
+    }
+    log.append(buffer, start, rowsEnd >= 0 ? rowsEnd : length);
+    for (let index = 0; errorElements && index < errorElements.length; index += 2) {
+      this.reportErrorElement(rows, errorElements[index], errorElements[index + 1]);
+    }
     if (rowsEnd < 0) {
       return length;
     }
@@ -664,34 +412,56 @@ export class KustoJsonScanner {
     return rowsEnd + 1;
   }
 
-  /** A byte of an escape sequence in a string, in `state` (S_ESCAPE or S_UNICODE): returns the next state. */
-  private readEscape(state: number, byte: number, index: number): number {
-    if (state === S_ESCAPE) {
-      if (byte === LOWER_U) {
-        this.hexDigitsLeft = 4;
-        return S_UNICODE;
+  /** Throws the error the WebAssembly scanner stopped on, at buffer[index]. */
+  private failInRows(buffer: Buffer, index: number): never {
+    const scanner = this.rowsScanner!;
+    const { code, detail } = scanner.error;
+    releaseRowsScanner(scanner);
+    this.rowsScanner = undefined;
+    const found = describeByte(buffer[index]);
+    const position = this.base + index;
+    switch (code) {
+      case ROWS_ERROR.controlCharacter:
+        this.fail(position, `a string holds the control character ${found} unescaped`);
+      case ROWS_ERROR.afterRow:
+        this.fail(position, `expected ',' or the end of the Rows array but found ${found}`);
+      case ROWS_ERROR.afterValue:
+        this.fail(position, `expected ',' or '${detail === OPEN_BRACKET ? ']' : '}'}' but found ${found}`);
+      case ROWS_ERROR.rowNotArray:
+        this.fail(position, `a row must be an array but found ${found}`);
+      case ROWS_ERROR.valueAfterComma:
+        this.fail(position, "expected a value after ',' but found ']'");
+      case ROWS_ERROR.value:
+        this.fail(position, `expected a value but found ${found}`);
+      case ROWS_ERROR.number:
+        this.fail(position, `a number ends too early, at ${found}`);
+      case ROWS_ERROR.colon:
+        this.fail(position, `expected ':' after a key but found ${found}`);
+      case ROWS_ERROR.key:
+        this.fail(position, `expected a key but found ${found}`);
+      case ROWS_ERROR.literal: {
+        const literal = LITERALS[detail >> 3];
+        this.fail(position, `expected ${describeByte(literal.charCodeAt(detail & 7))} of '${literal}' but found ${found}`);
       }
-      if (ESCAPABLE[byte] !== 1) {
-        this.fail(this.base + index, `a string holds the invalid escape \\${String.fromCharCode(byte)}`);
-      }
-      return S_STRING;
+      case ROWS_ERROR.escape:
+        this.fail(position, `a string holds the invalid escape \\${String.fromCharCode(buffer[index])}`);
+      case ROWS_ERROR.hexDigit:
+        this.fail(position, `a \\u escape needs four hex digits but has ${found}`);
+      case ROWS_ERROR.tooDeep:
+        this.fail(position, `a row nests arrays and objects more than ${ROWS_MAX_DEPTH - 1} levels deep`);
+      default:
+        this.fail(position, `the rows scanner stopped with an unknown error ${code}`);
     }
-    if (state === S_UNICODE) {
-      if (HEX_DIGIT[byte] !== 1) {
-        this.fail(this.base + index, `a \\u escape needs four hex digits but has ${describeByte(byte)}`);
-      }
-      return --this.hexDigitsLeft === 0 ? S_STRING : S_UNICODE;
-    }
-    this.fail(this.base + index, `the rows scanner reached an unknown state ${state}`);
   }
 
   private endRows(rows: RawJsonRows): void {
+    releaseRowsScanner(this.rowsScanner!);
+    this.rowsScanner = undefined;
     rows.seal();
     this.frameRows = rows;
     this.rows = undefined;
     this.depth = this.rowsDepth - 1;
     this.rowsDepth = -1;
-    this.rowState = S_VALUE_OR_CLOSE;
     this.capturing = true;
     this.valueKey = undefined;
   }
