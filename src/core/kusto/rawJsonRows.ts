@@ -225,6 +225,62 @@ export class RawJsonRows implements KustoRows {
     return values;
   }
 
+  /**
+   * Sets `marks[row] = 1` for each row whose bytes, read as Latin-1, `pattern` (global) finds in, without parsing
+   * any row; with `among`, only rows marked 1 there are looked at. The bytes are the row as sent: a caller that
+   * looks for display text must allow for escapes and number spellings itself (see the results filter).
+   * Gives up, returning false, when nearly every row of the first block matches: the search would rule out too
+   * few rows to pay for itself.
+   */
+  markRowsWhoseBytesMatch(pattern: RegExp, marks: Uint8Array, among?: Uint8Array): boolean {
+    const ends = this.ends;
+    for (let blockStart = 0; blockStart < ends.length; blockStart += ITERATION_BLOCK_ROWS) {
+      const blockEnd = Math.min(ends.length, blockStart + ITERATION_BLOCK_ROWS);
+      let wanted = blockEnd - blockStart;
+      if (among) {
+        wanted = 0;
+        for (let row = blockStart; row < blockEnd; row++) wanted += among[row];
+      }
+      if (wanted * 4 >= blockEnd - blockStart) {
+        const marked = this.searchBlock(pattern, blockStart, blockEnd, marks);
+        if (blockStart === 0 && !among && marked * 10 > blockEnd * 9) {
+          return false;
+        }
+        continue;
+      }
+      // A few rows of the block: each one alone.
+      for (let row = blockStart; row < blockEnd && wanted > 0; row++) {
+        if (among![row] === 1) {
+          this.searchBlock(pattern, row, row + 1, marks);
+          wanted--;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Marks the rows of [blockStart, blockEnd) that `pattern` finds in; returns how many it found in. */
+  private searchBlock(pattern: RegExp, blockStart: number, blockEnd: number, marks: Uint8Array): number {
+    const ends = this.ends;
+    const start = this.startOf(blockStart);
+    const { buffer, offset } = this.bytes.view(start, ends[blockEnd - 1]);
+    // Latin-1 maps each byte to one character, so a match's index is a byte position.
+    const text = buffer.toString('latin1', offset, offset + (ends[blockEnd - 1] - start));
+    let row = blockStart;
+    let found = 0;
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      const position = start + match.index;
+      while (ends[row] <= position) row++;
+      marks[row] = 1;
+      found++;
+      if (row + 1 >= blockEnd) break;
+      // The rest of a marked row need not be searched.
+      pattern.lastIndex = ends[row] - start;
+    }
+    return found;
+  }
+
   *[Symbol.iterator](): Iterator<KustoRow> {
     for (let start = 0; start < this.ends.length; start += ITERATION_BLOCK_ROWS) {
       yield* this.parseRange(start, Math.min(this.ends.length, start + ITERATION_BLOCK_ROWS));

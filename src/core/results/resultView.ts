@@ -6,6 +6,7 @@ import type { KustoRows } from '../kusto/kustoRows';
 import type { KustoColumn, KustoRow, KustoScalarType, KustoTable, KustoValue } from '../kusto/resultTypes';
 import type { CellText, SortSpec } from '../../shared/resultsProtocol';
 import { formatKustoValue } from '../kusto/valueDecoding';
+import { RawJsonRows } from '../kusto/rawJsonRows';
 
 /** Order and filter of a view over one table. */
 export interface ViewOptions {
@@ -355,7 +356,9 @@ export class ResultTable {
     };
     // Typing a filter narrows it: a row that shows "texas" also shows "tex", so only the rows an earlier filter
     // contained in this one kept need a look (rows are parsed as they are read; this saves parsing the rest).
-    const candidates = this.narrowedFrom(filter);
+    // Rows whose bytes cannot show the filter are ruled out without parsing them.
+    const narrowed = this.narrowedFrom(filter);
+    const candidates = this.candidatesFromBytes(filter, narrowed) ?? narrowed;
     if (candidates) {
       for (let start = 0; start < rows.length; start += FILTER_BLOCK_ROWS) {
         const end = Math.min(rows.length, start + FILTER_BLOCK_ROWS);
@@ -378,6 +381,25 @@ export class ResultTable {
     return result;
   }
 
+  /**
+   * The rows that may show `filter`, found by searching their bytes (no row parsed), or undefined when their bytes
+   * cannot tell. A string cell shows its text as sent unless it holds an escape (a backslash in the bytes); other
+   * cells show numbers (only digits, '.', '+', '-', 'e', a timespan's ':', Infinity or NaN), true, false, or
+   * compact JSON made of such strings, numbers and punctuation. Case-insensitive matching never pairs an ASCII
+   * letter with a non-ASCII one. So ASCII text that is not number-like and holds no JSON punctuation shows in a
+   * row only if the row's bytes hold it (ignoring ASCII case) or hold a backslash. Undefined also when nearly every
+   * row would be kept (the search would save little).
+   */
+  private candidatesFromBytes(filter: string, among: Uint8Array | undefined): Uint8Array | undefined {
+    const { rows } = this.table;
+    const lower = filter.toLowerCase();
+    if (!(rows instanceof RawJsonRows) || !ASCII_TEXT.test(filter) || JSON_PUNCTUATION.test(filter) || NUMBER_TEXT.test(filter)) return undefined;
+    if ('-infinity'.includes(lower) || 'nan'.includes(lower)) return undefined;
+    const marks = new Uint8Array(rows.length);
+    if (!rows.markRowsWhoseBytesMatch(new RegExp(`${escapeRegExp(filter)}|\\\\`, 'gi'), marks, among)) return undefined;
+    return among ? both(marks, among) : marks;
+  }
+
   /** The matches of the longest cached filter that `filter` contains (ASCII filters, where that containment is exact). */
   private narrowedFrom(filter: string): Uint8Array | undefined {
     if (!ASCII_TEXT.test(filter)) return undefined;
@@ -394,6 +416,16 @@ export class ResultTable {
 
 const FILTER_BLOCK_ROWS = 2048;
 const ASCII_TEXT = /^[\x20-\x7e]*$/;
+const JSON_PUNCTUATION = /["{}[\]:,\\]/;
+/** Text that could be part of how a number shows (see candidatesFromBytes). */
+const NUMBER_TEXT = /^[0-9.+\-eE]*$/;
+
+/** The rows both sets keep. */
+function both(first: Uint8Array, second: Uint8Array): Uint8Array {
+  const kept = new Uint8Array(first.length);
+  for (let index = 0; index < kept.length; index++) kept[index] = first[index] & second[index];
+  return kept;
+}
 
 function countOnes(flags: Uint8Array, start: number, end: number): number {
   let count = 0;
