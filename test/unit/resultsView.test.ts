@@ -11,6 +11,12 @@ function table(columns: KustoColumn[], rows: KustoRow[]): KustoTable {
   return { id: 0, name: 'PrimaryResult', kind: 'PrimaryResult', columns, rows: rowsOf(rows) };
 }
 
+/** The source rows a filter shows, in order. */
+function rowsShown(source: ResultTable, filter: string): number[] {
+  const view = source.view({ filter });
+  return Array.from({ length: view.rowCount }, (_, p) => view.sourceRowIndex(p));
+}
+
 function column(view: { rowCount: number; rowAt(p: number): KustoRow }, index: number): unknown[] {
   return Array.from({ length: view.rowCount }, (_, p) => view.rowAt(p)[index]);
 }
@@ -129,10 +135,6 @@ describe('results view: filtering and paging', () => {
     const body = buildStormEventsV2Body(6000);
     const fromWire = parseKustoResponseChunks([body]).tables.find((candidate) => candidate.kind === 'PrimaryResult')!;
     const typed = new ResultTable(fromWire);
-    const rowsShown = (source: ResultTable, filter: string): number[] => {
-      const view = source.view({ filter });
-      return Array.from({ length: view.rowCount }, (_, p) => view.sourceRowIndex(p));
-    };
     // Narrowing ("t" → "texas"), a case change, a longer word with the same start, widening again, and text that
     // is not ASCII (where narrowing is not used).
     for (const filter of ['t', 'te', 'tex', 'TEXA', 'texas', 'texas ', 'xas', 'hail', 'hail storm', 'é', 'éx']) {
@@ -171,10 +173,6 @@ describe('results view: filtering and paging', () => {
     );
     const fromWire = new ResultTable(parseKustoResponseChunks([body]).tables.find((candidate) => candidate.kind === 'PrimaryResult')!);
     const inMemory = new ResultTable(table(columns, JSON.parse(rowsText) as KustoRow[]));
-    const rowsShown = (source: ResultTable, filter: string): number[] => {
-      const view = source.view({ filter });
-      return Array.from({ length: view.rowCount }, (_, p) => view.sourceRowIndex(p));
-    };
     const filters = ['texas', 'TEXAS', 'tex', 'xas', 'exa', 'kelvin', 'elvin', 'caf', 'break', 'line', 'b c', '"x y"', 'x y', 'state', 'true', 'rue', 'fals', 'null', 'nul', 'infinity', 'inf', 'nan', '100', '1e', 'e+', '0.1', '2.5', '02:03', ':', '1.02', 'deep', 'plain', ' ', 'a\\b', 'a', 'k', 'q'];
     let shownSomewhere = 0;
     for (const filter of filters) {
