@@ -296,7 +296,7 @@ export class ResultTable {
       }
       order = filtered;
     }
-    const view = new ResultView(this, order);
+    const view = new ResultView(this, order, !sort);
     this.views.set(key, view);
     return view;
   }
@@ -437,9 +437,14 @@ const ROWS_PER_READ = 1024;
 
 /** Rows of a table in one order and filter, addressed by position (0 = first row shown). */
 export class ResultView {
+  /**
+   * @param order the source row of each position (undefined: every row in table order)
+   * @param inTableOrder the order only leaves rows out (a filter without a sort), so it increases
+   */
   constructor(
     readonly source: ResultTable,
     private readonly order: Uint32Array | undefined,
+    private readonly inTableOrder = order === undefined,
   ) {}
 
   get rowCount(): number {
@@ -466,6 +471,19 @@ export class ResultView {
     if (!this.order) {
       // In table order the rows are one run: one parse for the page.
       return this.source.table.rows.slice(from, end);
+    }
+    const order = this.order;
+    if (this.inTableOrder && end > from) {
+      // A filtered run of the table: when the rows shown are a good part of the stretch of the table they span,
+      // one parse of that stretch costs less than a parse per row.
+      const first = order[from];
+      const span = order[end - 1] - first + 1;
+      if (span <= (end - from) * 4) {
+        const stretch = this.source.table.rows.slice(first, first + span);
+        const result: KustoRow[] = [];
+        for (let p = from; p < end; p++) result.push(stretch[order[p] - first]);
+        return result;
+      }
     }
     const result: KustoRow[] = [];
     for (let p = from; p < end; p++) result.push(this.rowAt(p));
