@@ -13,6 +13,7 @@
 // per frame; dropped frames are reported beside it.
 // Run: npx tsc -p . && node --max-old-space-size=6144 out/scripts/benchGrid.js [rowCounts...]
 // BENCH_GRID_EVENTS=1 adds the trace events that cost the most per frame (all frames and the slowest 10%).
+// BENCH_GRID_PATTERNS=wheel,fling,jumps runs only those scroll patterns (quicker while comparing variants).
 
 import type { CDPSession, Page } from 'playwright-core';
 import { ResultTable } from '../src/core/results/resultView';
@@ -416,11 +417,12 @@ async function main(): Promise<void> {
       await harness.page.waitForTimeout(300);
       const stepWork = await measureScrollStepWork(harness.page, 40, 5);
       const cdp = await harness.page.context().newCDPSession(harness.page);
-      const patterns: { label: string; pattern: ScrollPattern }[] = [
-        { label: '3 rows/frame', pattern: { kind: 'fling', rowsPerFrame: 3, frames: FLING_FRAMES } },
-        { label: '20 rows/frame', pattern: { kind: 'fling', rowsPerFrame: 20, frames: FLING_FRAMES } },
-        { label: 'jumps', pattern: { kind: 'jumps', jumps: JUMPS } },
-      ];
+      const onlyPatterns = process.env.BENCH_GRID_PATTERNS?.split(',');
+      const patterns = [
+        { name: 'wheel', label: '3 rows/frame', pattern: { kind: 'fling', rowsPerFrame: 3, frames: FLING_FRAMES } as ScrollPattern },
+        { name: 'fling', label: '20 rows/frame', pattern: { kind: 'fling', rowsPerFrame: 20, frames: FLING_FRAMES } as ScrollPattern },
+        { name: 'jumps', label: 'jumps', pattern: { kind: 'jumps', jumps: JUMPS } as ScrollPattern },
+      ].filter(({ name }) => !onlyPatterns || onlyPatterns.includes(name));
       const figures: PatternFigures[] = [];
       for (const { label, pattern } of patterns) {
         // Untraced for what the user sees (tracing slows the page), then traced for the work per frame.
