@@ -148,7 +148,10 @@ export async function openResultsHarness(browser: Browser, server: { origin: str
 
   const controller = new ResultsController({
     post: (message: ExtensionToPageMessage) => {
-      delivery = delivery.then(() => page.evaluate((m) => window.postMessage(m, '*'), message).catch(() => undefined));
+      // As JSON text, as VS Code's webview.postMessage sends it: Playwright's own serialization of a page of rows
+      // (every value tagged and checked) kept this process busy enough to slow the page on a 2-core machine.
+      const json = JSON.stringify(message);
+      delivery = delivery.then(() => page.evaluate((text) => window.postMessage(JSON.parse(text), '*'), json).catch(() => undefined));
     },
     writeClipboard: async (text) => {
       clipboard.push(text);
