@@ -118,8 +118,9 @@ export class VirtualGrid {
   private textRoom: number[] = [];
   /** An upper bound of one glyph's advance in the grid's font, px (0 until measured: every cell clips). */
   private glyphBound = 0;
-  // Column positions live in one constructed style sheet (CSSOM, allowed by the CSP): resizing a column edits
-  // one rule instead of every cell, and cells are absolutely placed so a row needs no grid or flex layout.
+  // Column widths live in one constructed style sheet (CSSOM, allowed by the CSP): resizing a column edits one
+  // rule instead of every cell. Cells sit side by side in their row (flex, not positioned: a positioned cell is a
+  // paint layer of its own, and hundreds of them made every frame's paint and pre-paint slower).
   private readonly columnSheet = new CSSStyleSheet();
 
   constructor(
@@ -384,6 +385,8 @@ export class VirtualGrid {
       }
       pooled.shownPosition = position;
       pooled.shownData = data;
+      // The hidden cells left of the view take no room: the row's padding does.
+      if (pooled.shownFrom !== from) pooled.element.style.paddingLeft = `${this.columnLefts[from] ?? 0}px`;
       pooled.shownFrom = from;
       pooled.shownTo = to;
     }
@@ -543,11 +546,14 @@ export class VirtualGrid {
     this.columnLefts = [];
     const rules = this.widths.map((width, c) => {
       this.columnLefts.push(left);
-      const rule = `.grid-cell.c${c}{left:${left}px;width:${width}px}`;
+      const rule = `.grid-cell.c${c}{width:${width}px}`;
       left += width;
       return rule;
     });
     this.columnSheet.replaceSync(rules.join('\n'));
+    for (const row of this.pool) {
+      if (row.shownFrom > 0) row.element.style.paddingLeft = `${this.columnLefts[row.shownFrom] ?? 0}px`;
+    }
     const roomChanged = this.widths.some((width, c) => this.textRoom[c] !== width - CELL_CHROME_WIDTH) || this.textRoom.length !== this.widths.length;
     if (roomChanged) {
       this.textRoom = this.widths.map((width) => width - CELL_CHROME_WIDTH);

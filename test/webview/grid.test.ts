@@ -85,6 +85,43 @@ describe('results webview (headless Chromium)', function () {
     assert.equal(await h.page.locator('.grid-row[aria-rowindex="100001"] .grid-cell').nth(18).innerText(), 's18-99');
   });
 
+  it('scrolled sideways, every cell shown sits under its column header, also in rows written after the scroll', async () => {
+    h.controller.showResults(runInfo('r1s'), responseOf([syntheticTable(1000)]));
+    await h.page.locator('.grid-row[aria-rowindex="2"]:not([aria-busy])').waitFor();
+    const misplaced = (): Promise<string[]> =>
+      h.page.locator('.grid').evaluate((g) => {
+        const headerLefts = [...g.querySelectorAll('.grid-header-cell')].map((cell) => cell.getBoundingClientRect().left);
+        const wrong: string[] = [];
+        for (const row of g.querySelectorAll('.grid-row:not([hidden])')) {
+          for (const cell of row.querySelectorAll('.grid-cell:not([hidden])')) {
+            const column = Number(cell.getAttribute('aria-colindex')) - 1;
+            const left = cell.getBoundingClientRect().left;
+            if (Math.abs(left - headerLefts[column]) > 0.5) wrong.push(`row ${row.getAttribute('aria-rowindex')} column ${column}: ${left} vs ${headerLefts[column]}`);
+          }
+        }
+        return wrong;
+      });
+    const nextFrames = (): Promise<void> =>
+      h.page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
+    await h.page.locator('.grid').evaluate((g) => {
+      g.scrollLeft = 1500;
+    });
+    await nextFrames();
+    assert.ok((await h.page.locator('.grid-row[aria-rowindex="2"] .grid-cell[hidden]').count()) > 0, 'columns out of view are hidden');
+    assert.deepEqual(await misplaced(), []);
+    await h.page.locator('.grid').evaluate((g) => {
+      g.scrollTop = 300 * 22;
+    });
+    await h.page.locator('.grid-row[aria-rowindex="302"]:not([aria-busy])').waitFor();
+    await nextFrames();
+    assert.deepEqual(await misplaced(), []);
+    await h.page.locator('.grid').evaluate((g) => {
+      g.scrollLeft = 0;
+    });
+    await nextFrames();
+    assert.deepEqual(await misplaced(), []);
+  });
+
   it('after a fast fling and a jump every row in view shows its own data, none left blank', async () => {
     h.controller.showResults(runInfo('r1b'), responseOf([syntheticTable(100_000)]));
     await h.page.locator('.grid-row[aria-rowindex="2"]:not([aria-busy])').waitFor();
