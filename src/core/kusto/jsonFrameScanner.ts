@@ -382,7 +382,8 @@ export class KustoJsonScanner {
       if (stop === STOP_ERROR) {
         this.failInRows(buffer, index + scanner.stoppedAt);
       }
-      for (let element = 0; element < scanner.elementCount; element++) {
+      const elementCount = scanner.elementCount;
+      for (let element = 0; element < elementCount; element++) {
         const elementEnd = scanner.elementEnd(element);
         if (elementEnd > 0) {
           rows.addRow(scanner.elementStart(element), elementEnd);
