@@ -444,7 +444,7 @@ export class ResultView {
   constructor(
     readonly source: ResultTable,
     private readonly order: Uint32Array | undefined,
-    private readonly inTableOrder = order === undefined,
+    private readonly inTableOrder: boolean,
   ) {}
 
   get rowCount(): number {
