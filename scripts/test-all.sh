@@ -60,6 +60,7 @@ else
 fi
 
 run_step "typecheck" 300 npm run --silent typecheck
+run_step "lint (layers: core without vscode, webview through src/shared, no local servers in shipped code)" 300 npm run --silent lint
 run_step "build" 300 npm run --silent build
 # tsc emits out/ even when a file has type errors (already reported by typecheck), so the tests still run.
 say "compile tests (tsc -p .)"
