@@ -11,8 +11,10 @@ import type {
   RunInfo,
   SortSpec,
   TableMeta,
+  ViewProgressMessage,
   ViewSpec,
 } from '../src/shared/resultsProtocol';
+import { viewKey } from '../src/shared/resultsProtocol';
 import { VirtualGrid } from './grid';
 import { PAGE_SIZE, RowCache } from './rowCache';
 import { createButton, createProgressRing, createTabs, createTextField, registerToolkit, type TextFieldHandle } from './toolkit';
@@ -28,6 +30,8 @@ let noticeTimer: number | undefined;
 let filterTimer: number | undefined;
 let saveTimer: number | undefined;
 let rowCountKnown = false;
+/** Rows the grid is sized for: the view's row count, or the matches found so far while a filter runs. */
+let shownRowCount = 0;
 let pendingScroll: { top: number; left: number } | undefined;
 let countLabel: HTMLElement | undefined;
 let searchField: TextFieldHandle | undefined;
@@ -307,6 +311,7 @@ function loadActiveTab(): void {
   const view = currentView();
   cache.setView(view);
   rowCountKnown = !view.filter;
+  shownRowCount = rowCountKnown ? table.rowCount : 0;
   grid.setTable(table.columns, rowCountKnown ? table.rowCount : 0, state.sort, state.columnWidths);
   updateCountLabel(rowCountKnown ? table.rowCount : undefined);
   if (rowCountKnown) {
@@ -372,14 +377,47 @@ function onRows(message: RowsMessage): void {
   if (!cache.accept(message.requestId, message.view, message.start, message.rows)) return;
   if (!rowCountKnown) {
     rowCountKnown = true;
+    // A filter still running answers with the matches found so far; viewProgress brings the rest.
+    shownRowCount = message.totalRows;
     grid.setRowCount(message.totalRows);
     updateCountLabel(message.totalRows);
+    if (message.complete === false && countLabel) countLabel.textContent = `${formatCount(message.totalRows)}+ rows · filtering…`;
     if (pendingScroll) {
       grid.scrollTo(pendingScroll.top, pendingScroll.left);
       pendingScroll = undefined;
     }
   }
   grid.scheduleRender();
+}
+
+/** A filter or sort working through a large result: the count grows as matches are found, then settles. */
+function onViewProgress(message: ViewProgressMessage): void {
+  if (!meta || message.runId !== meta.run.runId || viewKey(message.view) !== viewKey(currentView())) return;
+  const percent = message.tableRows > 0 ? Math.floor((message.scannedRows / message.tableRows) * 100) : 100;
+  if (message.complete) {
+    const wasKnown = rowCountKnown;
+    rowCountKnown = true;
+    shownRowCount = message.viewRows;
+    grid.setRowCount(message.viewRows);
+    updateCountLabel(message.work === 'filter' || !wasKnown ? message.viewRows : tableMeta()?.rowCount);
+    if (pendingScroll) {
+      grid.scrollTo(pendingScroll.top, pendingScroll.left);
+      pendingScroll = undefined;
+    }
+    grid.scheduleRender();
+    return;
+  }
+  if (!countLabel) return;
+  if (message.work === 'sort') {
+    countLabel.textContent = `Sorting… ${percent}%`;
+  } else {
+    if (rowCountKnown && message.viewRows > shownRowCount) {
+      // Let the user scroll into the matches found since the first page was shown.
+      shownRowCount = message.viewRows;
+      grid.setRowCount(message.viewRows);
+    }
+    countLabel.textContent = `${formatCount(message.viewRows)}+ rows · filtering… ${percent}%`;
+  }
 }
 
 function copyRows(ranges: readonly { start: number; end: number }[]): void {
@@ -465,6 +503,9 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToPageMessage>)
       break;
     case 'rows':
       onRows(message);
+      break;
+    case 'viewProgress':
+      onViewProgress(message);
       break;
     case 'error':
       showError(message.run, message.error);

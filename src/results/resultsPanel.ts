@@ -33,6 +33,7 @@ export class ResultsPanel implements vscode.Disposable {
       writeClipboard: async (text) => vscode.env.clipboard.writeText(text),
       chooseExportFile: (format, suggestedFileName) => this.chooseExportFile(format, suggestedFileName),
       revealPosition: (run, line, column) => this.revealPositionEmitter.fire({ run, line, column }),
+      withProgress: (title, task) => withCancellableProgress(title, task),
       log: this.log,
     };
     this.controller = new ResultsController(host);
@@ -148,4 +149,31 @@ export function resultsPageHtml(webview: vscode.Webview, webviewRoot: vscode.Uri
   const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'main.js'));
   const styleUri = webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'styles.css'));
   return resultsPageDocument({ cspSource: webview.cspSource, nonce, scriptUri: scriptUri.toString(), styleUri: styleUri.toString() });
+}
+
+/** A notification with a progress bar (rows done of total) and a Cancel button, for exports and large copies. */
+function withCancellableProgress<T>(
+  title: string,
+  task: (report: (done: number, total: number) => void, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  return Promise.resolve(
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const controller = new AbortController();
+      const subscription = token.onCancellationRequested(() => controller.abort());
+      let reported = 0;
+      try {
+        return await task((done, total) => {
+          if (total <= 0) return;
+          const percent = (done / total) * 100;
+          progress.report({
+            increment: percent - reported,
+            message: `${done.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows`,
+          });
+          reported = percent;
+        }, controller.signal);
+      } finally {
+        subscription.dispose();
+      }
+    }),
+  );
 }

@@ -90,6 +90,25 @@ export interface RowsMessage {
   /** Rows in the view after filtering (the page sizes its scroll area by it). */
   readonly totalRows: number;
   readonly rows: readonly (readonly CellText[])[];
+  /**
+   * False while a filter is still looking at the rest of the table: `totalRows` is the matches found so far, and
+   * a `viewProgress` message brings the final count. Absent means complete.
+   */
+  readonly complete?: boolean;
+}
+
+/** How far the work on a view (filter, sort) has come; the last one for a view has `complete: true`. */
+export interface ViewProgressMessage {
+  readonly type: 'viewProgress';
+  readonly runId: string;
+  readonly view: ViewSpec;
+  readonly work: 'filter' | 'sort';
+  /** Rows of the table looked at so far, of `tableRows`. */
+  readonly scannedRows: number;
+  readonly tableRows: number;
+  /** Rows the view has so far; the view's row count once complete. */
+  readonly viewRows: number;
+  readonly complete: boolean;
 }
 
 export interface ErrorMessage {
@@ -114,6 +133,7 @@ export type ExtensionToPageMessage =
   | RunningMessage
   | ResultsMetaMessage
   | RowsMessage
+  | ViewProgressMessage
   | ErrorMessage
   | NoticeMessage
   | EmptyMessage;

@@ -72,9 +72,9 @@ describe('results export', () => {
     assert.equal(parsed[2].R, 'NaN');
   });
 
-  it('copies selected rows as TSV with a header, merging overlapping ranges in view order', () => {
+  it('copies selected rows as TSV with a header, merging overlapping ranges in view order', async () => {
     const view = new ResultTable(sample).view();
-    const tsv = rowsToTsv(view, [{ start: 2, end: 3 }, { start: 0, end: 1 }, { start: 0, end: 1 }]);
+    const { text: tsv } = await rowsToTsv(view, [{ start: 2, end: 3 }, { start: 0, end: 1 }, { start: 0, end: 1 }]);
     assert.equal(
       tsv,
       'Name\tBig\tWhen\tBag\tR\r\n' + 'plain\t1\t2007-01-01T00:00:00.1234567Z\t{"a":1}\t0.5\r\n' + '"\ttab"\t\t2007-01-02T00:00:00.0000000Z\t[1,"x"]\t\r\n',
@@ -128,7 +128,10 @@ describe('results export', () => {
       assert.equal(await collect(fromWire, sorted), expected, sorted ? 'sorted' : 'in table order');
     }
     const view = new ResultTable(fromWire).view();
-    assert.equal(rowsToTsv(view, [{ start: 1020, end: 1030 }]), rowsToTsv(new ResultTable(inMemory).view(), [{ start: 1020, end: 1030 }]));
+    assert.equal(
+      (await rowsToTsv(view, [{ start: 1020, end: 1030 }])).text,
+      (await rowsToTsv(new ResultTable(inMemory).view(), [{ start: 1020, end: 1030 }])).text,
+    );
   });
 
   it('exports 1,000,000 rows to CSV and JSON on disk', async function () {

@@ -10,8 +10,26 @@ export interface KustoRows extends Iterable<KustoRow> {
   at(index: number): KustoRow;
   /** Rows [start, end), clipped to the table. */
   slice(start: number, end?: number): KustoRow[];
-  /** One column's value in every row (undefined where a row is shorter): what a sort by that column reads. */
-  column(columnIndex: number): (KustoValue | undefined)[];
+  /**
+   * One column's value in rows [start, end) (all rows by default; undefined where a row is shorter): what a sort
+   * by that column reads, a stretch at a time.
+   */
+  column(columnIndex: number, start?: number, end?: number): (KustoValue | undefined)[];
+  /** Present when the rows can be searched as the bytes the server sent, without parsing them (see RowByteSearch). */
+  readonly byteSearch?: RowByteSearch;
+}
+
+/**
+ * Searching rows in their bytes as sent: what makes a filter fast on a large result. A capability of the rows, not
+ * of one class, so a table that arrived in several fragments keeps it.
+ */
+export interface RowByteSearch {
+  /**
+   * Sets `marks[row] = 1` for each row of [start, end) whose bytes, read as Latin-1, `pattern` (global) finds in;
+   * with `among`, only rows marked 1 there are looked at. Returns how many rows it marked. The bytes are the row as
+   * sent: a caller looking for display text must allow for escapes and number spellings itself.
+   */
+  markRowsWhoseBytesMatch(pattern: RegExp, marks: Uint8Array, among: Uint8Array | undefined, start: number, end: number): number;
 }
 
 /** How many rows an iteration parses at once: large enough to amortise a parse, small enough to stay in cache. */
@@ -45,8 +63,10 @@ export class ArrayRows implements KustoRows {
     return this.rows.slice(start, end);
   }
 
-  column(columnIndex: number): (KustoValue | undefined)[] {
-    return this.rows.map((row) => row[columnIndex]);
+  column(columnIndex: number, start = 0, end: number = this.rows.length): (KustoValue | undefined)[] {
+    const values: (KustoValue | undefined)[] = [];
+    for (let index = Math.max(0, start); index < Math.min(end, this.rows.length); index++) values.push(this.rows[index][columnIndex]);
+    return values;
   }
 
   [Symbol.iterator](): Iterator<KustoRow> {
@@ -62,6 +82,7 @@ export function rowsOf(rows: readonly KustoRow[]): KustoRows {
 export class ConcatenatedRows implements KustoRows {
   private readonly starts: number[] = [];
   readonly length: number;
+  readonly byteSearch?: RowByteSearch;
 
   constructor(private readonly parts: readonly KustoRows[]) {
     let total = 0;
@@ -70,6 +91,9 @@ export class ConcatenatedRows implements KustoRows {
       total += part.length;
     }
     this.length = total;
+    if (parts.every((part) => part.byteSearch)) {
+      this.byteSearch = { markRowsWhoseBytesMatch: (...args) => this.markRowsWhoseBytesMatch(...args) };
+    }
   }
 
   at(index: number): KustoRow {
@@ -93,8 +117,32 @@ export class ConcatenatedRows implements KustoRows {
     return result;
   }
 
-  column(columnIndex: number): (KustoValue | undefined)[] {
-    return this.parts.flatMap((part) => part.column(columnIndex));
+  column(columnIndex: number, start = 0, end: number = this.length): (KustoValue | undefined)[] {
+    const values: (KustoValue | undefined)[] = [];
+    this.eachPartIn(start, end, (part, from, to) => {
+      for (const value of this.parts[part].column(columnIndex, from, to)) values.push(value);
+    });
+    return values;
+  }
+
+  private markRowsWhoseBytesMatch(pattern: RegExp, marks: Uint8Array, among: Uint8Array | undefined, start: number, end: number): number {
+    let marked = 0;
+    this.eachPartIn(start, end, (part, from, to) => {
+      // Each part counts its rows from 0: hand it views of the marks that start at its first row.
+      const offset = this.starts[part];
+      marked += this.parts[part].byteSearch!.markRowsWhoseBytesMatch(pattern, marks.subarray(offset), among?.subarray(offset), from, to);
+    });
+    return marked;
+  }
+
+  /** Calls `visit` with each part that rows [start, end) reach and the range inside it, in the part's own numbering. */
+  private eachPartIn(start: number, end: number, visit: (part: number, from: number, to: number) => void): void {
+    const from = Math.max(0, start);
+    const to = Math.min(this.length, end);
+    for (let part = from < to ? this.partOf(from) : this.parts.length; part < this.parts.length && this.starts[part] < to; part++) {
+      const offset = this.starts[part];
+      visit(part, Math.max(0, from - offset), Math.min(this.parts[part].length, to - offset));
+    }
   }
 
   *[Symbol.iterator](): Iterator<KustoRow> {

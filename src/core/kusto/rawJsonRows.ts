@@ -5,7 +5,7 @@
 // checked the bytes are valid JSON while they streamed in, so a read does not fail on a well-formed response.
 
 import { KustoResponseFormatError } from './kustoErrors';
-import { ITERATION_BLOCK_ROWS, outOfRange, type KustoRows } from './kustoRows';
+import { ITERATION_BLOCK_ROWS, outOfRange, type KustoRows, type RowByteSearch } from './kustoRows';
 import type { KustoRow, KustoValue } from './resultTypes';
 
 const COMMA = 0x2c;
@@ -137,7 +137,7 @@ export class ByteLog {
  * Rows of one "Rows" array as bytes. The scanner appends the array's bytes and marks each row's end; errors
  * the server wrote in place of a row are bytes between rows that are skipped when rows are read.
  */
-export class RawJsonRows implements KustoRows {
+export class RawJsonRows implements KustoRows, RowByteSearch {
   private readonly bytes: ByteLog;
   /**
    * Where each row ends (just past its closing bracket). A plain array: it grows inside the engine, where a
@@ -206,57 +206,61 @@ export class RawJsonRows implements KustoRows {
   }
 
   /**
-   * One column's value in every row, read from the bytes: the row is walked up to that value and only the value
-   * is decoded, several times cheaper than parsing whole rows (what a sort needs).
+   * One column's value in rows [start, end), read from the bytes: the row is walked up to that value and only the
+   * value is decoded, several times cheaper than parsing whole rows (what a sort needs).
    */
-  column(columnIndex: number): (KustoValue | undefined)[] {
-    const count = this.ends.length;
+  column(columnIndex: number, start = 0, end: number = this.ends.length): (KustoValue | undefined)[] {
+    const from = Math.max(0, start);
+    const to = Math.min(this.ends.length, end);
     if (this.hasNonRowElements) {
       // Errors written between rows: read parsed rows (rare, and small results).
-      return columnOfParsedRows(this, columnIndex);
+      return this.slice(from, to).map((row) => row[columnIndex]);
     }
-    const values = new Array<KustoValue | undefined>(count);
-    for (let row = 0; row < count; row++) {
-      const start = this.startOf(row);
-      const end = this.ends[row];
-      const { buffer, offset } = this.bytes.view(start, end);
-      values[row] = this.valueInRow(buffer, offset, offset + (end - start), columnIndex);
+    const values = new Array<KustoValue | undefined>(Math.max(0, to - from));
+    for (let row = from; row < to; row++) {
+      const rowStart = this.startOf(row);
+      const rowEnd = this.ends[row];
+      const { buffer, offset } = this.bytes.view(rowStart, rowEnd);
+      values[row - from] = this.valueInRow(buffer, offset, offset + (rowEnd - rowStart), columnIndex);
     }
     return values;
   }
 
+  /** The rows' bytes can be searched as sent (RowByteSearch). */
+  get byteSearch(): RowByteSearch {
+    return this;
+  }
+
   /**
-   * Sets `marks[row] = 1` for each row whose bytes, read as Latin-1, `pattern` (global) finds in, without parsing
-   * any row; with `among`, only rows marked 1 there are looked at. The bytes are the row as sent: a caller that
-   * looks for display text must allow for escapes and number spellings itself (see the results filter).
-   * Gives up, returning false, when nearly every row of the first block matches: the search would rule out too
-   * few rows to pay for itself.
+   * Sets `marks[row] = 1` for each row of [start, end) whose bytes, read as Latin-1, `pattern` (global) finds in,
+   * without parsing any row; with `among`, only rows marked 1 there are looked at. Returns how many rows it marked.
+   * The bytes are the row as sent: a caller that looks for display text must allow for escapes and number
+   * spellings itself (see the results filter).
    */
-  markRowsWhoseBytesMatch(pattern: RegExp, marks: Uint8Array, among?: Uint8Array): boolean {
+  markRowsWhoseBytesMatch(pattern: RegExp, marks: Uint8Array, among: Uint8Array | undefined, start: number, end: number): number {
     const ends = this.ends;
-    for (let blockStart = 0; blockStart < ends.length; blockStart += ITERATION_BLOCK_ROWS) {
-      const blockEnd = Math.min(ends.length, blockStart + ITERATION_BLOCK_ROWS);
+    const last = Math.min(ends.length, end);
+    let marked = 0;
+    for (let blockStart = Math.max(0, start); blockStart < last; blockStart += ITERATION_BLOCK_ROWS) {
+      const blockEnd = Math.min(last, blockStart + ITERATION_BLOCK_ROWS);
       let wanted = blockEnd - blockStart;
       if (among) {
         wanted = 0;
         for (let row = blockStart; row < blockEnd; row++) wanted += among[row];
       }
       if (wanted * 4 >= blockEnd - blockStart) {
-        const marked = this.searchBlock(pattern, blockStart, blockEnd, marks);
-        if (blockStart === 0 && !among && marked * 10 > blockEnd * 9) {
-          return false;
-        }
+        marked += this.searchBlock(pattern, blockStart, blockEnd, marks);
         continue;
       }
       // A few rows of the block: each one alone.
       for (let row = blockStart; row < blockEnd && wanted > 0; row++) {
         if (among![row] === 1) {
-          this.searchBlock(pattern, row, row + 1, marks);
+          marked += this.searchBlock(pattern, row, row + 1, marks);
           wanted--;
         }
       }
     }
-    return true;
+    return marked;
   }
 
   /** Marks the rows of [blockStart, blockEnd) that `pattern` finds in; returns how many it found in. */
@@ -385,14 +389,6 @@ const CLOSE_BRACE = 0x7d;
 const LOWER_F = 0x66;
 const LOWER_N = 0x6e;
 const LOWER_T = 0x74;
-
-function columnOfParsedRows(rows: KustoRows, columnIndex: number): (KustoValue | undefined)[] {
-  const values: (KustoValue | undefined)[] = [];
-  for (const row of rows) {
-    values.push(row[columnIndex]);
-  }
-  return values;
-}
 
 function skipWhitespace(buffer: Buffer, position: number, end: number): number {
   while (position < end && buffer[position] <= 0x20) {

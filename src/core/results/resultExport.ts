@@ -7,6 +7,7 @@ import type { KustoColumn, KustoValue } from '../kusto/resultTypes';
 import type { CellText, RowRange } from '../../shared/resultsProtocol';
 import { formatKustoValue } from '../kusto/valueDecoding';
 import type { ResultView } from './resultView';
+import { SliceClock } from './slicedWork';
 
 /** Quotes a CSV field when it holds a comma, quote, CR or LF, or starts/ends with a space (RFC 4180). */
 export function csvField(text: CellText): string {
@@ -49,16 +50,30 @@ export function jsonValue(column: KustoColumn, value: KustoValue | undefined): s
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Selected rows as TSV with a header line, CRLF-terminated: pastes into Excel as a table. */
-export function rowsToTsv(view: ResultView, ranges: readonly RowRange[]): string {
+/**
+ * Selected rows as TSV with a header line, CRLF-terminated: pastes into Excel as a table. Pauses between slices of
+ * rows (a large selection never holds the extension host) and stops when `signal` is aborted.
+ */
+export async function rowsToTsv(
+  view: ResultView,
+  ranges: readonly RowRange[],
+  options: ExportOptions = {},
+): Promise<{ readonly text: string; readonly rows: number }> {
   const columns = view.columns;
+  const clock = new SliceClock(options.signal, undefined, 'The copy');
+  const normalized = normalizeRanges(ranges, view.rowCount);
+  const total = normalized.reduce((sum, range) => sum + range.end - range.start, 0);
   const lines: string[] = [columns.map((c) => tsvField(c.name)).join('\t')];
-  for (const range of normalizeRanges(ranges, view.rowCount)) {
+  for (const range of normalized) {
     for (const row of view.rowsBetween(range.start, range.end)) {
       lines.push(columns.map((c, i) => tsvField(formatKustoValue(c.type, row[i]))).join('\t'));
+      if ((lines.length & 0xff) === 0 && clock.due) {
+        options.onProgress?.({ rowsWritten: lines.length - 1, totalRows: total });
+        await clock.pause();
+      }
     }
   }
-  return `${lines.join('\r\n')}\r\n`;
+  return { text: `${lines.join('\r\n')}\r\n`, rows: total };
 }
 
 /** Sorted, merged ranges clipped to [0, rowCount), so overlapping selections copy each row once, in view order. */
@@ -119,16 +134,11 @@ async function writeChunked(out: Writable, produce: (emit: (text: string) => Pro
   }
 }
 
-function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw new Error('Export cancelled.');
-  }
-}
-
 /** Writes the whole view as CSV (header line, CRLF line ends, null as an empty field). Returns the row count. */
 export async function writeCsv(view: ResultView, out: Writable, options: ExportOptions = {}): Promise<number> {
   const columns = view.columns;
   const total = view.rowCount;
+  const clock = new SliceClock(options.signal, undefined, 'The export');
   await writeChunked(out, async (emit) => {
     await emit(csvLine(columns.map((c) => c.name)));
     let p = 0;
@@ -139,9 +149,9 @@ export async function writeCsv(view: ResultView, out: Writable, options: ExportO
         line += csvField(formatKustoValue(columns[c].type, row[c]));
       }
       await emit(`${line}\r\n`);
-      if ((p & 0x3fff) === 0x3fff) {
-        checkAborted(options.signal);
+      if ((p & 0xff) === 0xff && clock.due) {
         options.onProgress?.({ rowsWritten: p + 1, totalRows: total });
+        await clock.pause();
       }
       p++;
     }
@@ -155,6 +165,7 @@ export async function writeJson(view: ResultView, out: Writable, options: Export
   const columns = view.columns;
   const keys = columns.map((c) => `${JSON.stringify(c.name)}:`);
   const total = view.rowCount;
+  const clock = new SliceClock(options.signal, undefined, 'The export');
   await writeChunked(out, async (emit) => {
     await emit('[');
     let p = 0;
@@ -165,9 +176,9 @@ export async function writeJson(view: ResultView, out: Writable, options: Export
         line += keys[c] + jsonValue(columns[c], row[c]);
       }
       await emit(`${line}}`);
-      if ((p & 0x3fff) === 0x3fff) {
-        checkAborted(options.signal);
+      if ((p & 0xff) === 0xff && clock.due) {
         options.onProgress?.({ rowsWritten: p + 1, totalRows: total });
+        await clock.pause();
       }
       p++;
     }

@@ -2,11 +2,11 @@
 // A view is an index array (Uint32Array) over the table's rows; sorting compares typed keys computed once per
 // column, so a million rows sort in well under a second and the rows themselves never move.
 
-import type { KustoRows } from '../kusto/kustoRows';
+import type { KustoRows, RowByteSearch } from '../kusto/kustoRows';
 import type { KustoColumn, KustoRow, KustoScalarType, KustoTable, KustoValue } from '../kusto/resultTypes';
 import type { CellText, SortSpec } from '../../shared/resultsProtocol';
 import { formatKustoValue } from '../kusto/valueDecoding';
-import { RawJsonRows } from '../kusto/rawJsonRows';
+import { runToEnd, type Work, type WorkProgress } from './slicedWork';
 
 /** Order and filter of a view over one table. */
 export interface ViewOptions {
@@ -116,10 +116,24 @@ export function parseTimespanKey(text: string): { seconds: number; ticks: number
   return { seconds: sign * seconds, ticks: sign * ticks };
 }
 
-function buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarType): ColumnSortKeys {
+/** Rows a piece of work handles between two pause points: small enough for a slice of a few milliseconds. */
+const ROWS_PER_STEP = 4096;
+
+/** One column's values, read a stretch at a time with a pause point between stretches. */
+function* readColumn(rows: KustoRows, columnIndex: number): Work<(KustoValue | undefined)[]> {
+  const values: (KustoValue | undefined)[] = new Array(rows.length);
+  for (let start = 0; start < rows.length; start += ROWS_PER_STEP) {
+    const stretch = rows.column(columnIndex, start, Math.min(rows.length, start + ROWS_PER_STEP));
+    for (let i = 0; i < stretch.length; i++) values[start + i] = stretch[i];
+    yield { done: start + stretch.length, total: rows.length };
+  }
+  return values;
+}
+
+function* buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarType): Work<ColumnSortKeys> {
   const count = rows.length;
   const rank = new Uint8Array(count);
-  const values = rows.column(columnIndex);
+  const values = yield* readColumn(rows, columnIndex);
   const cell = (i: number): KustoValue | undefined => values[i];
 
   switch (type) {
@@ -128,6 +142,7 @@ function buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarTy
       const primary = new Float64Array(count);
       const secondary = new Float64Array(count);
       for (let i = 0; i < count; i++) {
+        if ((i & 0xfff) === 0xfff) yield undefined;
         const v = cell(i);
         if (v === null || v === undefined) {
           rank[i] = RANK_NULL;
@@ -161,6 +176,7 @@ function buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarTy
       const numeric = new Float64Array(count);
       const exact: (number | bigint)[] = [];
       for (let i = 0; i < count; i++) {
+        if ((i & 0xfff) === 0xfff) yield undefined;
         const v = cell(i);
         if (v === null || v === undefined) {
           rank[i] = RANK_NULL;
@@ -178,6 +194,7 @@ function buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarTy
         return { rank, compare: (a, b) => numeric[a] - numeric[b] };
       }
       for (let i = 0; i < count; i++) {
+        if ((i & 0xfff) === 0xfff) yield undefined;
         const v = cell(i);
         exact.push(typeof v === 'string' && rank[i] === RANK_VALUE ? BigInt(v.trim()) : numeric[i]);
       }
@@ -189,6 +206,7 @@ function buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarTy
     case 'bool': {
       const numeric = new Float64Array(count);
       for (let i = 0; i < count; i++) {
+        if ((i & 0xfff) === 0xfff) yield undefined;
         const v = cell(i);
         if (v === null || v === undefined) {
           rank[i] = RANK_NULL;
@@ -208,6 +226,7 @@ function buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarTy
       // string, guid, dynamic: ordinal comparison of the display text.
       const text: string[] = new Array<string>(count);
       for (let i = 0; i < count; i++) {
+        if ((i & 0xfff) === 0xfff) yield undefined;
         const formatted = formatKustoValue(type, cell(i));
         if (formatted === null) {
           rank[i] = RANK_NULL;
@@ -251,6 +270,13 @@ class LruMap<K, V> {
   }
 }
 
+/** How far a filter has come: the rows it has looked at and the matches among them (table order). */
+export interface FilterProgress extends WorkProgress {
+  /** Rows [0, done) have been looked at; `matches[row]` is 1 for each of them that matches. */
+  readonly matches: Uint8Array;
+  readonly matched: number;
+}
+
 /** One result table with cached sort keys, sorted orders and filter matches. */
 export class ResultTable {
   private readonly sortKeys = new Map<number, ColumnSortKeys>();
@@ -268,8 +294,21 @@ export class ResultTable {
     return this.table.rows.length;
   }
 
-  /** The rows in the given order and filter. Throws a clear error for a column that does not exist. */
+  /** The rows in the given order and filter, computed at once. Throws a clear error for a column that does not exist. */
   view(options: ViewOptions = {}): ResultView {
+    return runToEnd(this.viewWork(options));
+  }
+
+  /** The view already computed for these options, if any (no work done). */
+  cachedView(options: ViewOptions = {}): ResultView | undefined {
+    return this.views.get(viewCacheKey(options));
+  }
+
+  /**
+   * The work of computing a view, to run at once (`runToEnd`) or in slices (`runSliced`). A filter without a sort
+   * reports FilterProgress as it goes, so the first matches can be shown before the last row was looked at.
+   */
+  *viewWork(options: ViewOptions = {}): Work<ResultView> {
     const sort = options.sort;
     if (sort && (sort.columnIndex < 0 || sort.columnIndex >= this.columns.length)) {
       throw new RangeError(
@@ -277,14 +316,14 @@ export class ResultTable {
       );
     }
     const filter = options.filter ?? '';
-    const key = `${sort ? `${sort.columnIndex}${sort.direction}` : ''}|${filter}`;
+    const key = viewCacheKey(options);
     const cached = this.views.get(key);
     if (cached) {
       return cached;
     }
-    let order: Uint32Array | undefined = sort ? this.sortedOrder(sort) : undefined;
+    let order: Uint32Array | undefined = sort ? yield* this.sortedOrder(sort) : undefined;
     if (filter.length > 0) {
-      const matches = this.matches(filter);
+      const matches = yield* this.matches(filter);
       const base = order;
       let kept = 0;
       for (let i = 0; i < matches.length; i++) kept += matches[i];
@@ -293,6 +332,7 @@ export class ResultTable {
       for (let p = 0; p < matches.length; p++) {
         const rowIndex = base ? base[p] : p;
         if (matches[rowIndex]) filtered[next++] = rowIndex;
+        if ((p & 0xffff) === 0xffff) yield undefined;
       }
       order = filtered;
     }
@@ -301,42 +341,36 @@ export class ResultTable {
     return view;
   }
 
-  private keysFor(columnIndex: number): ColumnSortKeys {
+  private *keysFor(columnIndex: number): Work<ColumnSortKeys> {
     let keys = this.sortKeys.get(columnIndex);
     if (!keys) {
-      keys = buildSortKeys(this.table.rows, columnIndex, this.columns[columnIndex].type);
+      keys = yield* buildSortKeys(this.table.rows, columnIndex, this.columns[columnIndex].type);
       this.sortKeys.set(columnIndex, keys);
     }
     return keys;
   }
 
-  private sortedOrder(sort: SortSpec): Uint32Array {
+  private *sortedOrder(sort: SortSpec): Work<Uint32Array> {
     const cacheKey = `${sort.columnIndex}${sort.direction}`;
     const cached = this.sortedOrders.get(cacheKey);
     if (cached) {
       return cached;
     }
-    const { rank, compare } = this.keysFor(sort.columnIndex);
+    const { rank, compare } = yield* this.keysFor(sort.columnIndex);
     const direction = sort.direction === 'desc' ? -1 : 1;
-    const order = new Uint32Array(this.rowCount);
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    // Stable whatever the engine's sort: ties fall back to the original row order. Nulls stay last either way.
-    order.sort((a, b) => {
+    // Nulls stay last either way; ties keep the table's order (the merge sort is stable).
+    const order = yield* stableSortRows(this.rowCount, (a, b) => {
       const ra = rank[a];
       const rb = rank[b];
       if (ra !== rb) return ra - rb;
-      if (ra === RANK_VALUE) {
-        const c = compare(a, b);
-        if (c !== 0) return direction * c;
-      }
-      return a - b;
+      return ra === RANK_VALUE ? direction * compare(a, b) : 0;
     });
     this.sortedOrders.set(cacheKey, order);
     return order;
   }
 
   /** 1 for each row with a cell whose display text contains `filter`, ignoring case. Null cells never match. */
-  private matches(filter: string): Uint8Array {
+  private *matches(filter: string): Work<Uint8Array> {
     const cached = this.filterMatches.get(filter);
     if (cached) {
       return cached;
@@ -358,46 +392,65 @@ export class ResultTable {
     // contained in this one kept need a look (rows are parsed as they are read; this saves parsing the rest).
     // Rows whose bytes cannot show the filter are ruled out without parsing them.
     const narrowed = this.narrowedFrom(filter);
-    const candidates = this.candidatesFromBytes(filter, narrowed) ?? narrowed;
-    if (candidates) {
-      for (let start = 0; start < rows.length; start += FILTER_BLOCK_ROWS) {
-        const end = Math.min(rows.length, start + FILTER_BLOCK_ROWS);
-        const kept = countOnes(candidates, start, end);
-        if (kept === 0) continue;
-        // Many candidates: parse the block at once; a few: parse just those rows.
-        const block = kept * 4 > end - start ? rows.slice(start, end) : undefined;
-        for (let r = start; r < end; r++) {
-          if (candidates[r] === 1 && rowMatches(block ? block[r - start] : rows.at(r))) result[r] = 1;
+    const byteSearch = this.byteSearchFor(filter);
+    const marks = byteSearch ? new Uint8Array(rows.length) : undefined;
+    let searchBytes = byteSearch !== undefined;
+    let matched = 0;
+    for (let start = 0; start < rows.length; start += FILTER_BLOCK_ROWS) {
+      const end = Math.min(rows.length, start + FILTER_BLOCK_ROWS);
+      let candidates = narrowed;
+      if (searchBytes) {
+        const marked = byteSearch!.search.markRowsWhoseBytesMatch(byteSearch!.pattern, marks!, narrowed, start, end);
+        // Nearly every row of the first block holds the text: the search would rule out too few rows to pay.
+        if (start === 0 && !narrowed && marked * 10 > (end - start) * 9) searchBytes = false;
+        else {
+          // A block searched whole marks rows the narrower filter already ruled out: keep only rows both allow.
+          if (narrowed) for (let r = start; r < end; r++) marks![r] &= narrowed[r];
+          candidates = marks;
         }
       }
-    } else {
-      let r = 0;
-      for (const row of rows) {
-        if (rowMatches(row)) result[r] = 1;
-        r++;
+      if (candidates) {
+        const kept = countOnes(candidates, start, end);
+        if (kept > 0) {
+          // Many candidates: parse the block at once; a few: parse just those rows.
+          const block = kept * 4 > end - start ? rows.slice(start, end) : undefined;
+          for (let r = start; r < end; r++) {
+            if (candidates[r] === 1 && rowMatches(block ? block[r - start] : rows.at(r))) {
+              result[r] = 1;
+              matched++;
+            }
+          }
+        }
+      } else {
+        const block = rows.slice(start, end);
+        for (let r = start; r < end; r++) {
+          if (rowMatches(block[r - start])) {
+            result[r] = 1;
+            matched++;
+          }
+        }
       }
+      const progress: FilterProgress = { done: end, total: rows.length, matches: result, matched };
+      yield progress;
     }
     this.filterMatches.set(filter, result);
     return result;
   }
 
   /**
-   * The rows that may show `filter`, found by searching their bytes (no row parsed), or undefined when their bytes
-   * cannot tell. A string cell shows its text as sent unless it holds an escape (a backslash in the bytes); other
-   * cells show numbers (only digits, '.', '+', '-', 'e', a timespan's ':', Infinity or NaN), true, false, or
-   * compact JSON made of such strings, numbers and punctuation. Case-insensitive matching never pairs an ASCII
-   * letter with a non-ASCII one. So ASCII text that is not number-like and holds no JSON punctuation shows in a
-   * row only if the row's bytes hold it (ignoring ASCII case) or hold a backslash. Undefined also when nearly every
-   * row would be kept (the search would save little).
+   * The byte search that can rule rows out for `filter`, or undefined when the rows' bytes cannot tell. A string
+   * cell shows its text as sent unless it holds an escape (a backslash in the bytes); other cells show numbers
+   * (only digits, '.', '+', '-', 'e', a timespan's ':', Infinity or NaN), true, false, or compact JSON made of such
+   * strings, numbers and punctuation. Case-insensitive matching never pairs an ASCII letter with a non-ASCII one.
+   * So ASCII text that is not number-like and holds no JSON punctuation shows in a row only if the row's bytes hold
+   * it (ignoring ASCII case) or hold a backslash.
    */
-  private candidatesFromBytes(filter: string, among: Uint8Array | undefined): Uint8Array | undefined {
-    const { rows } = this.table;
+  private byteSearchFor(filter: string): { search: RowByteSearch; pattern: RegExp } | undefined {
+    const search = this.table.rows.byteSearch;
     const lower = filter.toLowerCase();
-    if (!(rows instanceof RawJsonRows) || !ASCII_TEXT.test(filter) || JSON_PUNCTUATION.test(filter) || NUMBER_TEXT.test(filter)) return undefined;
+    if (!search || !ASCII_TEXT.test(filter) || JSON_PUNCTUATION.test(filter) || NUMBER_TEXT.test(filter)) return undefined;
     if ('-infinity'.includes(lower) || 'nan'.includes(lower)) return undefined;
-    const marks = new Uint8Array(rows.length);
-    if (!rows.markRowsWhoseBytesMatch(new RegExp(`${escapeRegExp(filter)}|\\\\`, 'gi'), marks, among)) return undefined;
-    return among ? both(marks, among) : marks;
+    return { search, pattern: new RegExp(`${escapeRegExp(filter)}|\\\\`, 'gi') };
   }
 
   /** The matches of the longest cached filter that `filter` contains (ASCII filters, where that containment is exact). */
@@ -414,18 +467,60 @@ export class ResultTable {
   }
 }
 
+function viewCacheKey(options: ViewOptions): string {
+  const sort = options.sort;
+  return `${sort ? `${sort.columnIndex}${sort.direction}` : ''}|${options.filter ?? ''}`;
+}
+
+/**
+ * Positions 0..count-1 sorted by `compare`, stably (equal rows keep the table's order), as a bottom-up merge sort
+ * that pauses between stretches of merging: a million rows sort without holding the thread for the whole sort.
+ */
+export function* stableSortRows(count: number, compare: (a: number, b: number) => number): Work<Uint32Array> {
+  let source = new Uint32Array(count);
+  let target = new Uint32Array(count);
+  for (let i = 0; i < count; i++) source[i] = i;
+  // Runs of 32 by insertion sort: fewer merge passes, and insertion sort is fast on short runs.
+  const RUN = 32;
+  for (let runStart = 0; runStart < count; runStart += RUN) {
+    const runEnd = Math.min(count, runStart + RUN);
+    for (let i = runStart + 1; i < runEnd; i++) {
+      const value = source[i];
+      let j = i - 1;
+      while (j >= runStart && compare(source[j], value) > 0) {
+        source[j + 1] = source[j];
+        j--;
+      }
+      source[j + 1] = value;
+    }
+    if ((runStart & 0x3fff) === 0) yield undefined;
+  }
+  let steps = 0;
+  for (let width = RUN; width < count; width *= 2) {
+    for (let left = 0; left < count; left += 2 * width) {
+      const middle = Math.min(count, left + width);
+      const right = Math.min(count, left + 2 * width);
+      let i = left;
+      let j = middle;
+      let k = left;
+      while (i < middle && j < right) {
+        // `<= 0` takes the left element on ties: that is what keeps the sort stable.
+        target[k++] = compare(source[i], source[j]) <= 0 ? source[i++] : source[j++];
+        if ((++steps & 0x3fff) === 0) yield undefined;
+      }
+      while (i < middle) target[k++] = source[i++];
+      while (j < right) target[k++] = source[j++];
+    }
+    [source, target] = [target, source];
+  }
+  return source;
+}
+
 const FILTER_BLOCK_ROWS = 2048;
 const ASCII_TEXT = /^[\x20-\x7e]*$/;
 const JSON_PUNCTUATION = /["{}[\]:,\\]/;
 /** Text that could be part of how a number shows (see candidatesFromBytes). */
 const NUMBER_TEXT = /^[0-9.+\-eE]*$/;
-
-/** The rows both sets keep. */
-function both(first: Uint8Array, second: Uint8Array): Uint8Array {
-  const kept = new Uint8Array(first.length);
-  for (let index = 0; index < kept.length; index++) kept[index] = first[index] & second[index];
-  return kept;
-}
 
 function countOnes(flags: Uint8Array, start: number, end: number): number {
   let count = 0;

@@ -3,6 +3,8 @@
 // ResultsPanel wires it to a real webview; tests drive it directly or through a headless page.
 
 import { createWriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { once } from 'node:events';
 import type { KustoResponse } from '../kusto/resultTypes';
 import {
   parsePageMessage,
@@ -13,8 +15,10 @@ import {
   type RunInfo,
   type ViewSpec,
 } from '../../shared/resultsProtocol';
-import { ResultTable, type ResultView } from './resultView';
+import { ResultTable, type ResultView, type ViewOptions } from './resultView';
 import { rowsToTsv, writeCsv, writeJson } from './resultExport';
+import { ViewJobs } from './viewJobs';
+import { isWorkCancelled } from './slicedWork';
 
 /** What the controller needs from its surroundings (a webview panel, or a test). */
 export interface ResultsHost {
@@ -23,13 +27,25 @@ export interface ResultsHost {
   /** Asks the user where to save an export; a file system path, or undefined when they cancel. */
   chooseExportFile(format: ExportFormat, suggestedFileName: string): Promise<string | undefined>;
   revealPosition(run: RunInfo, line: number, column: number): void;
+  /**
+   * Runs a long task (an export, a large copy) with visible progress and a way to cancel it; without it, the task
+   * runs with neither.
+   */
+  withProgress?<T>(title: string, task: (report: (done: number, total: number) => void, signal: AbortSignal) => Promise<T>): Promise<T>;
   readonly log: { info(message: string): void; warn(message: string): void; error(message: string): void };
 }
 
 type PanelState =
   | { readonly kind: 'empty' }
   | { readonly kind: 'running'; readonly run: RunInfo; readonly onCancel: () => void }
-  | { readonly kind: 'results'; readonly run: RunInfo; readonly response: KustoResponse; readonly tables: ResultTable[] }
+  | {
+      readonly kind: 'results';
+      readonly run: RunInfo;
+      readonly response: KustoResponse;
+      readonly tables: ResultTable[];
+      /** Per table: the view being computed in slices, so the extension host is never held by a large view. */
+      readonly jobs: ViewJobs[];
+    }
   | { readonly kind: 'error'; readonly run: RunInfo; readonly error: ErrorDisplay };
 
 export class ResultsController {
@@ -42,17 +58,28 @@ export class ResultsController {
   }
 
   showRunning(run: RunInfo, onCancel: () => void): void {
-    this.state = { kind: 'running', run, onCancel };
-    this.host.post(this.stateMessage());
+    this.setState({ kind: 'running', run, onCancel });
   }
 
   showResults(run: RunInfo, response: KustoResponse): void {
-    this.state = { kind: 'results', run, response, tables: response.primaryResults.map((t) => new ResultTable(t)) };
-    this.host.post(this.stateMessage());
+    const tables = response.primaryResults.map((t) => new ResultTable(t));
+    const jobs = tables.map(
+      (table, tableIndex) =>
+        new ViewJobs(table, (options, progress) =>
+          this.host.post({ type: 'viewProgress', runId: run.runId, view: viewSpecOf(tableIndex, options), ...progress }),
+        ),
+    );
+    this.setState({ kind: 'results', run, response, tables, jobs });
   }
 
   showError(run: RunInfo, error: ErrorDisplay): void {
-    this.state = { kind: 'error', run, error };
+    this.setState({ kind: 'error', run, error });
+  }
+
+  private setState(state: PanelState): void {
+    // Work on the views of the results being replaced is of no use any more.
+    if (this.state.kind === 'results') for (const jobs of this.state.jobs) jobs.cancel();
+    this.state = state;
     this.host.post(this.stateMessage());
   }
 
@@ -115,16 +142,19 @@ export class ResultsController {
         }
         return;
       case 'requestRows': {
-        const view = this.viewFor(message.runId, message.view);
-        if (!view) return;
+        const jobs = this.jobsFor(message.runId, message.view);
+        if (!jobs) return;
+        const known = await jobs.rowsWhenKnown(viewOptionsOf(message.view), message.start, message.count);
+        if (!known || !this.isCurrent(message.runId)) return;
         this.host.post({
           type: 'rows',
           runId: message.runId,
           requestId: message.requestId,
           view: message.view,
           start: message.start,
-          totalRows: view.rowCount,
-          rows: view.formattedRows(message.start, message.count),
+          totalRows: known.knownRows,
+          rows: known.view.formattedRows(message.start, message.count),
+          ...(known.complete ? {} : { complete: false }),
         });
         return;
       }
@@ -132,11 +162,12 @@ export class ResultsController {
         await this.host.writeClipboard(message.text);
         return;
       case 'copyRows': {
-        const view = this.viewFor(message.runId, message.view);
+        const view = await this.viewFor(message.runId, message.view);
         if (!view) return;
-        const text = rowsToTsv(view, message.ranges);
-        await this.host.writeClipboard(text);
-        const rows = text.split('\r\n').length - 2;
+        const copied = await this.withProgress('Copying rows', (onProgress, signal) => rowsToTsv(view, message.ranges, { onProgress, signal }));
+        if (!copied) return;
+        await this.host.writeClipboard(copied.text);
+        const rows = copied.rows;
         this.host.post({ type: 'notice', level: 'info', message: `Copied ${rows.toLocaleString('en-US')} row${rows === 1 ? '' : 's'} with header.` });
         return;
       }
@@ -151,20 +182,47 @@ export class ResultsController {
     }
   }
 
-  /** The view a request names, or undefined when it belongs to an older run (the page catches up by itself). */
-  private viewFor(runId: string, spec: ViewSpec): ResultView | undefined {
+  private isCurrent(runId: string): boolean {
+    return this.state.kind === 'results' && this.state.run.runId === runId;
+  }
+
+  /** The view jobs of the table a request names, or undefined when it belongs to an older run (the page catches up by itself). */
+  private jobsFor(runId: string, spec: ViewSpec): ViewJobs | undefined {
     if (this.state.kind !== 'results' || this.state.run.runId !== runId) {
       return undefined;
     }
-    const table = this.state.tables[spec.tableIndex];
-    if (!table) {
+    const jobs = this.state.jobs[spec.tableIndex];
+    if (!jobs) {
       throw new RangeError(`There is no result table ${spec.tableIndex}; this run has ${this.state.tables.length}.`);
     }
-    return table.view({ sort: spec.sort, filter: spec.filter });
+    return jobs;
+  }
+
+  /** The whole view a request names, computed in slices; undefined for an older run or when a newer view replaced it. */
+  private async viewFor(runId: string, spec: ViewSpec): Promise<ResultView | undefined> {
+    const view = await this.jobsFor(runId, spec)?.view(viewOptionsOf(spec));
+    return view && this.isCurrent(runId) ? view : undefined;
+  }
+
+  /** Runs a long task through the host's progress UI when it has one; undefined when the user cancelled it. */
+  private async withProgress<T>(
+    title: string,
+    task: (onProgress: (progress: { rowsWritten: number; totalRows: number }) => void, signal: AbortSignal) => Promise<T>,
+  ): Promise<T | undefined> {
+    try {
+      if (this.host.withProgress) {
+        return await this.host.withProgress(title, (report, signal) => task((p) => report(p.rowsWritten, p.totalRows), signal));
+      }
+      return await task(() => undefined, new AbortController().signal);
+    } catch (error) {
+      if (!isWorkCancelled(error)) throw error;
+      this.host.post({ type: 'notice', level: 'info', message: `${title}: cancelled.` });
+      return undefined;
+    }
   }
 
   private async exportView(runId: string, spec: ViewSpec, format: ExportFormat): Promise<void> {
-    const view = this.viewFor(runId, spec);
+    const view = await this.viewFor(runId, spec);
     if (!view) {
       this.host.post({ type: 'notice', level: 'warning', message: 'These results are no longer current; run the query again to export.' });
       return;
@@ -176,11 +234,27 @@ export class ResultsController {
     }
     const started = Date.now();
     const out = createWriteStream(path, { encoding: 'utf8' });
-    const rows = format === 'csv' ? await writeCsv(view, out) : await writeJson(view, out);
+    const rows = await this.withProgress(`Exporting ${format.toUpperCase()}`, (onProgress, signal) =>
+      format === 'csv' ? writeCsv(view, out, { onProgress, signal }) : writeJson(view, out, { onProgress, signal }),
+    );
+    if (rows === undefined) {
+      // Cancelled: no half-written file left behind (once the stream has let go of it).
+      if (!out.closed) await once(out, 'close');
+      await unlink(path).catch(() => undefined);
+      return;
+    }
     const message = `Exported ${rows.toLocaleString('en-US')} row${rows === 1 ? '' : 's'} to ${path}`;
     this.host.log.info(`${message} in ${Date.now() - started} ms`);
     this.host.post({ type: 'notice', level: 'info', message });
   }
+}
+
+function viewOptionsOf(spec: ViewSpec): ViewOptions {
+  return { ...(spec.sort ? { sort: spec.sort } : {}), ...(spec.filter ? { filter: spec.filter } : {}) };
+}
+
+function viewSpecOf(tableIndex: number, options: ViewOptions): ViewSpec {
+  return { tableIndex, ...(options.sort ? { sort: options.sort } : {}), ...(options.filter ? { filter: options.filter } : {}) };
 }
 
 function withoutRaw<T extends { raw?: unknown }>(statistics: T): Omit<T, 'raw'> {
