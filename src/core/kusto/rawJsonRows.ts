@@ -326,8 +326,16 @@ export class RawJsonRows implements KustoRows, RowByteSearch {
     const first = buffer[position];
     if (first === QUOTE) {
       const closing = valueEnd - 1;
-      const backslash = buffer.indexOf(BACKSLASH, position + 1);
-      return backslash < 0 || backslash >= closing ? buffer.toString('utf8', position + 1, closing) : (JSON.parse(buffer.toString('utf8', position, valueEnd)) as string);
+      // Look for an escape only inside this string: indexOf would search the rest of the piece (megabytes) for
+      // every row, which made reading a string column quadratic in the piece size.
+      let escaped = false;
+      for (let index = position + 1; index < closing; index++) {
+        if (buffer[index] === BACKSLASH) {
+          escaped = true;
+          break;
+        }
+      }
+      return escaped ? (JSON.parse(buffer.toString('utf8', position, valueEnd)) as string) : buffer.toString('utf8', position + 1, closing);
     }
     if (first === LOWER_N) {
       return null;

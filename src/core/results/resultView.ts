@@ -117,7 +117,7 @@ export function parseTimespanKey(text: string): { seconds: number; ticks: number
 }
 
 /** Rows a piece of work handles between two pause points: small enough for a slice of a few milliseconds. */
-const ROWS_PER_STEP = 4096;
+const ROWS_PER_STEP = 2048;
 
 /** One column's values, read a stretch at a time with a pause point between stretches. */
 function* readColumn(rows: KustoRows, columnIndex: number): Work<(KustoValue | undefined)[]> {
@@ -142,7 +142,7 @@ function* buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarT
       const primary = new Float64Array(count);
       const secondary = new Float64Array(count);
       for (let i = 0; i < count; i++) {
-        if ((i & 0xfff) === 0xfff) yield undefined;
+        if ((i & 0x7ff) === 0x7ff) yield undefined;
         const v = cell(i);
         if (v === null || v === undefined) {
           rank[i] = RANK_NULL;
@@ -176,7 +176,7 @@ function* buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarT
       const numeric = new Float64Array(count);
       const exact: (number | bigint)[] = [];
       for (let i = 0; i < count; i++) {
-        if ((i & 0xfff) === 0xfff) yield undefined;
+        if ((i & 0x7ff) === 0x7ff) yield undefined;
         const v = cell(i);
         if (v === null || v === undefined) {
           rank[i] = RANK_NULL;
@@ -194,7 +194,7 @@ function* buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarT
         return { rank, compare: (a, b) => numeric[a] - numeric[b] };
       }
       for (let i = 0; i < count; i++) {
-        if ((i & 0xfff) === 0xfff) yield undefined;
+        if ((i & 0x7ff) === 0x7ff) yield undefined;
         const v = cell(i);
         exact.push(typeof v === 'string' && rank[i] === RANK_VALUE ? BigInt(v.trim()) : numeric[i]);
       }
@@ -206,7 +206,7 @@ function* buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarT
     case 'bool': {
       const numeric = new Float64Array(count);
       for (let i = 0; i < count; i++) {
-        if ((i & 0xfff) === 0xfff) yield undefined;
+        if ((i & 0x7ff) === 0x7ff) yield undefined;
         const v = cell(i);
         if (v === null || v === undefined) {
           rank[i] = RANK_NULL;
@@ -226,7 +226,7 @@ function* buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarT
       // string, guid, dynamic: ordinal comparison of the display text.
       const text: string[] = new Array<string>(count);
       for (let i = 0; i < count; i++) {
-        if ((i & 0xfff) === 0xfff) yield undefined;
+        if ((i & 0x7ff) === 0x7ff) yield undefined;
         const formatted = formatKustoValue(type, cell(i));
         if (formatted === null) {
           rank[i] = RANK_NULL;
@@ -506,7 +506,7 @@ export function* stableSortRows(count: number, compare: (a: number, b: number) =
       while (i < middle && j < right) {
         // `<= 0` takes the left element on ties: that is what keeps the sort stable.
         target[k++] = compare(source[i], source[j]) <= 0 ? source[i++] : source[j++];
-        if ((++steps & 0x3fff) === 0) yield undefined;
+        if ((++steps & 0x1fff) === 0) yield undefined;
       }
       while (i < middle) target[k++] = source[i++];
       while (j < right) target[k++] = source[j++];
@@ -516,7 +516,7 @@ export function* stableSortRows(count: number, compare: (a: number, b: number) =
   return source;
 }
 
-const FILTER_BLOCK_ROWS = 2048;
+const FILTER_BLOCK_ROWS = 1024;
 const ASCII_TEXT = /^[\x20-\x7e]*$/;
 const JSON_PUNCTUATION = /["{}[\]:,\\]/;
 /** Text that could be part of how a number shows (see candidatesFromBytes). */
