@@ -321,7 +321,10 @@ export class KustoClient {
         const bodyText = errorBody.text;
         const bodyJson = tryParseJson(bodyText);
         const info = bodyJson === undefined ? undefined : readOneApiError(bodyJson);
-        const serverMessage = info?.message ?? nonKustoBodyMessage(errorBody, response.headers['content-type']);
+        const serverMessage =
+          info?.message !== undefined
+            ? `${info.message}${errorBody.invalidUtf8 ? ` (${INVALID_UTF8_NOTE})` : ''}`
+            : nonKustoBodyMessage(errorBody, response.headers['content-type']);
 
         if (status === 401) {
           if (!refreshedAfter401) {
@@ -696,6 +699,8 @@ export class KustoClient {
     });
   }
 }
+
+const INVALID_UTF8_NOTE = 'the error body is not valid UTF-8: the bytes that are not were replaced by \uFFFD';
 
 /** What an error body that is not Kusto JSON says: a gateway's HTML page as a text extract, bytes that are not UTF-8 named. */
 function nonKustoBodyMessage(body: { text: string; invalidUtf8: boolean; unreadable?: string }, contentType: string | string[] | undefined): string | undefined {

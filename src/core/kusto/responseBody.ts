@@ -137,7 +137,7 @@ export function isHtmlBody(text: string, contentType: string | string[] | undefi
   return type.includes('text/html') || type.includes('application/xhtml') || HTML_START.test(text);
 }
 
-const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', mdash: '—', ndash: '–', hellip: '…', copy: '©' };
 
 /** The readable words of an HTML page (title first), without tags, scripts or styles, cut to `maxChars`. */
 export function htmlTextExtract(html: string, maxChars = 200): string {
