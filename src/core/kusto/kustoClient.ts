@@ -173,6 +173,8 @@ export class KustoClient {
   private readonly retryBaseDelayMs: number;
   private readonly maxRetryDelayMs: number;
   private readonly maxResponseBytes: number;
+  /** `.cancel query` requests in flight: close() stops them rather than wait for a cluster that may not answer. */
+  private readonly pendingCancels = new Set<AbortController>();
 
   constructor(private readonly options: KustoClientOptions) {
     if (!options || typeof options.tokenSource?.getToken !== 'function') {
@@ -200,6 +202,9 @@ export class KustoClient {
 
   /** Closes the connection pool the client created (not a dispatcher passed in the options). */
   async close(): Promise<void> {
+    for (const pending of this.pendingCancels) {
+      pending.abort();
+    }
     if (this.ownsDispatcher) {
       await this.dispatcher.close();
     }
@@ -403,8 +408,11 @@ export class KustoClient {
 
   /** Asks the cluster to stop the query sent with `clientRequestId`; resolves with what the cluster said. */
   async cancelQuery(target: { clusterUrl: string; database: string; clientRequestId: string }): Promise<ServerCancelOutcome> {
+    const controller = new AbortController();
+    this.pendingCancels.add(controller);
     try {
       const response = await this.execute({
+        signal: controller.signal,
         clusterUrl: target.clusterUrl,
         database: target.database,
         text: cancelQueryCommand(target.clientRequestId),
@@ -419,6 +427,8 @@ export class KustoClient {
         message: error instanceof Error ? error.message : String(error),
         ...(error instanceof KustoRequestError ? { code: error.code } : {}),
       };
+    } finally {
+      this.pendingCancels.delete(controller);
     }
   }
 
