@@ -39,7 +39,7 @@ import {
   runSlowQuery,
   writeGzipBomb,
 } from './realClusterBehaviour';
-import { DatabaseDefinition, findDatabase } from './sampleData';
+import { DatabaseDefinition, sampleCatalog } from './sampleData';
 import { TokenVerificationError, TokenVerifier, VerifiedPrincipal } from './tokenVerifier';
 
 export { createJwksTokenVerifier, TokenVerificationError } from './tokenVerifier';
@@ -56,6 +56,8 @@ export interface KustoServerOptions {
   log?: (line: string) => void;
   /** Login endpoint advertised by /v1/rest/auth/metadata (the sign-in server's origin). */
   loginEndpoint?: string;
+  /** Databases served besides the sample catalog (e.g. wideDatabase() for a 5,000-table database). */
+  extraDatabases?: readonly DatabaseDefinition[];
 }
 
 export type KustoFault = (
@@ -280,6 +282,8 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
   }
   const log = options.log ?? (() => undefined);
   const runningQueries = new RunningQueries(log);
+  const catalog = [...sampleCatalog(), ...(options.extraDatabases ?? [])];
+  const findDatabase = (name: string) => catalog.find((db) => db.name.toLowerCase() === name.toLowerCase());
   let url = '';
 
   const canRead = (principal: VerifiedPrincipal, database: DatabaseDefinition) => {
@@ -539,6 +543,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
         const result = cancel
           ? cancelQueryResult(cancel.clientRequestId, cancel.reason, runningQueries.cancel(cancel.clientRequestId, cancel.reason))
           : runManagementCommand(csl, {
+          catalog,
           currentDatabase: database,
           canRead: (db) => canRead(principal, db),
           forbidden: (db) => forbidden(principalDescription(principal), db.name),
