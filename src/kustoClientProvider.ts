@@ -24,11 +24,12 @@ export class KustoClientProvider {
   }
 
   /** Per-request settings the user can change at any time. */
-  requestDefaults(): { serverTimeoutMs: number; resultRowLimit: number } {
+  requestDefaults(): { serverTimeoutMs: number; resultRowLimit: number; maxResponseBytes: number } {
     const config = vscode.workspace.getConfiguration('kusto');
     return {
       serverTimeoutMs: Math.max(10, config.get<number>('query.timeoutSeconds') ?? 240) * 1000,
       resultRowLimit: Math.max(1, config.get<number>('query.resultRowLimit') ?? 500000),
+      maxResponseBytes: Math.min(4096, Math.max(1, config.get<number>('query.maxResponseMegabytes') ?? 512)) * 1024 * 1024,
     };
   }
 }

@@ -2,7 +2,7 @@
 // sign-in server signs (its JWKS, fetched over HTTPS with the sign-in server's own CA certificate).
 
 import * as https from 'node:https';
-import { JsonWebKeySet, RunningKustoServer, createJwksTokenVerifier, startKustoServer } from './kusto/kustoServer';
+import { JsonWebKeySet, KustoServerOptions, RunningKustoServer, createJwksTokenVerifier, startKustoServer } from './kusto/kustoServer';
 import { RunningSignInServer, startSignInServer } from './signIn/signInServer';
 
 export interface LocalStackOptions {
@@ -10,6 +10,8 @@ export interface LocalStackOptions {
   kustoPort?: number;
   accessTokenLifetimeSeconds?: number;
   pollIntervalSeconds?: number;
+  /** Databases the Kusto server serves besides the sample catalog. */
+  extraDatabases?: KustoServerOptions['extraDatabases'];
   /** Receives log lines of both servers (never token text). */
   log?: (line: string) => void;
 }
@@ -55,6 +57,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.kustoPort,
       tokenVerifier: createJwksTokenVerifier(() => fetchJwks(signIn.jwksUri, signIn.caCertificatePem)),
       loginEndpoint: signIn.origin,
+      extraDatabases: options.extraDatabases,
       log: options.log ? (line) => options.log?.(`[kusto] ${line}`) : undefined,
     });
   } catch (error) {

@@ -11,6 +11,7 @@ import { blockAt, errorPositionInDocument, queryToRun, type QueryBlock, type Tex
 import { classifyRunError } from '../core/kql/runErrors';
 import { isKqlDocument, KQL_LANGUAGE_ID, type EditorConnections } from '../editorConnections';
 import type { KustoResponse } from '../core/kusto/resultTypes';
+import type { ServerCancelOutcome } from '../core/kusto/serverCancel';
 import type { KustoAuth } from '../kustoAuth';
 import type { KustoClientProvider } from '../kustoClientProvider';
 import type { ResultsPanel, RunInfo } from '../results/resultsPanel';
@@ -68,6 +69,8 @@ export function registerQueryRunner(context: vscode.ExtensionContext, deps: Quer
 
 class QueryRunner implements vscode.Disposable {
   private current: ActiveRun | undefined;
+  /** The run the results panel is about: a late `.cancel query` answer only updates the panel for it. */
+  private lastRunId: string | undefined;
   private readonly pastRuns = new Map<string, RunRequest>();
   private readonly highlight = vscode.window.createTextEditorDecorationType({
     backgroundColor: new vscode.ThemeColor('editor.rangeHighlightBackground'),
@@ -203,6 +206,7 @@ class QueryRunner implements vscode.Disposable {
     const controller = new AbortController();
     const run: ActiveRun = { info, request, controller };
     this.current = run;
+    this.lastRunId = info.runId;
     this.rememberRun(info.runId, request);
     this.diagnostics.delete(document.uri);
     this.highlightBlock(document, block);
@@ -226,6 +230,7 @@ class QueryRunner implements vscode.Disposable {
         text: block.text,
         ...this.deps.clients.requestDefaults(),
         signal: controller.signal,
+        onServerCancel: (outcome) => this.showServerCancel(info, runLabel, outcome),
       });
       if (this.current !== run) {
         return;
@@ -286,10 +291,35 @@ class QueryRunner implements vscode.Disposable {
     this.current = undefined;
     run.controller.abort();
     if (reason === 'user') {
-      this.deps.results.showError(run.info, { message: 'The query was cancelled.' });
+      const query = !isManagementCommand(run.info.queryText);
+      this.deps.results.showError(run.info, {
+        message: query ? 'The query was cancelled. Asking the cluster to stop it too (.cancel query)…' : 'The command was cancelled.',
+      });
     }
     this.codeLens.refresh();
     void this.setRunningContext(false);
+  }
+
+  /** What `.cancel query` achieved: shown while the panel is still about that run; a failure is only logged. */
+  private showServerCancel(info: RunInfo, runLabel: string, outcome: ServerCancelOutcome): void {
+    if (outcome.status === 'failed') {
+      this.deps.log.warn(
+        `Could not cancel ${runLabel} on ${info.clusterUrl} (.cancel query, request id ${outcome.clientRequestId}); it may run until its timeout: ` +
+          `${outcome.code ? `${outcome.code}: ` : ''}${outcome.message}`,
+      );
+    } else {
+      this.deps.log.info(`.cancel query for ${runLabel} (request id ${outcome.clientRequestId}): ${outcome.message}`);
+    }
+    if (this.lastRunId !== info.runId || this.current !== undefined) {
+      return;
+    }
+    const message =
+      outcome.status === 'cancelled'
+        ? 'The query was cancelled on the server: the cluster stopped it (.cancel query).'
+        : outcome.status === 'notRunning'
+          ? 'The query was cancelled. The cluster had already finished running it.'
+          : 'The query was cancelled here; the cluster could not be told to stop it (see the Kusto output for why).';
+    this.deps.results.showError(info, { message, clientRequestId: outcome.clientRequestId });
   }
 
   private async offerSignIn(clusterUrl: string, request: RunRequest): Promise<void> {

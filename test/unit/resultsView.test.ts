@@ -158,7 +158,9 @@ describe('results view: filtering and paging', () => {
     ];
     const strings = ['Texas', 'tex\\u0061s', 'TE\\"XAS', 'caf\u00e9 t\u00c9xas', 'K\u212aelvin', 'line\\nbreak', 'a\\\\b', 'null', 'Infinity', ''];
     const numbers = ['1E+2', '100', '-0.5e-3', '0.10', '1e400', '-1e400', '12345678901234567890', '7', '3.5'];
-    const dynamics = ['{"State": "TEXAS", "n": 1E+2}', '[1, 2.50, "x y"]', '{"k":{"deep":[true,null]}}', '"plain texas"', 'null', '{ "a" : "b\\u0020c" }'];
+    // Numbers a double would respell (1E+2, 2.50) inside dynamic keep the server's text on the wire (exactDynamic.ts),
+    // which a table held parsed cannot: they are compared in realClusterBehaviour.test.ts instead.
+    const dynamics = ['{"State": "TEXAS", "n": 100}', '[1, 2.5, "x y"]', '{"k":{"deep":[true,null]}}', '"plain texas"', 'null', '{ "a" : "b\\u0020c" }'];
     const random = createRandom(7);
     const pick = <T,>(values: readonly T[]): T => values[Math.floor(random() * values.length)];
     const rowTexts: string[] = [];

@@ -24,3 +24,12 @@ export function isManagementCommand(text: string): boolean {
   }
   return false;
 }
+
+/**
+ * True for management commands that only read (`.show …`): safe to send again when a connection dropped before
+ * the answer. Anything else (`.set-or-append`, `.drop`, `.ingest`, …) may have run already and must not be re-sent.
+ */
+export function isReadOnlyCommand(text: string): boolean {
+  const body = text.replace(/^(?:\s|\uFEFF|\/\/[^\n]*(?:\n|$))*/, '');
+  return /^\.show\b/i.test(body);
+}

@@ -118,6 +118,11 @@ export class KustoJsonScanner {
     return this.received;
   }
 
+  /** Rows of the Rows array being read (0 when none is). */
+  get rowsInCurrentTable(): number {
+    return this.rows?.length ?? 0;
+  }
+
   get isComplete(): boolean {
     return this.phase === PHASE_DONE;
   }

@@ -3,16 +3,28 @@
 // they help (429/503 with Retry-After, connection resets before any response byte, one token refresh on 401),
 // and the response body parsed as it streams in. No `vscode` import: usable from tests, scripts and servers.
 
+import { effectiveRowLimit } from './querySetStatements';
 import { randomUUID } from 'node:crypto';
-import { pipeline, type Readable } from 'node:stream';
-import * as zlib from 'node:zlib';
+import type { Readable } from 'node:stream';
 import { Agent, request as httpRequest, type Dispatcher } from 'undici';
 import type { AccessTokenSource } from '../auth/accessTokenSource';
 import { parseClusterUrl } from '../clusterUrl';
-import { isManagementCommand } from '../kql/commandKind';
+import { isManagementCommand, isReadOnlyCommand } from '../kql/commandKind';
 import { KustoBodyError, KustoRequestError, KustoResponseFormatError, type KustoErrorKind } from './kustoErrors';
 import { isQueryError, readOneApiError } from './oneApiErrors';
+import {
+  DEFAULT_MAX_RESPONSE_MEGABYTES,
+  ResponseTooLargeError,
+  UnsupportedEncodingError,
+  contentEncoding,
+  decodedBody,
+  htmlTextExtract,
+  isHtmlBody,
+  plainTextExtract,
+  readErrorBodyText,
+} from './responseBody';
 import { KustoResponseParser } from './responseParser';
+import { cancelQueryCommand, readCancelOutcome, type ServerCancelOutcome } from './serverCancel';
 import type { KustoErrorInfo, KustoResponse } from './resultTypes';
 
 export interface KustoClientOptions {
@@ -31,6 +43,8 @@ export interface KustoClientOptions {
   connectTimeoutMs?: number;
   /** For tests, proxies, a custom CA. The client never closes a dispatcher it did not create. */
   dispatcher?: Dispatcher;
+  /** Largest decompressed response body, in bytes, unless a request says otherwise (default 512 MB). */
+  maxResponseBytes?: number;
 }
 
 export interface KustoRequest {
@@ -40,20 +54,27 @@ export interface KustoRequest {
   text: string;
   /** Server-side timeout (servertimeout); default 4 min for queries, 10 min for commands. */
   serverTimeoutMs?: number;
-  /** Sent as truncationmaxrecords. */
+  /** Sent as truncationmaxrecords, and enforced: a table with more rows than this fails the request. */
   resultRowLimit?: number;
+  /** Largest decompressed response body in bytes (setting kusto.query.maxResponseMegabytes); default the client's. */
+  maxResponseBytes?: number;
   /** Extra client request properties, merged into properties.Options ("Parameters" goes to properties.Parameters). */
   properties?: Record<string, unknown>;
   signal?: AbortSignal;
   /** Goes into x-ms-client-request-id as KE.<kind>;<uuid>; default RunQuery. */
   requestKind?: string;
+  /**
+   * A query cancelled through `signal` keeps running on a real cluster until told: the client then sends
+   * `.cancel query "<client request id>"` (best effort) and reports how that went here. Not called for commands.
+   */
+  onServerCancel?: (outcome: ServerCancelOutcome) => void;
   onProgress?: (info: { rowsReceived: number }) => void;
 }
 
 const DEFAULT_QUERY_TIMEOUT_MS = 4 * 60_000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;
 const CLIENT_TIMEOUT_MARGIN_MS = 30_000;
-const MAX_ERROR_BODY_BYTES = 1 << 20;
+const CANCEL_TIMEOUT_MS = 30_000;
 
 /** Kusto timespan for servertimeout: hh:mm:ss, with a day part beyond 24 hours. */
 export function formatServerTimeout(milliseconds: number): string {
@@ -152,6 +173,9 @@ export class KustoClient {
   private readonly maxRetries: number;
   private readonly retryBaseDelayMs: number;
   private readonly maxRetryDelayMs: number;
+  private readonly maxResponseBytes: number;
+  /** `.cancel query` requests in flight: close() stops them rather than wait for a cluster that may not answer. */
+  private readonly pendingCancels = new Set<AbortController>();
 
   constructor(private readonly options: KustoClientOptions) {
     if (!options || typeof options.tokenSource?.getToken !== 'function') {
@@ -170,6 +194,7 @@ export class KustoClient {
     this.retryBaseDelayMs = check('retryBaseDelayMs', options.retryBaseDelayMs, 500);
     this.maxRetryDelayMs = check('maxRetryDelayMs', options.maxRetryDelayMs, 30_000);
     const connectTimeoutMs = check('connectTimeoutMs', options.connectTimeoutMs, 30_000);
+    this.maxResponseBytes = check('maxResponseBytes', options.maxResponseBytes, DEFAULT_MAX_RESPONSE_MEGABYTES * 1024 * 1024);
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher =
       options.dispatcher ??
@@ -178,6 +203,9 @@ export class KustoClient {
 
   /** Closes the connection pool the client created (not a dispatcher passed in the options). */
   async close(): Promise<void> {
+    for (const pending of this.pendingCancels) {
+      pending.abort();
+    }
     if (this.ownsDispatcher) {
       await this.dispatcher.close();
     }
@@ -215,7 +243,14 @@ export class KustoClient {
     // One controller for the whole request: the caller's signal and the client-side timeout both abort it.
     const controller = new AbortController();
     let timedOut = false;
-    const onCallerAbort = (): void => controller.abort();
+    // Set once a request has gone out: from then on, a cancelled query may be running on the cluster.
+    let sent = false;
+    const onCallerAbort = (): void => {
+      controller.abort();
+      if (sent && !isCommand) {
+        this.cancelOnServer(clusterUrl, request.database, clientRequestId, request.onServerCancel);
+      }
+    };
     if (request.signal?.aborted) {
       throw fail('cancelled', 'Cancelled', 'The request was cancelled.');
     }
@@ -241,6 +276,7 @@ export class KustoClient {
         currentToken = await this.getToken(clusterUrl, refreshedAfter401, controller.signal, abortedError);
         let response: Dispatcher.ResponseData;
         try {
+          sent = true;
           response = await httpRequest(url, {
             method: 'POST',
             dispatcher: this.dispatcher,
@@ -262,6 +298,16 @@ export class KustoClient {
           if (controller.signal.aborted) {
             throw abortedError();
           }
+          if (isResetBeforeResponse(error) && isCommand && !isReadOnlyCommand(request.text)) {
+            // The command may have reached the cluster and run: sending it again could run it twice.
+            throw fail(
+              'network',
+              'ConnectionDropped',
+              `The connection to ${clusterUrl} dropped before the cluster answered; the command may or may not have run. ` +
+                'It was not sent again: check its effect (for example with a .show command) before running it again.',
+              { cause: error },
+            );
+          }
           if (isResetBeforeResponse(error) && retries < this.maxRetries) {
             retries++;
             await this.sleep(this.backoffMs(retries), controller.signal, abortedError);
@@ -274,17 +320,24 @@ export class KustoClient {
         if (status === 200) {
           return await this.readResults(context, request, response, isCommand, controller.signal, abortedError, startedAt);
         }
-        const bodyText = await this.readErrorBody(response.body, controller.signal, abortedError);
+        const errorBody = await readErrorBodyText(response.body, response.headers['content-encoding']);
+        if (controller.signal.aborted) {
+          throw abortedError();
+        }
+        const bodyText = errorBody.text;
         const bodyJson = tryParseJson(bodyText);
         const info = bodyJson === undefined ? undefined : readOneApiError(bodyJson);
-        const serverMessage = info?.message ?? (bodyText.trim() ? bodyText.trim().slice(0, 500) : undefined);
+        const serverMessage =
+          info?.message !== undefined
+            ? `${info.message}${errorBody.invalidUtf8 ? ` (${INVALID_UTF8_NOTE})` : ''}`
+            : nonKustoBodyMessage(errorBody, response.headers['content-type']);
 
         if (status === 401) {
           if (!refreshedAfter401) {
             refreshedAfter401 = true;
             continue;
           }
-          const reason = unauthorizedReason(headerText(response.headers['www-authenticate']), info, bodyText);
+          const reason = unauthorizedReason(headerText(response.headers['www-authenticate']), info, serverMessage ?? '');
           throw fail('auth', info?.code ?? 'Unauthorized', `The cluster rejected the token (401): ${trimSentence(reason)}. Sign in to ${clusterUrl} again.`, {
             httpStatus: status,
           });
@@ -340,6 +393,46 @@ export class KustoClient {
     return token;
   }
 
+  /**
+   * Sends `.cancel query "<id>"` to the cluster's management endpoint (own token, own request id), so a query
+   * the user cancelled stops using the cluster. Best effort: the outcome goes to `report`, never thrown.
+   */
+  private cancelOnServer(clusterUrl: string, database: string, clientRequestId: string, report: ((outcome: ServerCancelOutcome) => void) | undefined): void {
+    void this.cancelQuery({ clusterUrl, database, clientRequestId }).then((outcome) => {
+      try {
+        report?.(outcome);
+      } catch {
+        // A failing listener must not surface as an unhandled rejection.
+      }
+    });
+  }
+
+  /** Asks the cluster to stop the query sent with `clientRequestId`; resolves with what the cluster said. */
+  async cancelQuery(target: { clusterUrl: string; database: string; clientRequestId: string }): Promise<ServerCancelOutcome> {
+    const controller = new AbortController();
+    this.pendingCancels.add(controller);
+    try {
+      const response = await this.execute({
+        signal: controller.signal,
+        clusterUrl: target.clusterUrl,
+        database: target.database,
+        text: cancelQueryCommand(target.clientRequestId),
+        requestKind: 'CancelQuery',
+        serverTimeoutMs: CANCEL_TIMEOUT_MS,
+      });
+      return readCancelOutcome(target.clientRequestId, response);
+    } catch (error) {
+      return {
+        status: 'failed',
+        clientRequestId: target.clientRequestId,
+        message: error instanceof Error ? error.message : String(error),
+        ...(error instanceof KustoRequestError ? { code: error.code } : {}),
+      };
+    } finally {
+      this.pendingCancels.delete(controller);
+    }
+  }
+
   private async readResults(
     context: AttemptContext,
     request: KustoRequest,
@@ -361,34 +454,47 @@ export class KustoClient {
           }
         : undefined,
     });
-    const encoding = (headerText(response.headers['content-encoding']) ?? '').trim().toLowerCase();
-    let source: AsyncIterable<Buffer>;
-    // 64 KB pieces (zlib's default is 16 KB): fewer chunks to hand through the stream, and each one large
-    // enough for the rows' byte log to keep as it is instead of copying it.
-    const inflated = { chunkSize: 64 * 1024 };
-    if (encoding === 'gzip' || encoding === 'x-gzip') {
-      source = pipeline(response.body, zlib.createGunzip(inflated), () => undefined);
-    } else if (encoding === 'deflate') {
-      source = pipeline(response.body, zlib.createInflate(inflated), () => undefined);
-    } else if (encoding === 'br') {
-      source = pipeline(response.body, zlib.createBrotliDecompress(inflated), () => undefined);
-    } else if (encoding === '' || encoding === 'identity') {
-      source = response.body;
-    } else {
+    const encoding = contentEncoding(response.headers['content-encoding']);
+    const maxResponseBytes = request.maxResponseBytes ?? this.maxResponseBytes;
+    let source: AsyncIterable<Buffer> & Readable;
+    try {
+      source = decodedBody(response.body, encoding, maxResponseBytes);
+    } catch (error) {
       response.body.destroy();
+      if (!(error instanceof UnsupportedEncodingError)) {
+        throw error;
+      }
       throw this.error(context, {
         kind: 'malformedResponse',
         code: 'MalformedResponse',
-        message: `The response from ${context.clusterUrl} uses an unsupported content encoding "${encoding}".`,
+        message: `The response from ${context.clusterUrl} uses an unsupported content encoding "${error.encoding}".`,
         httpStatus: 200,
       });
     }
+    // A query may lift or set the limit itself (`set notruncation;`): the server follows its text, and so must we.
+    const rowLimit = isCommand ? request.resultRowLimit : effectiveRowLimit(request.text, request.resultRowLimit);
+    const tooManyRows = (rows: number): KustoRequestError =>
+      this.error(context, {
+        kind: 'server',
+        code: 'RowLimitExceeded',
+        message:
+          `The cluster ${context.clusterUrl} sent more than ${rowLimit} rows in one table, the limit this request asked for ` +
+          `(truncationmaxrecords; received ${rows}). The rest was not read. Raise the setting kusto.query.resultRowLimit, or narrow the query (take, summarize).`,
+        httpStatus: 200,
+      });
     let completed = false;
     try {
       for await (const chunk of source) {
         parser.push(chunk);
+        if (rowLimit !== undefined && parser.rowsInCurrentTable > rowLimit) {
+          throw tooManyRows(parser.rowsInCurrentTable);
+        }
       }
       const parsed = parser.finish();
+      const oversized = rowLimit === undefined ? undefined : parsed.tables.find((table) => table.rows.length > rowLimit);
+      if (oversized) {
+        throw tooManyRows(oversized.rows.length);
+      }
       completed = true;
       return {
         endpoint: isCommand ? 'mgmt' : 'query',
@@ -403,6 +509,19 @@ export class KustoClient {
     } catch (error) {
       if (signal.aborted) {
         throw abortedError();
+      }
+      if (error instanceof KustoRequestError) {
+        throw error;
+      }
+      if (error instanceof ResponseTooLargeError) {
+        throw this.error(context, {
+          kind: 'server',
+          code: 'ResponseTooLarge',
+          message:
+            `The response from ${context.clusterUrl} is larger than ${formatByteCount(maxResponseBytes)} after decompression, the limit of ` +
+            `setting kusto.query.maxResponseMegabytes. The rest was not read. Narrow the query (fewer rows or columns), or raise the setting.`,
+          httpStatus: 200,
+        });
       }
       if (error instanceof KustoResponseFormatError) {
         throw this.error(context, {
@@ -453,25 +572,6 @@ export class KustoClient {
         }
       }
     }
-  }
-
-  private async readErrorBody(body: Dispatcher.ResponseData['body'], signal: AbortSignal, abortedError: () => KustoRequestError): Promise<string> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        if (size < MAX_ERROR_BODY_BYTES) {
-          chunks.push(chunk);
-        }
-        size += chunk.length;
-      }
-    } catch {
-      if (signal.aborted) {
-        throw abortedError();
-      }
-      // An error status with a broken body: the status alone still says what happened.
-    }
-    return Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
   }
 
   private statusError(
@@ -610,6 +710,24 @@ export class KustoClient {
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+const INVALID_UTF8_NOTE = 'the error body is not valid UTF-8: the bytes that are not were replaced by \uFFFD';
+
+/** What an error body that is not Kusto JSON says: a gateway's HTML page as a text extract, bytes that are not UTF-8 named. */
+function nonKustoBodyMessage(body: { text: string; invalidUtf8: boolean; unreadable?: string }, contentType: string | string[] | undefined): string | undefined {
+  const parts: string[] = [];
+  const text = body.text.trim();
+  if (text) {
+    parts.push(isHtmlBody(text, contentType) ? `an HTML page: "${htmlTextExtract(text)}"` : plainTextExtract(text));
+  }
+  if (body.invalidUtf8) {
+    parts.push('the error body is not valid UTF-8 text (unreadable bytes are shown as \uFFFD)');
+  }
+  if (body.unreadable) {
+    parts.push(`the error body could not be read: ${body.unreadable}`);
+  }
+  return parts.length ? parts.join('; ') : undefined;
 }
 
 function tryParseJson(text: string): unknown {

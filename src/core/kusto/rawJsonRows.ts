@@ -4,6 +4,7 @@
 // its bytes, a single row a parse of one row: what the grid, a sort or an export asks for. The scanner has
 // checked the bytes are valid JSON while they streamed in, so a read does not fail on a well-formed response.
 
+import { needsExactText } from './exactDynamic';
 import { KustoResponseFormatError } from './kustoErrors';
 import { ITERATION_BLOCK_ROWS, outOfRange, type KustoRows, type RowByteSearch } from './kustoRows';
 import type { KustoRow, KustoValue } from './resultTypes';
@@ -148,6 +149,8 @@ export class RawJsonRows implements KustoRows, RowByteSearch {
   private firstRowStart = -1;
   private hasNonRowElements = false;
   private mayHoldUnsafeIntegers = false;
+  /** Columns of type dynamic: their objects and arrays are kept as sent when parsing would change them. */
+  private dynamicColumns: readonly number[] = [];
 
   /**
    * @param where body offset of the Rows array's first byte, for error messages
@@ -187,6 +190,11 @@ export class RawJsonRows implements KustoRows, RowByteSearch {
     this.mayHoldUnsafeIntegers = true;
   }
 
+  /** The indexes of the table's dynamic columns (known once the frame's Columns are read). */
+  setDynamicColumns(columns: readonly number[]): void {
+    this.dynamicColumns = columns;
+  }
+
   /** Called once the Rows array is complete: frees the slack of the last slab. */
   seal(): void {
     this.bytes.trim();
@@ -222,6 +230,14 @@ export class RawJsonRows implements KustoRows, RowByteSearch {
       const rowEnd = this.ends[row];
       const { buffer, offset } = this.bytes.view(rowStart, rowEnd);
       values[row - from] = this.valueInRow(buffer, offset, offset + (rowEnd - rowStart), columnIndex);
+    }
+    if (this.dynamicColumns.includes(columnIndex)) {
+      for (let row = from; row < to; row++) {
+        const value = values[row - from];
+        if (value !== null && typeof value === 'object') {
+          values[row - from] = this.exactDynamic(row, columnIndex) ?? value;
+        }
+      }
     }
     return values;
   }
@@ -371,7 +387,38 @@ export class RawJsonRows implements KustoRows, RowByteSearch {
     if (parsed.length !== to - from) {
       throw new KustoResponseFormatError(this.where + start, `rows ${from + 1} to ${to} could not be read (found ${parsed.length} rows)`);
     }
-    return parsed as KustoRow[];
+    const rows = parsed as KustoRow[];
+    for (const column of this.dynamicColumns) {
+      for (let index = 0; index < rows.length; index++) {
+        const value = rows[index][column];
+        if (value !== null && typeof value === 'object') {
+          const exact = this.exactDynamic(from + index, column);
+          if (exact !== undefined) rows[index][column] = exact;
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** The JSON text of a dynamic cell as sent, when parsing it would change it (see exactDynamic.ts); else undefined. */
+  private exactDynamic(row: number, column: number): string | undefined {
+    if (this.hasNonRowElements) {
+      return undefined;
+    }
+    const start = this.startOf(row);
+    const end = this.ends[row];
+    const { buffer, offset } = this.bytes.view(start, end);
+    const rowEnd = offset + (end - start);
+    let position = skipWhitespace(buffer, offset + 1, rowEnd);
+    for (let index = 0; index < column; index++) {
+      position = skipWhitespace(buffer, skipValue(buffer, position, rowEnd), rowEnd);
+      if (buffer[position] !== COMMA) {
+        return undefined;
+      }
+      position = skipWhitespace(buffer, position + 1, rowEnd);
+    }
+    const valueEnd = skipValue(buffer, position, rowEnd);
+    return needsExactText(buffer, position, valueEnd) ? buffer.toString('utf8', position, valueEnd) : undefined;
   }
 
   private unreadable(from: number, to: number, error: unknown): KustoResponseFormatError {

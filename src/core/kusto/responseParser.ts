@@ -29,6 +29,11 @@ export class KustoResponseParser implements FrameScannerSink {
     return this.scanner.bytesScanned;
   }
 
+  /** Rows received so far of the table whose rows are arriving (0 between tables). */
+  get rowsInCurrentTable(): number {
+    return this.scanner.rowsInCurrentTable;
+  }
+
   push(chunk: Uint8Array): void {
     this.scanner.push(chunk);
   }

@@ -113,6 +113,7 @@ export class V2DataSetBuilder implements FrameScannerSink {
           columns: readColumns(frame.Columns, this.where, name),
           rows,
         };
+        rawRows?.setDynamicColumns(dynamicColumnIndexes(table.columns));
         this.tables.push(table);
         this.tablesById.set(id, table);
         break;
@@ -122,6 +123,7 @@ export class V2DataSetBuilder implements FrameScannerSink {
         if (!table) {
           throw new KustoResponseFormatError(this.where(), `a TableFragment refers to table ${String(frame.TableId)} before its TableHeader`);
         }
+        rawRows?.setDynamicColumns(dynamicColumnIndexes(table.columns));
         if (frame.TableFragmentType === 'DataReplace' || table.rows.length === 0) {
           table.rows = rows;
         } else if (rows.length > 0) {
@@ -312,4 +314,10 @@ function readVisualization(tables: readonly KustoTable[]): Visualization | undef
     }
   }
   return undefined;
+}
+
+function dynamicColumnIndexes(columns: readonly KustoColumn[]): number[] {
+  const indexes: number[] = [];
+  columns.forEach((column, index) => column.type === 'dynamic' && indexes.push(index));
+  return indexes;
 }

@@ -1,6 +1,7 @@
 // Cells stay as the server sent them (see resultTypes.ts). These helpers turn a cell into what a consumer needs:
 // a value that sorts correctly (decodeValue) or the text a user reads (formatKustoValue), per column type.
 
+import { isTooDeepJsonText, TOO_DEEP_TEXT } from './exactDynamic';
 import type { KustoScalarType, KustoValue } from './resultTypes';
 
 const columnTypeAliases: Readonly<Record<string, KustoScalarType>> = {
@@ -167,7 +168,8 @@ export function formatKustoValue(type: KustoScalarType, value: KustoValue | Deco
     return null;
   }
   if (typeof value === 'string') {
-    return value;
+    // A dynamic value kept as its JSON text (exactDynamic.ts) may be too deep to show.
+    return type === 'dynamic' && isTooDeepJsonText(value) ? TOO_DEEP_TEXT : value;
   }
   if (value instanceof Date) {
     return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
@@ -184,5 +186,13 @@ export function formatKustoValue(type: KustoScalarType, value: KustoValue | Deco
   if (typeof value === 'boolean') {
     return value ? 'true' : 'false';
   }
-  return JSON.stringify(value);
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    // One value nested too deeply for the stack must not fail the whole page it is on.
+    if (error instanceof RangeError) {
+      return TOO_DEEP_TEXT;
+    }
+    throw error;
+  }
 }

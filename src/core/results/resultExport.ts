@@ -50,11 +50,28 @@ export function csvLine(cells: readonly CellText[]): string {
 }
 
 /** A cell as a JSON value: longs beyond 2^53 stay exact (their digits are written as a JSON number). */
+function isJsonContainerText(text: string): boolean {
+  const first = text.charCodeAt(0);
+  if (first !== 0x7b && first !== 0x5b) {
+    return false;
+  }
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function jsonValue(column: KustoColumn, value: KustoValue | undefined): string {
   if (value === null || value === undefined) {
     return 'null';
   }
   if (column.type === 'long' && typeof value === 'string' && /^-?\d+$/.test(value)) {
+    return value;
+  }
+  if (column.type === 'dynamic' && typeof value === 'string' && isJsonContainerText(value)) {
+    // A dynamic object or array kept as the server's JSON text: written as it is, every digit kept.
     return value;
   }
   if (typeof value === 'number' && !Number.isFinite(value)) {

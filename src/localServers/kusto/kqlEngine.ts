@@ -15,6 +15,7 @@ import {
   ScalarType,
   datetimeFromIso,
   datetimeFromUnixMs,
+  dynamicLiteral,
   formatDatetime,
   formatTimespan,
   timespanFromText,
@@ -1159,7 +1160,7 @@ function typedLiteral(kind: string, raw: string, position: ReturnType<typeof pos
       return literal('datetime', datetimeFromIso(text.replace(' ', 'T')));
     }
     if (kind === 'dynamic') {
-      return literal('dynamic', JSON.parse(text) as CellValue);
+      return literal('dynamic', dynamicLiteral(text));
     }
     if (text === 'null') {
       return literal('timespan', null);

@@ -28,7 +28,18 @@ import {
   writeV1QueryResponse,
   writeV2QueryResponse,
 } from './responseWriters';
-import { DatabaseDefinition, findDatabase } from './sampleData';
+import {
+  GATEWAY_HTML_PAGE,
+  RunningQueries,
+  cancelQueryResult,
+  cancelledQueryError,
+  encodeErrorBody,
+  invalidUtf8ErrorBody,
+  parseCancelQuery,
+  runSlowQuery,
+  writeGzipBomb,
+} from './realClusterBehaviour';
+import { DatabaseDefinition, sampleCatalog } from './sampleData';
 import { TokenVerificationError, TokenVerifier, VerifiedPrincipal } from './tokenVerifier';
 
 export { createJwksTokenVerifier, TokenVerificationError } from './tokenVerifier';
@@ -45,6 +56,8 @@ export interface KustoServerOptions {
   log?: (line: string) => void;
   /** Login endpoint advertised by /v1/rest/auth/metadata (the sign-in server's origin). */
   loginEndpoint?: string;
+  /** Databases served besides the sample catalog (e.g. wideDatabase() for a 5,000-table database). */
+  extraDatabases?: readonly DatabaseDefinition[];
 }
 
 export type KustoFault = (
@@ -53,6 +66,12 @@ export type KustoFault = (
   | { kind: 'dropMidBody' }
   | { kind: 'malformedJson' }
   | { kind: 'truncated' }
+  // What gateways and real clusters do (realClusterBehaviour.ts):
+  | { kind: 'resetBeforeResponse' }
+  | { kind: 'htmlError' }
+  | { kind: 'invalidUtf8Error' }
+  | { kind: 'gzipBomb'; megabytes: number }
+  | { kind: 'ignoreRowLimit' }
 ) & { times?: number; match?: string };
 
 export interface RecordedRequest {
@@ -71,6 +90,8 @@ export interface RunningKustoServer {
   injectFault(fault: KustoFault): void;
   clearFaults(): void;
   readonly requests: RecordedRequest[];
+  /** Client request ids of running queries that `.cancel query` stopped. */
+  readonly cancelledQueries: readonly string[];
   close(): Promise<void>;
 }
 
@@ -126,9 +147,21 @@ export function validateFault(value: unknown): KustoFault {
     case 'dropMidBody':
     case 'malformedJson':
     case 'truncated':
+    case 'resetBeforeResponse':
+    case 'htmlError':
+    case 'invalidUtf8Error':
+    case 'ignoreRowLimit':
+      break;
+    case 'gzipBomb':
+      if (typeof fault.megabytes !== 'number' || fault.megabytes < 1 || fault.megabytes > 4096) {
+        throw new Error('A gzipBomb fault needs "megabytes" between 1 and 4096.');
+      }
       break;
     default:
-      throw new Error(`Unknown fault kind ${JSON.stringify(fault.kind)}; use delay, status, dropMidBody, malformedJson or truncated.`);
+      throw new Error(
+        `Unknown fault kind ${JSON.stringify(fault.kind)}; use delay, status, dropMidBody, malformedJson, truncated, ` +
+          'resetBeforeResponse, htmlError, invalidUtf8Error, gzipBomb or ignoreRowLimit.',
+      );
   }
   return fault as unknown as KustoFault;
 }
@@ -248,6 +281,9 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
     accessDenied.set(principal.toLowerCase(), new Set(databases.map((d) => d.toLowerCase())));
   }
   const log = options.log ?? (() => undefined);
+  const runningQueries = new RunningQueries(log);
+  const catalog = [...sampleCatalog(), ...(options.extraDatabases ?? [])];
+  const findDatabase = (name: string) => catalog.find((db) => db.name.toLowerCase() === name.toLowerCase());
   let url = '';
 
   const canRead = (principal: VerifiedPrincipal, database: DatabaseDefinition) => {
@@ -272,7 +308,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
     return active.fault;
   };
 
-  const sendJson = (response: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
+  const sendJson = (response: http.ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}) => {
     if (response.headersSent) {
       response.destroy();
       return;
@@ -282,9 +318,11 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
   };
 
   const sendError = (response: http.ServerResponse, error: KustoServiceError, context: RequestContext, headers: Record<string, string> = {}) => {
-    sendJson(response, error.httpStatus, oneApiErrorBody(error, context), {
+    const encoded = encodeErrorBody(response.req, oneApiErrorBody(error, context));
+    sendJson(response, error.httpStatus, encoded.body, {
       'x-ms-client-request-id': context.clientRequestId,
       'x-ms-activity-id': context.activityId,
+      ...encoded.headers,
       ...headers,
     });
   };
@@ -441,16 +479,39 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
       }
       const principal = await authenticate(request);
       const fault = takeFault(body.csl);
+      if (fault?.kind === 'resetBeforeResponse') {
+        // The request arrived (and, for a command, may have run): the connection drops before any answer.
+        request.socket.destroy();
+        return 'fault resetBeforeResponse';
+      }
+      if (fault?.kind === 'htmlError') {
+        response.writeHead(502, { 'Content-Type': 'text/html', Server: 'nginx/1.25.3' });
+        response.end(GATEWAY_HTML_PAGE);
+        return 'fault htmlError 502';
+      }
+      if (fault?.kind === 'invalidUtf8Error') {
+        sendJson(response, 400, invalidUtf8ErrorBody(), { 'x-ms-client-request-id': context.clientRequestId });
+        return 'fault invalidUtf8Error 400';
+      }
+      if (fault?.kind === 'gzipBomb') {
+        await writeGzipBomb(response, fault.megabytes, context.clientRequestId);
+        return `fault gzipBomb ${fault.megabytes} MB`;
+      }
       if (fault?.kind === 'delay') {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, fault.ms);
-          response.once('close', () => {
-            clearTimeout(timer);
-            resolve();
-          });
+        // A slow query keeps running when the client hangs up, as on a real cluster; `.cancel query` stops it.
+        const running = body.csl.trim().startsWith('.') ? undefined : context.clientRequestId;
+        const signal = running ? runningQueries.start(running, body.db ?? '') : new AbortController().signal;
+        response.once('close', () => {
+          if (!response.writableFinished && running) log(`client hung up; query ${running} keeps running until it ends or .cancel query stops it`);
         });
+        const outcome = await runSlowQuery(fault.ms, signal);
+        if (running) runningQueries.end(running);
+        if (outcome === 'cancelled') {
+          if (!response.destroyed) sendError(response, cancelledQueryError(), context);
+          return 'cancelled by .cancel query';
+        }
         if (response.destroyed) {
-          return 'client gone during delay';
+          return 'client gone during delay; the query ran to its end';
         }
       }
       if (fault?.kind === 'status') {
@@ -459,7 +520,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
         sendError(response, error, context, headers);
         return `fault ${fault.status}`;
       }
-      const bodyFault = fault && fault.kind !== 'delay' ? (fault.kind as BodyFault) : undefined;
+      const bodyFault = fault && ['dropMidBody', 'malformedJson', 'truncated'].includes(fault.kind) ? (fault.kind as BodyFault) : undefined;
       const csl = body.csl.trim();
       const isCommand = csl.startsWith('.');
       let database: DatabaseDefinition | undefined;
@@ -478,7 +539,11 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
         if (!management) {
           throw badRequest(`Management commands (starting with '.') must be sent to /v1/rest/mgmt, not ${path}.`);
         }
-        const result = runManagementCommand(csl, {
+        const cancel = parseCancelQuery(csl);
+        const result = cancel
+          ? cancelQueryResult(cancel.clientRequestId, cancel.reason, runningQueries.cancel(cancel.clientRequestId, cancel.reason))
+          : runManagementCommand(csl, {
+          catalog,
           currentDatabase: database,
           canRead: (db) => canRead(principal, db),
           forbidden: (db) => forbidden(principalDescription(principal), db.name),
@@ -492,7 +557,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
       const compiled = compileQuery(csl, database);
       const requestOptions = { ...body.options, ...compiled.options };
       const limits: ResultLimits = {
-        enforced: !optionBoolean(requestOptions, 'notruncation'),
+        enforced: !optionBoolean(requestOptions, 'notruncation') && fault?.kind !== 'ignoreRowLimit',
         maxRecords: optionNumber(requestOptions, 'truncationmaxrecords', DEFAULT_TRUNCATION_MAX_RECORDS),
         maxBytes: optionNumber(requestOptions, 'truncationmaxsize', DEFAULT_TRUNCATION_MAX_SIZE),
       };
@@ -645,6 +710,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
   return {
     url,
     requests,
+    cancelledQueries: runningQueries.cancelled,
     injectFault(fault: KustoFault) {
       const valid = validateFault(fault);
       faults.push({ fault: valid, remaining: valid.times ?? 1 });
@@ -653,6 +719,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
       faults.length = 0;
     },
     async close() {
+      runningQueries.cancelAll();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) {
         socket.destroy();

@@ -19,6 +19,35 @@ export type ScalarType =
  * string, guid → string; dynamic → any JSON value. null is null for every type.
  */
 export type CellValue = null | boolean | number | bigint | string | DecimalValue | object;
+
+/**
+ * A dynamic value kept as its JSON text, so the server sends it exactly as written (9007199254740993, a decimal
+ * with more digits than a double holds, -0, nesting too deep for JSON.stringify), as a real cluster does.
+ */
+export class RawJsonValue {
+  constructor(readonly json: string) {}
+  toJSON(): unknown {
+    return JSON.parse(this.json);
+  }
+}
+
+const JSON_TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/** The value of a `dynamic(...)` literal: parsed, or kept as its text when parsing would change what it says. */
+export function dynamicLiteral(text: string): CellValue {
+  const parsed = JSON.parse(text) as CellValue;
+  for (const [token] of text.matchAll(JSON_TOKENS)) {
+    if (token.startsWith('"')) continue;
+    const value = Number(token);
+    if (Object.is(value, -0) || String(value) !== token) return new RawJsonValue(text);
+  }
+  try {
+    JSON.stringify(parsed);
+  } catch {
+    return new RawJsonValue(text);
+  }
+  return parsed;
+}
 export type Row = CellValue[];
 
 export class DecimalValue {
@@ -205,14 +234,14 @@ export function encodeV2Cell(type: ScalarType, value: CellValue): string {
     case 'string':
       return JSON.stringify(String(value));
     case 'dynamic':
-      return JSON.stringify(value);
+      return value instanceof RawJsonValue ? value.json : JSON.stringify(value);
   }
 }
 
 /** JSON text of one cell in a v1 table: like v2, except dynamic values travel as JSON text in a string. */
 export function encodeV1Cell(type: ScalarType, value: CellValue): string {
   if (type === 'dynamic') {
-    return value === null || value === undefined ? '""' : JSON.stringify(JSON.stringify(value));
+    return value === null || value === undefined ? '""' : JSON.stringify(value instanceof RawJsonValue ? value.json : JSON.stringify(value));
   }
   return encodeV2Cell(type, value);
 }

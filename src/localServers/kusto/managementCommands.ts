@@ -17,6 +17,8 @@ export interface ManagementContext {
   readonly canRead: (database: DatabaseDefinition) => boolean;
   /** Raised when the caller names a database it may not read. */
   readonly forbidden: (database: DatabaseDefinition) => KustoServiceError;
+  /** The server's databases; default the sample catalog. */
+  readonly catalog?: readonly DatabaseDefinition[];
 }
 
 export const SERVICE_VERSION = '1.0.9064.20331';
@@ -32,7 +34,7 @@ export function runManagementCommand(command: string, context: ManagementContext
     return showDatabases(context);
   }
   if (/^\.show (databases|cluster databases) schema as json$/i.test(normalized) || /^\.show schema as json$/i.test(normalized)) {
-    const databases = sampleCatalog().filter(context.canRead);
+    const databases = (context.catalog ?? sampleCatalog()).filter(context.canRead);
     const json: Record<string, unknown> = { Databases: Object.fromEntries(databases.map((db) => [db.name, databaseSchema(db)])) };
     return schemaResult(/^\.show schema/i.test(normalized) ? { Plugins: [], ...json } : json);
   }
@@ -105,7 +107,7 @@ export function runManagementCommand(command: string, context: ManagementContext
 }
 
 function resolveDatabase(name: string | undefined, context: ManagementContext): DatabaseDefinition {
-  const database = name ? sampleCatalog().find((db) => db.name.toLowerCase() === name.toLowerCase()) : context.currentDatabase;
+  const database = name ? (context.catalog ?? sampleCatalog()).find((db) => db.name.toLowerCase() === name.toLowerCase()) : context.currentDatabase;
   if (!database) {
     throw databaseNotFound(name ?? '');
   }
@@ -138,7 +140,7 @@ function showDatabases(context: ManagementContext): ManagementResult {
       { name: 'CurrentUserIsUnrestrictedViewer', type: 'bool' },
       { name: 'DatabaseId', type: 'guid' },
     ],
-    rows: sampleCatalog()
+    rows: (context.catalog ?? sampleCatalog())
       .filter(context.canRead)
       .map((db) => [
         db.name,

@@ -1,0 +1,125 @@
+// Steps shared by test/e2e/realClient.test.ts and scripts/benchExplorer.ts: a device-code sign-in approved on the
+// local sign-in page, and explorer timings measured inside the page (click to rows on screen), so the figures do
+// not include the driver's round trips.
+import type { Locator } from 'playwright-core';
+import type { LocalStack } from '../../src/localServers/localStack';
+import { waitFor, type Workbench } from './workbench';
+
+/** The page's MutationObserver (this project compiles without the DOM library). */
+interface PageObserver {
+  observe(target: unknown, options: Record<string, unknown>): void;
+  disconnect(): void;
+}
+type PageObserverConstructor = new (callback: () => void) => PageObserver;
+
+export const E2E_USER_UPN = 'alice@contoso.com';
+
+/** Signs in with Kusto: Sign In (device code), approving the code on the sign-in server's page as a person does. */
+export async function signInWithDeviceCode(workbench: Workbench, stack: LocalStack): Promise<void> {
+  await workbench.clearNotifications();
+  await workbench.runCommand('Kusto: Sign In');
+  let message = '';
+  const host = new URL(stack.kusto.url).host;
+  await waitFor(
+    async () => {
+      const clusterPick = workbench.quickPickRow(new RegExp(host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      if (await clusterPick.isVisible().catch(() => false)) {
+        await clusterPick.click();
+      }
+      const dialog = workbench.page.locator('.monaco-dialog-box').first();
+      message = (await dialog.isVisible().catch(() => false)) ? ((await dialog.innerText().catch(() => '')) ?? '') : '';
+      return /code\s+[A-Z0-9]{3,}/i.test(message);
+    },
+    60_000,
+    'a dialog showing the device code',
+  );
+  const userCode = /code\s+([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})?)/i.exec(message)?.[1] ?? '';
+  await workbench.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Copy code & open browser' }).click();
+  const linkDialog = workbench.page.locator('.monaco-dialog-box', { hasText: /external website/i }).first();
+  if (await linkDialog.waitFor({ timeout: 5_000 }).then(() => true, () => false)) {
+    await linkDialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
+  }
+  const loginPage = await workbench.page.context().newPage();
+  await loginPage.goto(`${stack.signIn.origin}/devicelogin`);
+  await loginPage.locator('#user_code').fill(userCode);
+  await loginPage.locator(`input[name="user"][value="${E2E_USER_UPN}"]`).check();
+  await loginPage.locator('button[value="approve"]').click();
+  await loginPage.getByText(/signed in/i).first().waitFor({ timeout: 15_000 });
+  await loginPage.close();
+  await workbench.waitForStatusBar(/alice/i, 60_000);
+}
+
+/**
+ * Clicks the twistie of `row` and returns the milliseconds until a row of `childLevel` whose label matches
+ * `childLabel` is on screen, measured in the page.
+ */
+export async function timeExpandToRows(row: Locator, childLevel: number, childLabel: RegExp): Promise<number> {
+  return row.evaluate(
+    (element, { level, source, flags }) =>
+      new Promise<number>((resolve, reject) => {
+        const pattern = new RegExp(source, flags);
+        const tree = element.closest('.monaco-list') ?? element.ownerDocument.body;
+        const found = (): boolean =>
+          [...tree.querySelectorAll(`.monaco-list-row[aria-level="${level}"]`)].some((candidate) => pattern.test(candidate.getAttribute('aria-label') ?? ''));
+        const started = performance.now();
+        const observer = new (globalThis as unknown as { MutationObserver: PageObserverConstructor }).MutationObserver(() => {
+          if (found()) {
+            observer.disconnect();
+            clearTimeout(timer);
+            resolve(performance.now() - started);
+          }
+        });
+        const timer = setTimeout(() => {
+          observer.disconnect();
+          reject(new Error(`no row of level ${level} matching ${pattern} within 30 s`));
+        }, 30_000);
+        observer.observe(tree, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-label'] });
+        (element.querySelector('.monaco-tl-twistie') as { click(): void } | null)?.click();
+      }),
+    { level: childLevel, source: childLabel.source, flags: childLabel.flags },
+  );
+}
+
+/**
+ * Runs "Filter Explorer by Name" with `text` and returns the milliseconds from pressing Enter until a row of
+ * `level` matching `label` is on screen (measured in the page) and no row of that level fails to match `label`.
+ */
+export async function timeFilter(workbench: Workbench, text: string, level: number, label: RegExp): Promise<number> {
+  await workbench.runCommand('Kusto: Filter Explorer by Name');
+  await workbench.waitForQuickInputOpen();
+  const input = workbench.page.locator('.quick-input-widget input').first();
+  await input.fill(text);
+  const tree = workbench.view('Explorer').locator('.monaco-list').first();
+  const measuring = tree.evaluate(
+    (element, { level: rowLevel, source, flags }) =>
+      new Promise<number>((resolve, reject) => {
+        const pattern = new RegExp(source, flags);
+        let started = -1;
+        const settled = (): boolean => {
+          const rows = [...element.querySelectorAll(`.monaco-list-row[aria-level="${rowLevel}"]`)].map((row) => row.getAttribute('aria-label') ?? '');
+          return rows.length > 0 && rows.every((candidate) => pattern.test(candidate));
+        };
+        const keyListener = (event: { key: string }): void => {
+          if (event.key === 'Enter' && started < 0) started = performance.now();
+        };
+        element.ownerDocument.addEventListener('keydown', keyListener, true);
+        const observer = new (globalThis as unknown as { MutationObserver: PageObserverConstructor }).MutationObserver(() => {
+          if (started >= 0 && settled()) {
+            observer.disconnect();
+            clearTimeout(timer);
+            element.ownerDocument.removeEventListener('keydown', keyListener, true);
+            resolve(performance.now() - started);
+          }
+        });
+        const timer = setTimeout(() => {
+          observer.disconnect();
+          reject(new Error(`the filter did not leave only rows matching ${pattern} within 30 s`));
+        }, 30_000);
+        observer.observe(element, { childList: true, subtree: true, attributes: true, attributeFilter: ['aria-label'] });
+      }),
+    { level, source: label.source, flags: label.flags },
+  );
+  await workbench.page.waitForTimeout(50);
+  await workbench.page.keyboard.press('Enter');
+  return measuring;
+}
