@@ -26,6 +26,7 @@ import { isSameLoginCloud } from './sovereignClouds';
 import { TokenAudienceError, TokenClaimsSummary, assertTokenAudience, summarizeTokenClaims } from './tokenClaims';
 import { describeError, redactSecrets } from './redact';
 import type { SecretStore } from './secretStore';
+import { forgetAllCaches } from './cacheIndex';
 import { SecretStoreCachePlugin } from './secretStoreCachePlugin';
 import { SerialQueue, SingleFlight } from './serialQueue';
 import { isDueForRefresh, tokenLifetimeMs } from './refreshPolicy';
@@ -545,9 +546,6 @@ export class TokenBroker implements AccessTokenSource {
           for (const account of targets) {
             await cache.removeAccount(account);
           }
-          if (all) {
-            await this.pluginFor(settingsAuthority.clientId).clear();
-          }
           return targets;
         });
         for (const account of removed) {
@@ -555,6 +553,13 @@ export class TokenBroker implements AccessTokenSource {
           removedNames.push(account.username);
         }
       }
+    }
+    if (all) {
+      // Every token cache this extension wrote, whatever client id it was for (kusto.signIn.clientId may have changed).
+      for (const plugin of this.plugins.values()) {
+        await plugin.clear();
+      }
+      await forgetAllCaches(this.options.secretStore, [secretKeyFor(resolveAuthority(this.options.settings()).clientId)]);
     }
     for (const profile of data.servicePrincipals) {
       const id = servicePrincipalAccountId(profile);
