@@ -33,6 +33,7 @@ export class ResultsPanel implements vscode.Disposable {
       writeClipboard: async (text) => vscode.env.clipboard.writeText(text),
       chooseExportFile: (format, suggestedFileName) => this.chooseExportFile(format, suggestedFileName),
       revealPosition: (run, line, column) => this.revealPositionEmitter.fire({ run, line, column }),
+      exportRawFormulas: () => vscode.workspace.getConfiguration('kusto.results').get<boolean>('exportRawFormulas', false) === true,
       log: this.log,
     };
     this.controller = new ResultsController(host);

@@ -8,11 +8,27 @@ import type { CellText, RowRange } from '../../shared/resultsProtocol';
 import { formatKustoValue } from '../kusto/valueDecoding';
 import type { ResultView } from './resultView';
 
-/** Quotes a CSV field when it holds a comma, quote, CR or LF, or starts/ends with a space (RFC 4180). */
-export function csvField(text: CellText): string {
+/** A cell a spreadsheet would read as a formula (=, +, -, @, tab or CR first), unless it is a plain number. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Prefixes `'` to a cell that Excel, LibreOffice or Google Sheets would run as a formula (`=HYPERLINK(…)` from
+ * query results someone else controls); a plain number such as -5 is left as it is. OWASP's CSV injection advice.
+ */
+export function neutralizeFormula(text: string): string {
+  return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+}
+
+/**
+ * Quotes a CSV field when it holds a comma, quote, CR or LF, or starts/ends with a space (RFC 4180). Formula-like
+ * cells are neutralised unless `raw`.
+ */
+export function csvField(text: CellText, raw = false): string {
   if (text === null) {
     return '';
   }
+  text = raw ? text : neutralizeFormula(text);
   if (/[",\r\n]/.test(text) || /^\s|\s$/.test(text)) {
     return `"${text.replace(/"/g, '""')}"`;
   }
@@ -20,18 +36,19 @@ export function csvField(text: CellText): string {
 }
 
 /** A TSV field as Excel reads it from the clipboard: quoted when it holds a tab or newline or starts with a quote. */
-export function tsvField(text: CellText): string {
+export function tsvField(text: CellText, raw = false): string {
   if (text === null) {
     return '';
   }
+  text = raw ? text : neutralizeFormula(text);
   if (/[\t\r\n]/.test(text) || text.startsWith('"')) {
     return `"${text.replace(/"/g, '""')}"`;
   }
   return text;
 }
 
-export function csvLine(cells: readonly CellText[]): string {
-  return `${cells.map(csvField).join(',')}\r\n`;
+export function csvLine(cells: readonly CellText[], raw = false): string {
+  return `${cells.map((cell) => csvField(cell, raw)).join(',')}\r\n`;
 }
 
 /** A cell as a JSON value: longs beyond 2^53 stay exact (their digits are written as a JSON number). */
@@ -50,12 +67,13 @@ export function jsonValue(column: KustoColumn, value: KustoValue | undefined): s
 }
 
 /** Selected rows as TSV with a header line, CRLF-terminated: pastes into Excel as a table. */
-export function rowsToTsv(view: ResultView, ranges: readonly RowRange[]): string {
+export function rowsToTsv(view: ResultView, ranges: readonly RowRange[], options: { readonly rawFormulas?: boolean } = {}): string {
   const columns = view.columns;
-  const lines: string[] = [columns.map((c) => tsvField(c.name)).join('\t')];
+  const raw = options.rawFormulas === true;
+  const lines: string[] = [columns.map((c) => tsvField(c.name, raw)).join('\t')];
   for (const range of normalizeRanges(ranges, view.rowCount)) {
     for (const row of view.rowsBetween(range.start, range.end)) {
-      lines.push(columns.map((c, i) => tsvField(formatKustoValue(c.type, row[i]))).join('\t'));
+      lines.push(columns.map((c, i) => tsvField(formatKustoValue(c.type, row[i]), raw)).join('\t'));
     }
   }
   return `${lines.join('\r\n')}\r\n`;
@@ -86,6 +104,8 @@ export interface ExportProgress {
 
 export interface ExportOptions {
   readonly signal?: AbortSignal;
+  /** Write formula-like cells as they are (kusto.results.exportRawFormulas); default: neutralised with `'`. */
+  readonly rawFormulas?: boolean;
   readonly onProgress?: (progress: ExportProgress) => void;
 }
 
@@ -130,13 +150,14 @@ export async function writeCsv(view: ResultView, out: Writable, options: ExportO
   const columns = view.columns;
   const total = view.rowCount;
   await writeChunked(out, async (emit) => {
-    await emit(csvLine(columns.map((c) => c.name)));
+    const raw = options.rawFormulas === true;
+    await emit(csvLine(columns.map((c) => c.name), raw));
     let p = 0;
     for (const row of view.rowsBetween(0, total)) {
       let line = '';
       for (let c = 0; c < columns.length; c++) {
         if (c > 0) line += ',';
-        line += csvField(formatKustoValue(columns[c].type, row[c]));
+        line += csvField(formatKustoValue(columns[c].type, row[c]), raw);
       }
       await emit(`${line}\r\n`);
       if ((p & 0x3fff) === 0x3fff) {

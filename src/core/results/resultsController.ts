@@ -23,6 +23,8 @@ export interface ResultsHost {
   /** Asks the user where to save an export; a file system path, or undefined when they cancel. */
   chooseExportFile(format: ExportFormat, suggestedFileName: string): Promise<string | undefined>;
   revealPosition(run: RunInfo, line: number, column: number): void;
+  /** True when CSV/TSV should carry formula-like cells as they are (kusto.results.exportRawFormulas). */
+  exportRawFormulas?(): boolean;
   readonly log: { info(message: string): void; warn(message: string): void; error(message: string): void };
 }
 
@@ -134,7 +136,7 @@ export class ResultsController {
       case 'copyRows': {
         const view = this.viewFor(message.runId, message.view);
         if (!view) return;
-        const text = rowsToTsv(view, message.ranges);
+        const text = rowsToTsv(view, message.ranges, { rawFormulas: this.host.exportRawFormulas?.() === true });
         await this.host.writeClipboard(text);
         const rows = text.split('\r\n').length - 2;
         this.host.post({ type: 'notice', level: 'info', message: `Copied ${rows.toLocaleString('en-US')} row${rows === 1 ? '' : 's'} with header.` });
@@ -176,7 +178,7 @@ export class ResultsController {
     }
     const started = Date.now();
     const out = createWriteStream(path, { encoding: 'utf8' });
-    const rows = format === 'csv' ? await writeCsv(view, out) : await writeJson(view, out);
+    const rows = format === 'csv' ? await writeCsv(view, out, { rawFormulas: this.host.exportRawFormulas?.() === true }) : await writeJson(view, out);
     const message = `Exported ${rows.toLocaleString('en-US')} row${rows === 1 ? '' : 's'} to ${path}`;
     this.host.log.info(`${message} in ${Date.now() - started} ms`);
     this.host.post({ type: 'notice', level: 'info', message });
