@@ -360,12 +360,15 @@ export class TokenBroker implements AccessTokenSource {
     if (!secret && !input.certificatePath) {
       throw new SignInError('failed', 'A service principal needs a client secret or a certificate file (PEM with its private key).');
     }
-    const profile: ServicePrincipalProfile = {
+    const unpinned: ServicePrincipalProfile = {
       clientId: input.clientId.trim().toLowerCase(),
       tenantId: input.tenantId.trim(),
       authorityHost: input.authorityHost?.trim() || undefined,
       certificatePath: secret ? undefined : input.certificatePath,
     };
+    // The credential is pinned to the login host it is created with: its secret (or signed assertion) is never
+    // sent to another host, whatever kusto.signIn.authorityHost says later.
+    const profile: ServicePrincipalProfile = { ...unpinned, authorityHost: `https://${this.appAuthority(unpinned, endpoint.url).authorityHost}` };
     const id = servicePrincipalAccountId(profile);
     const idsBefore = await this.knownIdentityIds();
     const app = this.createAppClient(profile, endpoint.url, secret);
