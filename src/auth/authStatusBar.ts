@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ActiveConnectionSource } from '../activeConnection';
+import { sessionTooltipMarkdown } from '../core/auth/markdownText';
 import { describeError } from '../core/auth/redact';
 import type { TokenBroker } from '../core/auth/tokenBroker';
 import { expiryLevel, formatTimeToExpiry, msUntilDisplayChanges } from '../core/auth/tokenExpiry';
@@ -55,7 +56,10 @@ export class AuthStatusBar implements vscode.Disposable {
     const user = shortUser(session.account.username);
     const warnMinutes = readWarnMinutesBeforeExpiry();
     const tooltip = new vscode.MarkdownString();
-    tooltip.appendMarkdown(`Cluster: \`${session.clusterUrl}\`  \nScope: \`${session.scope}\`  \nAccount: ${session.account.username} (tenant \`${session.account.tenantId}\`)  \n`);
+    // The account name comes from the sign-in service (or a token): text, never Markdown.
+    tooltip.appendMarkdown(
+      sessionTooltipMarkdown({ clusterUrl: session.clusterUrl, scope: session.scope, username: session.account.username, tenantId: session.account.tenantId }),
+    );
     item.command = { command: 'kusto.refreshToken', title: 'Refresh Token Now', arguments: [{ clusterUrl: session.clusterUrl }] };
     if (!session.expiresOn) {
       item.text = `$(account) Kusto: ${user}`;

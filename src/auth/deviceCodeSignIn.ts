@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { openableSignInUrl } from '../core/auth/verificationUrl';
 import type { AccountSummary, DeviceCodePrompt, TokenBroker } from '../core/auth/tokenBroker';
 
 const COPY_AND_OPEN = 'Copy code & open browser';
@@ -65,6 +66,11 @@ async function offerCode(prompt: DeviceCodePrompt, host: string): Promise<boolea
   } catch {
     // The code is also in the progress notification; a clipboard refused by the host must not stop the sign-in.
   }
-  await vscode.env.openExternal(vscode.Uri.parse(prompt.verificationUri));
+  const url = openableSignInUrl(prompt.verificationUri);
+  if (!url) {
+    void vscode.window.showErrorMessage(`The sign-in service asked to open "${prompt.verificationUri}", which is not an https address; it was not opened. Check kusto.signIn.authorityHost.`);
+    return false;
+  }
+  await vscode.env.openExternal(vscode.Uri.parse(url.toString(), true));
   return true;
 }

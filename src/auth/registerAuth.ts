@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import type { ActiveConnectionSource } from '../activeConnection';
-import { readClusterSignInPreferences } from '../clusterSettings';
 import { TokenBroker } from '../core/auth/tokenBroker';
 import { describeError } from '../core/auth/redact';
+import { parseClusterUrl } from '../core/clusterUrl';
 import type { KustoAuth } from '../kustoAuth';
 import { AccountsTreeProvider } from './accountsTreeProvider';
 import { InteractiveSignIn, registerAuthCommands } from './authCommands';
 import { AuthStatusBar } from './authStatusBar';
 import { GlobalStateAccountMapping, readSignInSettings } from './vscodeAuthStores';
+import { WorkspaceClusterGate } from './workspaceClusterGate';
 
 export interface AuthDeps {
   readonly activeConnection: ActiveConnectionSource;
@@ -21,14 +22,16 @@ export interface AuthDeps {
 export function registerAuth(context: vscode.ExtensionContext, deps: AuthDeps): KustoAuth {
   const { log } = deps;
   const sessionsChanged = new vscode.EventEmitter<void>();
+  // Clusters, sign-in ways and tenants that only a workspace's settings name wait for the user's yes.
+  const workspaceClusters = new WorkspaceClusterGate(context, log);
   const broker = new TokenBroker({
     secretStore: context.secrets,
     settings: readSignInSettings,
     accountMapping: new GlobalStateAccountMapping(context.globalState),
     log,
     onCorruptCache: (message) => void vscode.window.showWarningMessage(message),
-    // Each cluster entry may name its own sign-in way and tenant; read on every request.
-    clusterPreferences: readClusterSignInPreferences,
+    // Each cluster entry may name its own sign-in way and tenant; read on every request (a workspace's once allowed).
+    clusterPreferences: (clusterUrl) => workspaceClusters.preferencesFor(clusterUrl),
   });
 
   let signedIn: boolean | undefined;
@@ -76,9 +79,13 @@ export function registerAuth(context: vscode.ExtensionContext, deps: AuthDeps): 
   );
 
   return {
-    getToken: (clusterUrl, options) => broker.getToken(clusterUrl, options),
+    getToken: async (clusterUrl, options) => {
+      await workspaceClusters.ensureAllowed(parseClusterUrl(clusterUrl).url);
+      return broker.getToken(clusterUrl, options);
+    },
     hasSession: (clusterUrl) => broker.hasSession(clusterUrl),
     signIn: async (clusterUrl) => {
+      await workspaceClusters.ensureAllowed(parseClusterUrl(clusterUrl).url);
       await interactive.run(clusterUrl);
     },
     onDidChangeSessions: sessionsChanged.event,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { SignInError } from '../core/auth/authErrors';
+import { openableSignInUrl } from '../core/auth/verificationUrl';
 import { validateServicePrincipalField } from '../core/auth/servicePrincipalCredential';
 import {
   type SignInEnvironment,
@@ -101,7 +102,12 @@ async function signInWithBrowserUi(broker: TokenBroker, clusterUrl: string, tena
           successTemplate: SUCCESS_PAGE,
           errorTemplate: ERROR_PAGE,
           openBrowser: async (url) => {
-            if (!(await vscode.env.openExternal(vscode.Uri.parse(url, true)))) {
+            const page = openableSignInUrl(url);
+            if (!page) {
+              controller.abort();
+              throw new SignInError('failed', 'The sign-in page is not an https address; it was not opened. Check kusto.signIn.authorityHost.');
+            }
+            if (!(await vscode.env.openExternal(vscode.Uri.parse(page.toString(), true)))) {
               controller.abort();
               throw new SignInError('cancelled', 'The browser could not be opened; use device code sign-in instead.');
             }

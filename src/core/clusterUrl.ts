@@ -60,12 +60,44 @@ export function parseClusterUrl(input: string): ClusterEndpoint {
   if (parsed.username || parsed.password) {
     throw new InvalidClusterUrlError(trimmed, 'it must not contain a user name or password');
   }
+  const hostProblem = hostGrammarProblem(parsed.hostname);
+  if (hostProblem) {
+    // The host travels into command lines (az --resource), log lines and token audiences: only DNS names and IP
+    // addresses, so that no character a shell or cmd.exe treats specially can ever get through.
+    throw new InvalidClusterUrlError(trimmed, hostProblem);
+  }
   if (protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
     throw new InvalidClusterUrlError(trimmed, 'plain http:// is only allowed for a local server on this machine; use https://');
   }
   const host = parsed.host.toLowerCase();
   const url = `${protocol}//${host}`;
   return { url, host, scope: `${url}/.default` };
+}
+
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const IPV6_IN_BRACKETS = /^\[[0-9a-f:.]+\]$/;
+
+/**
+ * Undefined when `hostname` (as URL normalises it: lower case, punycode) is a DNS name (letters, digits and `-`
+ * in dot-separated labels), an IPv4 address or an IPv6 address in brackets; else why not.
+ */
+export function hostGrammarProblem(hostname: string): string | undefined {
+  const host = hostname.toLowerCase();
+  if (IPV6_IN_BRACKETS.test(host) || IPV4.test(host)) {
+    return undefined;
+  }
+  if (host.length > 253) {
+    return 'its host name is longer than 253 characters';
+  }
+  const bad = /[^a-z0-9.-]/.exec(host);
+  if (bad) {
+    return `its host name contains "${bad[0]}"; a host name has only letters, digits, "-" and "."`;
+  }
+  if (!host.split('.').every((label) => DNS_LABEL.test(label))) {
+    return 'its host name has an empty label or a label that starts or ends with "-"';
+  }
+  return undefined;
 }
 
 /** Like parseClusterUrl, but returns undefined instead of throwing (for settings read in bulk). */

@@ -1,6 +1,8 @@
 // A self-signed TLS certificate for the local servers. MSAL only accepts https authorities, so the local
 // sign-in server (and, optionally, the local Kusto server) serve https with this certificate; clients trust it
-// through NODE_EXTRA_CA_CERTS or an undici Agent's `connect.ca`.
+// through NODE_EXTRA_CA_CERTS or an undici Agent's `connect.ca`. It is a leaf (CA:FALSE, server authentication
+// for 127.0.0.1 and localhost only), never a CA: trusting it process-wide lets its key vouch for nothing but
+// these local servers, even if the key leaks on a shared machine.
 
 import { execFile } from 'node:child_process';
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
@@ -88,6 +90,9 @@ async function readUsableCertificate(certPath: string, keyPath: string): Promise
     if (!certificate.checkIP('127.0.0.1')) {
       return undefined;
     }
+    if (certificate.ca) {
+      return undefined; // made by an older version as a CA: replace it with a leaf
+    }
     const keyMatches =
       createPublicKey(createPrivateKey(keyPem)).export({ format: 'der', type: 'spki' }).toString('base64') ===
       certificate.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
@@ -112,7 +117,9 @@ async function createCertificate(dir: string, certPath: string, keyPath: string)
       '-days', String(VALIDITY_DAYS),
       '-subj', '/CN=Kusto Explorer local development',
       '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-addext', 'basicConstraints=critical,CA:TRUE',
+      '-addext', 'basicConstraints=critical,CA:FALSE',
+      '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment',
+      '-addext', 'extendedKeyUsage=serverAuth',
     ]);
     await chmod(temporaryKey, 0o600);
     await rename(temporaryKey, keyPath);

@@ -34,6 +34,7 @@ export class ResultsPanel implements vscode.Disposable {
       chooseExportFile: (format, suggestedFileName) => this.chooseExportFile(format, suggestedFileName),
       revealPosition: (run, line, column) => this.revealPositionEmitter.fire({ run, line, column }),
       withProgress: (title, task) => withCancellableProgress(title, task),
+      exportRawFormulas: () => vscode.workspace.getConfiguration('kusto.results').get<boolean>('exportRawFormulas', false) === true,
       log: this.log,
     };
     this.controller = new ResultsController(host);

@@ -126,25 +126,28 @@ describe('TokenBroker with real MSAL against the local sign-in server', function
       assert.deepEqual(account.scopes.map((s) => s.clusterUrl).sort(), [CLUSTER_A, CLUSTER_B]);
     });
 
-    it('refreshes a token that expires within five minutes instead of handing it out', async () => {
-      // Reuse of a just-obtained token is switched off here to see the margin rule alone (next test covers it).
-      const broker = fixture.newBroker({ recentTokenReuseMs: 0 });
+    it('hands a token out until a third of its lifetime is left, then renews it once', async () => {
+      const broker = fixture.newBroker();
       await fixture.signIn(broker, CLUSTER_A, ALICE);
       const first = await broker.getTokenDetails(CLUSTER_A);
-      assert.equal(first.fromCache, true);
       assert.equal((await broker.getTokenDetails(CLUSTER_A)).accessToken, first.accessToken, 'cache first while far from expiry');
       assert.equal(fixture.tokenCalls('refresh_token'), 0);
 
-      fixture.server.setAccessTokenLifetime(240); // under the 5-minute margin
-      const forced = await broker.getTokenDetails(CLUSTER_A, { forceRefresh: true });
-      assert.equal(fixture.tokenCalls('refresh_token'), 1);
-      assert.notEqual(forced.accessToken, first.accessToken, 'a 401 retry gets a new token');
-      fixture.server.setAccessTokenLifetime(3600);
-      const renewed = await broker.getTokenDetails(CLUSTER_A);
-      assert.equal(fixture.tokenCalls('refresh_token'), 2, 'the short-lived token was refreshed before use');
-      assert.notEqual(renewed.accessToken, forced.accessToken);
-      assert.ok(renewed.expiresOn.getTime() - Date.now() > 30 * 60_000);
-      assert.equal(decodeJwtPayload(renewed.accessToken).aud, CLUSTER_A);
+      fixture.server.setAccessTokenLifetime(3); // renewed when 1 s (a third) is left
+      try {
+        const forced = await broker.getTokenDetails(CLUSTER_A, { forceRefresh: true });
+        assert.equal(fixture.tokenCalls('refresh_token'), 1);
+        assert.notEqual(forced.accessToken, first.accessToken, 'a 401 retry gets a new token');
+        assert.equal(await broker.getToken(CLUSTER_A), forced.accessToken, 'a fresh 3-second token is used, not renewed');
+        assert.equal(fixture.tokenCalls('refresh_token'), 1);
+        await new Promise((resolve) => setTimeout(resolve, 2_200));
+        const renewed = await broker.getTokenDetails(CLUSTER_A);
+        assert.notEqual(renewed.accessToken, forced.accessToken);
+        assert.equal(fixture.tokenCalls('refresh_token'), 2, 'renewed exactly once: the token MSAL just renewed is not renewed again');
+        assert.equal(decodeJwtPayload(renewed.accessToken).aud, CLUSTER_A);
+      } finally {
+        fixture.server.setAccessTokenLifetime(3600);
+      }
     });
 
     it('does not refresh on every request when the server issues tokens shorter than the refresh margin', async () => {
@@ -285,6 +288,32 @@ describe('TokenBroker with real MSAL against the local sign-in server', function
       await assert.rejects(broker.getToken('http://cluster.example.com'), /plain http:\/\/ is only allowed/);
       const insecure = fixture.newBroker({ settings: () => ({ ...DEFAULT_SIGN_IN_SETTINGS, authorityHost: 'http://127.0.0.1:1' }) });
       await assert.rejects(insecure.signInWithDeviceCode(CLUSTER_A, () => undefined), /kusto\.signIn\.authorityHost must use https/);
+    });
+  });
+
+  describe('short-lived tokens (90 s, as Conditional Access issues them)', () => {
+    beforeEach(async () => {
+      fixture = await startAuthFixture({ accessTokenLifetimeSeconds: 90 });
+    });
+
+    it('uses the sign-in token for the first queries and shares at most one refresh among concurrent ones', async () => {
+      const broker = fixture.newBroker();
+      await fixture.signIn(broker, CLUSTER_A, ALICE);
+      const signInToken = await broker.getTokenDetails(CLUSTER_A);
+      assert.ok(signInToken.expiresOn.getTime() - Date.now() <= 90_000);
+      // Seconds after sign-in a query used to cost two refresh-token grants (MSAL's 5-minute rule, then ours).
+      const queries = await Promise.all(Array.from({ length: 8 }, () => broker.getToken(CLUSTER_A)));
+      assert.deepEqual(new Set(queries), new Set([signInToken.accessToken]));
+      assert.equal(fixture.tokenCalls('refresh_token'), 0, 'no grant while two thirds of the token\'s life are left');
+
+      // A new window (empty memory, same cache): MSAL renews the 90-second token once, for all eight at once.
+      const otherWindow = fixture.newBroker();
+      const fromOtherWindow = await Promise.all(Array.from({ length: 8 }, () => otherWindow.getToken(CLUSTER_A)));
+      assert.equal(new Set(fromOtherWindow).size, 1);
+      assert.ok(fixture.tokenCalls('refresh_token') <= 1, `at most one grant for eight concurrent queries (saw ${fixture.tokenCalls('refresh_token')})`);
+      const grants = fixture.tokenCalls('refresh_token');
+      await Promise.all(Array.from({ length: 8 }, () => otherWindow.getToken(CLUSTER_A)));
+      assert.equal(fixture.tokenCalls('refresh_token'), grants, 'the token just renewed is not renewed again');
     });
   });
 });

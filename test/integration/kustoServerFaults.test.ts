@@ -76,14 +76,15 @@ describe('local Kusto server: faults and streaming', () => {
   });
 
   it('takes faults over HTTP (POST/DELETE /_test/faults) and rejects invalid ones clearly', async () => {
-    const added = await rawRequest(server.url, '/_test/faults', { kind: 'status', status: 500 });
+    const control = { headers: { 'x-local-control-token': server.controlToken } };
+    const added = await rawRequest(server.url, '/_test/faults', { kind: 'status', status: 500 }, control);
     assert.equal(added.status, 200);
     const failed = await queryV2(server.url, token, 'Samples', 'print 1');
     assert.equal(failed.status, 500);
-    await rawRequest(server.url, '/_test/faults', { kind: 'status', status: 503, times: 5 });
-    assert.equal((await rawRequest(server.url, '/_test/faults', undefined, { method: 'DELETE' })).status, 200);
+    await rawRequest(server.url, '/_test/faults', { kind: 'status', status: 503, times: 5 }, control);
+    assert.equal((await rawRequest(server.url, '/_test/faults', undefined, { ...control, method: 'DELETE' })).status, 200);
     assert.equal((await queryV2(server.url, token, 'Samples', 'print 1')).status, 200);
-    const invalid = await rawRequest(server.url, '/_test/faults', { kind: 'status', status: 418 });
+    const invalid = await rawRequest(server.url, '/_test/faults', { kind: 'status', status: 418 }, control);
     assert.equal(invalid.status, 400);
     assert.match(invalid.text, /needs .*429, 500 or 503/);
     assert.throws(() => server.injectFault({ kind: 'explode' } as never), /Unknown fault kind "explode"/);

@@ -54,7 +54,7 @@ class Harness {
     const response = await request(`${this.server.origin}${pathName}`, {
       method: 'POST',
       dispatcher: this.agent,
-      headers: { 'content-type': isForm ? 'application/x-www-form-urlencoded' : 'application/json' },
+      headers: { 'content-type': isForm ? 'application/x-www-form-urlencoded' : 'application/json', 'x-local-control-token': this.server.controlToken },
       body: isForm ? body.toString() : JSON.stringify(body),
     });
     const text = await response.body.text();

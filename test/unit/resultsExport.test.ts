@@ -53,7 +53,8 @@ describe('results export', () => {
       'Name,Big,When,Bag,R\r\n' +
         'plain,1,2007-01-01T00:00:00.1234567Z,"{""a"":1}",0.5\r\n' +
         '"comma, ""quote""\nnewline",9007199254740993,,,NaN\r\n' +
-        '"\ttab",,2007-01-02T00:00:00.0000000Z,"[1,""x""]",\r\n',
+        // A cell starting with a tab is one a spreadsheet could read as a formula: neutralised with '.
+        "'\ttab,,2007-01-02T00:00:00.0000000Z,\"[1,\"\"x\"\"]\",\r\n",
     );
   });
 
@@ -77,7 +78,7 @@ describe('results export', () => {
     const { text: tsv } = await rowsToTsv(view, [{ start: 2, end: 3 }, { start: 0, end: 1 }, { start: 0, end: 1 }]);
     assert.equal(
       tsv,
-      'Name\tBig\tWhen\tBag\tR\r\n' + 'plain\t1\t2007-01-01T00:00:00.1234567Z\t{"a":1}\t0.5\r\n' + '"\ttab"\t\t2007-01-02T00:00:00.0000000Z\t[1,"x"]\t\r\n',
+      'Name\tBig\tWhen\tBag\tR\r\n' + 'plain\t1\t2007-01-01T00:00:00.1234567Z\t{"a":1}\t0.5\r\n' + `"'\ttab"\t\t2007-01-02T00:00:00.0000000Z\t[1,"x"]\t\r\n`,
     );
     assert.deepEqual(normalizeRanges([{ start: 5, end: 9 }, { start: 0, end: 2 }, { start: 1, end: 6 }], 7), [{ start: 0, end: 7 }]);
   });

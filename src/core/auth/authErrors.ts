@@ -125,8 +125,15 @@ export function toDeviceCodeSignInError(error: unknown, clusterUrl: string, tena
 
 /** Why a silent token request needs the user, in words (MSAL codes kept in brackets for support). */
 export function describeSilentFailure(error: unknown): string {
-  const code = errorCodeOf(error);
   const text = errorText(error);
+  const described = describeSilentFailureWithoutCode(error, text);
+  // The AADSTS code is what a user (or their administrator) searches for: keep it in the words.
+  const aadCode = /AADSTS\d+/.exec(text)?.[0];
+  return aadCode && !described.includes(aadCode) ? `${described} (${aadCode})` : described;
+}
+
+function describeSilentFailureWithoutCode(error: unknown, text: string): string {
+  const code = errorCodeOf(error);
   if (/invalid_grant/.test(text)) {
     return 'the sign-in session expired or was revoked (invalid_grant)';
   }

@@ -1,7 +1,10 @@
 // Tokens from an existing `az login` session: `az account get-access-token --resource <cluster>` as a subprocess
-// (execFile, no shell, with a timeout). The token is read from stdout and never logged.
+// (execFile of the absolute path found on PATH, no shell, with a timeout; on Windows az.cmd through cmd.exe with
+// an escaped command line, see azureCliCommand.ts). The token is read from stdout and never logged.
 
-import { execFile } from 'node:child_process';
+import { execFile as nodeExecFile } from 'node:child_process';
+import { parseClusterUrl } from '../clusterUrl';
+import { azureCliInvocation, resolveExecutable } from './azureCliCommand';
 import { isTenantAlias } from './authoritySettings';
 import { redactSecrets } from './redact';
 
@@ -23,7 +26,20 @@ export interface AzureCliOptions {
   /** Asks az for a token of this tenant (guest access); aliases such as organizations are not passed on. */
   readonly tenant?: string;
   readonly signal?: AbortSignal;
+  /** Whose rules apply to finding and starting az (default this process's platform); tests use a fake one. */
+  readonly platform?: NodeJS.Platform;
+  /** Starts the process (default child_process.execFile); tests see exactly what would run. */
+  readonly execFile?: ExecFileLike;
+  /** Whether a file exists and may be run (default: the file system). */
+  readonly isExecutable?: (file: string, platform: NodeJS.Platform) => boolean;
 }
+
+export type ExecFileLike = (
+  file: string,
+  args: readonly string[],
+  options: { env: NodeJS.ProcessEnv; timeout: number; maxBuffer: number; windowsHide: boolean; windowsVerbatimArguments: boolean; shell: false; signal?: AbortSignal; encoding: 'utf8' },
+  callback: (error: Error | null, stdout: string, stderr: string) => void,
+) => unknown;
 
 export interface AzureCliToken {
   readonly accessToken: string;
@@ -37,7 +53,14 @@ const INSTALL_HINT = 'Install it from https://aka.ms/install-azure-cli and run "
 /** Runs az for a token whose audience is `clusterUrl`; rejects with AzureCliError and an actionable message. */
 export function getAzureCliToken(clusterUrl: string, options: AzureCliOptions = {}): Promise<AzureCliToken> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const args = ['account', 'get-access-token', '--resource', clusterUrl, '--output', 'json'];
+  let resource: string;
+  try {
+    // Only a canonical cluster URL (host grammar checked) ever reaches az's command line.
+    resource = parseClusterUrl(clusterUrl).url;
+  } catch (error) {
+    return Promise.reject(new AzureCliError('failed', error instanceof Error ? error.message : String(error)));
+  }
+  const args = ['account', 'get-access-token', '--resource', resource, '--output', 'json'];
   const tenant = options.tenant?.trim();
   if (tenant && !isTenantAlias(tenant)) {
     if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(tenant)) {
@@ -45,12 +68,33 @@ export function getAzureCliToken(clusterUrl: string, options: AzureCliOptions = 
     }
     args.push('--tenant', tenant);
   }
-  const { file, fileArgs } = commandLine(options.command ?? 'az', args);
+  const platform = options.platform ?? process.platform;
+  const env = options.env ?? process.env;
+  const azPath = resolveExecutable(options.command ?? 'az', { platform, env, isExecutable: options.isExecutable });
+  if (!azPath) {
+    return Promise.reject(new AzureCliError('notInstalled', `Azure CLI (az) was not found on PATH. ${INSTALL_HINT}`));
+  }
+  let invocation: ReturnType<typeof azureCliInvocation>;
+  try {
+    invocation = azureCliInvocation(azPath, args, platform, env);
+  } catch (error) {
+    return Promise.reject(new AzureCliError('failed', error instanceof Error ? error.message : String(error)));
+  }
+  const run: ExecFileLike = options.execFile ?? (nodeExecFile as unknown as ExecFileLike);
   return new Promise<AzureCliToken>((resolve, reject) => {
-    execFile(
-      file,
-      fileArgs,
-      { env: options.env ?? process.env, timeout: timeoutMs, maxBuffer: 1024 * 1024, windowsHide: true, signal: options.signal, encoding: 'utf8' },
+    run(
+      invocation.file,
+      invocation.args,
+      {
+        env,
+        timeout: timeoutMs,
+        maxBuffer: 1024 * 1024,
+        windowsHide: true,
+        windowsVerbatimArguments: invocation.windowsVerbatimArguments,
+        shell: false,
+        signal: options.signal,
+        encoding: 'utf8',
+      },
       (error, stdout, stderr) => {
         if (error) {
           reject(toAzureCliError(error as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null }, String(stderr ?? ''), timeoutMs, tenant));
@@ -116,12 +160,4 @@ function toAzureCliError(
     return new AzureCliError('notInstalled', `Azure CLI (az) was not found on PATH. ${INSTALL_HINT}`);
   }
   return new AzureCliError('failed', `Azure CLI could not get a token${detail ? `: ${detail}` : ` (exit code ${String(error.code ?? 'unknown')})`}`);
-}
-
-/** az on Windows is az.cmd, which execFile cannot start without a shell: go through cmd.exe with fixed arguments. */
-function commandLine(command: string, args: string[]): { file: string; fileArgs: string[] } {
-  if (process.platform === 'win32' && !/\.exe$/i.test(command)) {
-    return { file: process.env.ComSpec ?? 'cmd.exe', fileArgs: ['/d', '/s', '/c', command, ...args] };
-  }
-  return { file: command, fileArgs: args };
 }

@@ -4,8 +4,16 @@
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 const SECRET_FIELD = /("?\b(?:access_token|refresh_token|id_token|device_code|client_secret|secret|assertion|code)"?\s*[:=]\s*"?)([^"&\s,}]{6,})/gi;
 
+/**
+ * What a user searches for must stay readable: Azure AD's `AADSTS…` codes and OAuth `error` values
+ * (`invalid_grant`, `interaction_required`…) are never secrets, even after a field name such as `code`.
+ */
+const NOT_A_SECRET = /^(?:AADSTS\d+\b.*|[a-z]+(?:_[a-z]+)+|\d+)$/;
+
 export function redactSecrets(text: string): string {
-  return text.replace(JWT_LIKE, '[redacted token]').replace(SECRET_FIELD, (_match, prefix: string) => `${prefix}[redacted]`);
+  return text
+    .replace(JWT_LIKE, '[redacted token]')
+    .replace(SECRET_FIELD, (match, prefix: string, value: string) => (NOT_A_SECRET.test(value) ? match : `${prefix}[redacted]`));
 }
 
 /** A one-line, token-free description of any thrown value. */

@@ -1,6 +1,9 @@
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
 import type { SecretStore, SecretStoreSubscription } from './secretStore';
+import { recordCacheKey } from './cacheIndex';
+import { mergeSerializedCaches } from './cacheMerge';
 import { describeError } from './redact';
+import { StaleRecoveringLock } from './staleRecoveringLock';
 
 /** What the plugin reports; messages never contain cache text. */
 export interface CachePluginEvents {
@@ -9,6 +12,16 @@ export interface CachePluginEvents {
   /** The secret changed outside this plugin (another window signed in or out). */
   onExternalChange?(): void;
   log?(level: 'info' | 'warn' | 'error', message: string): void;
+  /** How long one access may hold the lock before the next one goes ahead (default 30 s). */
+  staleLockMs?: number;
+}
+
+/** One MSAL cache access, from beforeCacheAccess to afterCacheAccess (MSAL passes the same context to both). */
+interface CacheAccess {
+  readonly release: () => void;
+  /** What this access read: the base its changes are merged from. */
+  base: string | undefined;
+  readFailed: boolean;
 }
 
 const EMPTY_CACHE = '{}';
@@ -19,15 +32,17 @@ const STALE_LOCK_MS = 30_000;
 /**
  * MSAL token cache persisted as one secret. Each MSAL cache access is a read-modify-write of the whole secret,
  * so beforeCacheAccess takes a lock that afterCacheAccess releases: two PublicClientApplications (or a device
- * code sign-in finishing while a silent refresh runs) never interleave and lose each other's tokens.
+ * code sign-in finishing while a silent refresh runs) never interleave and lose each other's tokens. Another
+ * window has no share in that lock: what it wrote meanwhile is merged with this access's changes on write.
  */
 export class SecretStoreCachePlugin implements ICachePlugin {
   private lastKnownValue: string | undefined;
   private ownWrites = new Set<string>();
   private replaceOnNextWrite = false;
   private reportedCorruptValue: string | undefined;
-  private lockTail: Promise<void> = Promise.resolve();
-  private releaseLock: (() => void) | undefined;
+  private readonly lock: StaleRecoveringLock;
+  private readonly accesses = new WeakMap<object, CacheAccess>();
+  private recorded = false;
   private readonly subscription: SecretStoreSubscription;
 
   constructor(
@@ -35,6 +50,9 @@ export class SecretStoreCachePlugin implements ICachePlugin {
     readonly key: string,
     private readonly events: CachePluginEvents = {},
   ) {
+    this.lock = new StaleRecoveringLock(events.staleLockMs ?? STALE_LOCK_MS, () =>
+      this.events.log?.('warn', 'A previous token cache access did not finish; continuing without waiting for it.'),
+    );
     this.subscription = store.onDidChange((change) => {
       if (change.key !== this.key) {
         return;
@@ -44,42 +62,60 @@ export class SecretStoreCachePlugin implements ICachePlugin {
   }
 
   async beforeCacheAccess(context: TokenCacheContext): Promise<void> {
-    await this.acquireLock();
+    const access: CacheAccess = { release: await this.lock.acquire(), base: undefined, readFailed: false };
+    this.accesses.set(context, access);
     try {
       const stored = await this.store.get(this.key);
+      access.base = stored;
       this.lastKnownValue = stored;
       this.loadInto(context, stored);
     } catch (error) {
-      // MSAL does not call afterCacheAccess for every failed beforeCacheAccess: release here.
-      this.release();
+      // MSAL still calls afterCacheAccess: it must not write what it holds (not what is stored) back.
+      access.readFailed = true;
+      access.release();
       throw error;
     }
   }
 
   async afterCacheAccess(context: TokenCacheContext): Promise<void> {
+    const access = this.accesses.get(context);
+    this.accesses.delete(context);
+    if (!access || access.readFailed) {
+      access?.release();
+      this.events.log?.('warn', 'The token cache could not be read; nothing was written back to it.');
+      return;
+    }
     try {
       if (context.cacheHasChanged || this.replaceOnNextWrite) {
-        const serialized = context.tokenCache.serialize();
-        if (serialized !== this.lastKnownValue || this.replaceOnNextWrite) {
-          this.ownWrites.add(serialized);
-          await this.store.store(this.key, serialized);
-          this.lastKnownValue = serialized;
-          this.replaceOnNextWrite = false;
+        const ours = context.tokenCache.serialize();
+        // Another window may have written since this access read: keep its changes as well as ours.
+        const current = this.replaceOnNextWrite ? access.base : await this.store.get(this.key);
+        const next = this.replaceOnNextWrite ? ours : mergeSerializedCaches(access.base, ours, current);
+        if (next !== current || this.replaceOnNextWrite) {
+          this.ownWrites.add(next);
+          await this.store.store(this.key, next);
+          if (!this.recorded) {
+            await recordCacheKey(this.store, this.key);
+            this.recorded = true;
+          }
         }
+        this.lastKnownValue = next;
+        this.replaceOnNextWrite = false;
       }
     } finally {
-      this.release();
+      access.release();
     }
   }
 
   /** Replaces the stored cache with an empty one (sign out of everyone). */
   async clear(): Promise<void> {
-    await this.acquireLock();
+    const release = await this.lock.acquire();
     try {
       await this.store.delete(this.key);
       this.lastKnownValue = undefined;
+      this.recorded = false;
     } finally {
-      this.release();
+      release();
     }
   }
 
@@ -135,30 +171,6 @@ export class SecretStoreCachePlugin implements ICachePlugin {
     }
     this.events.log?.('info', 'The sign-in cache was changed outside this window; reloading accounts.');
     this.events.onExternalChange?.();
-  }
-
-  private async acquireLock(): Promise<void> {
-    const previous = this.lockTail;
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    this.lockTail = previous.then(() => mine);
-    let timer: NodeJS.Timeout | undefined;
-    const stale = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.events.log?.('warn', 'A previous token cache access did not finish; continuing without waiting for it.');
-        resolve();
-      }, STALE_LOCK_MS);
-      timer.unref?.();
-    });
-    await Promise.race([previous, stale]);
-    clearTimeout(timer);
-    this.releaseLock = release;
-  }
-
-  private release(): void {
-    const release = this.releaseLock;
-    this.releaseLock = undefined;
-    release?.();
   }
 }
 

@@ -26,9 +26,10 @@ import { isSameLoginCloud } from './sovereignClouds';
 import { TokenAudienceError, TokenClaimsSummary, assertTokenAudience, summarizeTokenClaims } from './tokenClaims';
 import { describeError, redactSecrets } from './redact';
 import type { SecretStore } from './secretStore';
+import { forgetAllCaches } from './cacheIndex';
 import { SecretStoreCachePlugin } from './secretStoreCachePlugin';
 import { SerialQueue, SingleFlight } from './serialQueue';
-import { needsRefresh } from './tokenExpiry';
+import { isDueForRefresh, tokenLifetimeMs } from './refreshPolicy';
 
 /** Where the broker writes; vscode.LogOutputChannel fits. Messages never contain token text. */
 export interface AuthLog {
@@ -52,12 +53,12 @@ export interface TokenBrokerOptions {
   readonly log?: AuthLog;
   /** Called once per corrupt stored cache (after it was replaced by an empty one). */
   readonly onCorruptCache?: (message: string) => void;
-  /** Refresh a cached token that expires within this many seconds (default 300). */
+  /** Refresh a cached token that expires within this many seconds (default 300), at most a third of its lifetime. */
   readonly refreshMarginSeconds?: number;
   /**
-   * How long a token just obtained is handed out again without asking MSAL, while it stays valid (default 30 s).
-   * Without it a server that issues tokens shorter than the refresh margin gets a refresh on every request (MSAL
-   * itself renews any token within 5 minutes of expiry), and each new token's change event asks again: a loop.
+   * How long a token obtained here is handed out again without asking MSAL, as long as it is not due for refresh
+   * (default: until it is due). MSAL itself renews any token within 5 minutes of expiry, so a token that lives
+   * 90 seconds would be renewed on every request if MSAL were asked each time.
    */
   readonly recentTokenReuseMs?: number;
   /** MSAL's HTTP layer; default an UndiciNetworkClient (loaded on first use). */
@@ -192,8 +193,6 @@ interface IdentityCandidate {
 
 const SECRET_KEY_PREFIX = 'kusto.msalCache.';
 
-/** A reused token must still be valid for at least this long when handed out. */
-const MIN_REUSE_VALIDITY_MS = 60_000;
 
 /**
  * Signs users in per resource scope with MSAL and hands out access tokens for one cluster at a time. Each way in
@@ -212,7 +211,7 @@ export class TokenBroker implements AccessTokenSource {
   private readonly refreshMarginSeconds: number;
   private readonly recentTokenReuseMs: number;
   /** The last token obtained per identity and scope, with when: see TokenBrokerOptions.recentTokenReuseMs. */
-  private readonly recentTokens = new Map<string, { details: AccessTokenDetails; obtainedAt: number }>();
+  private readonly recentTokens = new Map<string, { details: AccessTokenDetails; obtainedAt: number; lifetimeMs: number | undefined }>();
   /** Tokens of service principals and Azure CLI held in memory: identity id → cluster → token. */
   private readonly appTokens = new Map<string, Map<string, { accessToken: string; expiresOn: Date; username: string; tenantId: string }>>();
   private ownNetworkClient: { close(): Promise<void>; takeRecentFailure(): string | undefined; takeRecentOAuthError(): string | undefined } | undefined;
@@ -222,7 +221,7 @@ export class TokenBroker implements AccessTokenSource {
     this.mapping = options.accountMapping ?? new InMemoryAccountMappingStore();
     this.profiles = new SignInProfiles(options.secretStore);
     this.refreshMarginSeconds = options.refreshMarginSeconds ?? 300;
-    this.recentTokenReuseMs = options.recentTokenReuseMs ?? 30_000;
+    this.recentTokenReuseMs = options.recentTokenReuseMs ?? Number.POSITIVE_INFINITY;
   }
 
   /** Fires after sign-in, sign-out, a token refresh, or another window changing the stored cache. */
@@ -298,7 +297,7 @@ export class TokenBroker implements AccessTokenSource {
     if (!result?.account || !result.accessToken) {
       throw new DeviceCodeSignInError('failed', `Sign-in to ${endpoint.url} returned no account; try again.`);
     }
-    return this.completeUserSignIn(result.account, result.accessToken, accountsBefore, endpoint.url, 'deviceCode', authority);
+    return this.completeUserSignIn(result, accountsBefore, endpoint.url, endpoint.scope, 'deviceCode', authority);
   }
 
   /**
@@ -344,7 +343,7 @@ export class TokenBroker implements AccessTokenSource {
     if (!result?.account || !result.accessToken) {
       throw new SignInError('failed', `Sign-in to ${endpoint.url} returned no account; try again.`);
     }
-    return this.completeUserSignIn(result.account, result.accessToken, accountsBefore, endpoint.url, 'browser', authority);
+    return this.completeUserSignIn(result, accountsBefore, endpoint.url, endpoint.scope, 'browser', authority);
   }
 
   /**
@@ -361,12 +360,15 @@ export class TokenBroker implements AccessTokenSource {
     if (!secret && !input.certificatePath) {
       throw new SignInError('failed', 'A service principal needs a client secret or a certificate file (PEM with its private key).');
     }
-    const profile: ServicePrincipalProfile = {
+    const unpinned: ServicePrincipalProfile = {
       clientId: input.clientId.trim().toLowerCase(),
       tenantId: input.tenantId.trim(),
       authorityHost: input.authorityHost?.trim() || undefined,
       certificatePath: secret ? undefined : input.certificatePath,
     };
+    // The credential is pinned to the login host it is created with: its secret (or signed assertion) is never
+    // sent to another host, whatever kusto.signIn.authorityHost says later.
+    const profile: ServicePrincipalProfile = { ...unpinned, authorityHost: `https://${this.appAuthority(unpinned, endpoint.url).authorityHost}` };
     const id = servicePrincipalAccountId(profile);
     const idsBefore = await this.knownIdentityIds();
     const app = this.createAppClient(profile, endpoint.url, secret);
@@ -443,7 +445,7 @@ export class TokenBroker implements AccessTokenSource {
     const recentKey = `${identity.id}|${endpoint.scope}`;
     const recent = force ? undefined : this.recentTokens.get(recentKey);
     const now = Date.now();
-    if (recent && now - recent.obtainedAt < this.recentTokenReuseMs && recent.details.expiresOn.getTime() - now > MIN_REUSE_VALIDITY_MS) {
+    if (recent && now - recent.obtainedAt < this.recentTokenReuseMs && !isDueForRefresh(recent.details.expiresOn, recent.lifetimeMs, this.refreshMarginSeconds, now)) {
       return { ...recent.details, fromCache: true };
     }
     const key = `${recentKey}|${force ? 'force' : 'cached'}`;
@@ -455,7 +457,7 @@ export class TokenBroker implements AccessTokenSource {
         this.log('error', describeError(error));
         throw error;
       }
-      this.recentTokens.set(recentKey, { details, obtainedAt: Date.now() });
+      this.rememberToken(recentKey, details);
       return details;
     });
     return raceAbort(shared, options.signal);
@@ -547,9 +549,6 @@ export class TokenBroker implements AccessTokenSource {
           for (const account of targets) {
             await cache.removeAccount(account);
           }
-          if (all) {
-            await this.pluginFor(settingsAuthority.clientId).clear();
-          }
           return targets;
         });
         for (const account of removed) {
@@ -557,6 +556,13 @@ export class TokenBroker implements AccessTokenSource {
           removedNames.push(account.username);
         }
       }
+    }
+    if (all) {
+      // Every token cache this extension wrote, whatever client id it was for (kusto.signIn.clientId may have changed).
+      for (const plugin of this.plugins.values()) {
+        await plugin.clear();
+      }
+      await forgetAllCaches(this.options.secretStore, [secretKeyFor(resolveAuthority(this.options.settings()).clientId)]);
     }
     for (const profile of data.servicePrincipals) {
       const id = servicePrincipalAccountId(profile);
@@ -743,7 +749,8 @@ export class TokenBroker implements AccessTokenSource {
     let result: AuthenticationResult;
     try {
       result = await silent(force);
-      if (!force && result.expiresOn && needsRefresh(result.expiresOn, this.refreshMarginSeconds)) {
+      // A token MSAL has just renewed (fromCache false) is never renewed again.
+      if (!force && result.fromCache && result.expiresOn && isDueForRefresh(result.expiresOn, tokenLifetimeMs(result.accessToken, result.expiresOn), this.refreshMarginSeconds)) {
         this.log('info', `The token for ${clusterUrl} expires soon; refreshing it.`);
         result = await silent(true);
       }
@@ -781,7 +788,7 @@ export class TokenBroker implements AccessTokenSource {
     let result: AuthenticationResult | null;
     try {
       result = await app.acquireTokenByClientCredential({ scopes: [scope], skipCache: force });
-      if (result && !force && result.expiresOn && needsRefresh(result.expiresOn, this.refreshMarginSeconds)) {
+      if (result && !force && result.fromCache && result.expiresOn && isDueForRefresh(result.expiresOn, tokenLifetimeMs(result.accessToken, result.expiresOn), this.refreshMarginSeconds)) {
         result = await app.acquireTokenByClientCredential({ scopes: [scope], skipCache: true });
       }
     } catch (error) {
@@ -814,7 +821,7 @@ export class TokenBroker implements AccessTokenSource {
 
   private async cliToken(clusterUrl: string, scope: string, force: boolean, tenant: string | undefined): Promise<AccessTokenDetails> {
     const held = this.appTokens.get(AZURE_CLI_ACCOUNT_ID)?.get(clusterUrl);
-    const fromCache = !force && !!held && !needsRefresh(held.expiresOn, this.refreshMarginSeconds);
+    const fromCache = !force && !!held && !isDueForRefresh(held.expiresOn, tokenLifetimeMs(held.accessToken, held.expiresOn), this.refreshMarginSeconds);
     let token = held;
     if (!fromCache || !token) {
       const fresh = await getAzureCliToken(clusterUrl, { ...this.options.azureCli, tenant });
@@ -832,6 +839,11 @@ export class TokenBroker implements AccessTokenSource {
       fromCache,
       signInMethod: 'azureCli',
     };
+  }
+
+  private rememberToken(key: string, details: AccessTokenDetails): void {
+    const obtainedAt = Date.now();
+    this.recentTokens.set(key, { details, obtainedAt, lifetimeMs: tokenLifetimeMs(details.accessToken, details.expiresOn, obtainedAt) });
   }
 
   private holdAppToken(id: string, clusterUrl: string, token: { accessToken: string; expiresOn: Date; username: string; tenantId: string }): void {
@@ -943,13 +955,15 @@ export class TokenBroker implements AccessTokenSource {
   }
 
   private async completeUserSignIn(
-    account: AccountInfo,
-    accessToken: string,
+    result: AuthenticationResult,
     accountsBefore: ReadonlySet<string>,
     clusterUrl: string,
+    scope: string,
     method: SignInMethod,
     authority: ResolvedAuthority,
   ): Promise<AccountSummary> {
+    const account = result.account as AccountInfo;
+    const accessToken = result.accessToken;
     const idsBefore = new Set([...accountsBefore, ...(await this.knownIdentityIds())]);
     idsBefore.delete(accountsBefore.has(account.homeAccountId) ? '' : account.homeAccountId);
     await this.profiles.update((data) => ({
@@ -957,10 +971,23 @@ export class TokenBroker implements AccessTokenSource {
       users: { ...data.users, [account.homeAccountId]: { method, authorityHost: `https://${authority.authorityHost}`, tenant: tenantOf(authority) } },
     }));
     await this.rememberIdentity(clusterUrl, account.homeAccountId, idsBefore);
+    let audienceChecked = false;
     try {
       assertTokenAudience(accessToken, clusterUrl, `${signInMethodInfo(method).label} sign-in`);
+      audienceChecked = true;
     } catch (error) {
       this.log('error', describeError(error));
+    }
+    if (result.expiresOn && audienceChecked) {
+      // The first request after a sign-in uses this token: asking MSAL would renew a short-lived one at once.
+      this.rememberToken(`${account.homeAccountId}|${scope}`, {
+        accessToken,
+        expiresOn: result.expiresOn,
+        scope,
+        account: { homeAccountId: account.homeAccountId, username: account.username, tenantId: account.tenantId },
+        fromCache: false,
+        signInMethod: method,
+      });
     }
     this.log('info', `Signed in as ${account.username} for ${clusterUrl} (${signInMethodInfo(method).label}).`);
     this.fire();

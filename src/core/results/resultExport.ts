@@ -9,11 +9,27 @@ import { formatKustoValue } from '../kusto/valueDecoding';
 import type { ResultView } from './resultView';
 import { SliceClock } from './slicedWork';
 
-/** Quotes a CSV field when it holds a comma, quote, CR or LF, or starts/ends with a space (RFC 4180). */
-export function csvField(text: CellText): string {
+/** A cell a spreadsheet would read as a formula (=, +, -, @, tab or CR first), unless it is a plain number. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Prefixes `'` to a cell that Excel, LibreOffice or Google Sheets would run as a formula (`=HYPERLINK(…)` from
+ * query results someone else controls); a plain number such as -5 is left as it is. OWASP's CSV injection advice.
+ */
+export function neutralizeFormula(text: string): string {
+  return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+}
+
+/**
+ * Quotes a CSV field when it holds a comma, quote, CR or LF, or starts/ends with a space (RFC 4180). Formula-like
+ * cells are neutralised unless `raw`.
+ */
+export function csvField(text: CellText, raw = false): string {
   if (text === null) {
     return '';
   }
+  text = raw ? text : neutralizeFormula(text);
   return needsCsvQuotes(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -35,21 +51,21 @@ function isCsvSpace(code: number): boolean {
 }
 
 /** A TSV field as Excel reads it from the clipboard: quoted when it holds a tab or newline or starts with a quote. */
-export function tsvField(text: CellText): string {
+export function tsvField(text: CellText, raw = false): string {
   if (text === null) {
     return '';
   }
+  text = raw ? text : neutralizeFormula(text);
   if (/[\t\r\n]/.test(text) || text.startsWith('"')) {
     return `"${text.replace(/"/g, '""')}"`;
   }
   return text;
 }
 
-export function csvLine(cells: readonly CellText[]): string {
-  return `${cells.map(csvField).join(',')}\r\n`;
+export function csvLine(cells: readonly CellText[], raw = false): string {
+  return `${cells.map((cell) => csvField(cell, raw)).join(',')}\r\n`;
 }
 
-/** A cell as a JSON value: longs beyond 2^53 stay exact (their digits are written as a JSON number). */
 function isJsonContainerText(text: string): boolean {
   const first = text.charCodeAt(0);
   if (first !== 0x7b && first !== 0x5b) {
@@ -63,6 +79,7 @@ function isJsonContainerText(text: string): boolean {
   }
 }
 
+/** A cell as a JSON value: longs beyond 2^53 stay exact (their digits are written as a JSON number). */
 export function jsonValue(column: KustoColumn, value: KustoValue | undefined): string {
   if (value === null || value === undefined) {
     return 'null';
@@ -82,8 +99,9 @@ export function jsonValue(column: KustoColumn, value: KustoValue | undefined): s
 }
 
 /**
- * Selected rows as TSV with a header line, CRLF-terminated: pastes into Excel as a table. Pauses between slices of
- * rows (a large selection never holds the extension host) and stops when `signal` is aborted.
+ * Selected rows as TSV with a header line, CRLF-terminated: pastes into Excel as a table. Formula-like cells are
+ * neutralised unless `rawFormulas`. Pauses between slices of rows (a large selection never holds the extension
+ * host) and stops when `signal` is aborted.
  */
 export async function rowsToTsv(
   view: ResultView,
@@ -91,13 +109,14 @@ export async function rowsToTsv(
   options: ExportOptions = {},
 ): Promise<{ readonly text: string; readonly rows: number }> {
   const columns = view.columns;
+  const raw = options.rawFormulas === true;
   const clock = new SliceClock(options.signal, undefined, 'The copy');
   const normalized = normalizeRanges(ranges, view.rowCount);
   const total = normalized.reduce((sum, range) => sum + range.end - range.start, 0);
-  const lines: string[] = [columns.map((c) => tsvField(c.name)).join('\t')];
+  const lines: string[] = [columns.map((c) => tsvField(c.name, raw)).join('\t')];
   for (const range of normalized) {
     for (const row of view.rowsBetween(range.start, range.end)) {
-      lines.push(columns.map((c, i) => tsvField(formatKustoValue(c.type, row[i]))).join('\t'));
+      lines.push(columns.map((c, i) => tsvField(formatKustoValue(c.type, row[i]), raw)).join('\t'));
       if ((lines.length & 0xff) === 0 && clock.due) {
         options.onProgress?.({ rowsWritten: lines.length - 1, totalRows: total });
         await clock.pause();
@@ -132,6 +151,8 @@ export interface ExportProgress {
 
 export interface ExportOptions {
   readonly signal?: AbortSignal;
+  /** Write formula-like cells as they are (kusto.results.exportRawFormulas); default: neutralised with `'`. */
+  readonly rawFormulas?: boolean;
   readonly onProgress?: (progress: ExportProgress) => void;
 }
 
@@ -171,13 +192,14 @@ export async function writeCsv(view: ResultView, out: Writable, options: ExportO
   const total = view.rowCount;
   const clock = new SliceClock(options.signal, undefined, 'The export');
   await writeChunked(out, async (emit) => {
-    await emit(csvLine(columns.map((c) => c.name)));
+    const raw = options.rawFormulas === true;
+    await emit(csvLine(columns.map((c) => c.name), raw));
     let p = 0;
     for (const row of view.rowsBetween(0, total)) {
       let line = '';
       for (let c = 0; c < columns.length; c++) {
         if (c > 0) line += ',';
-        line += csvField(formatKustoValue(columns[c].type, row[c]));
+        line += csvField(formatKustoValue(columns[c].type, row[c]), raw);
       }
       await emit(`${line}\r\n`);
       if ((p & 0xff) === 0xff && clock.due) {

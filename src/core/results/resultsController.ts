@@ -32,6 +32,8 @@ export interface ResultsHost {
    * runs with neither.
    */
   withProgress?<T>(title: string, task: (report: (done: number, total: number) => void, signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** True when CSV/TSV should carry formula-like cells as they are (kusto.results.exportRawFormulas). */
+  exportRawFormulas?(): boolean;
   readonly log: { info(message: string): void; warn(message: string): void; error(message: string): void };
 }
 
@@ -164,7 +166,8 @@ export class ResultsController {
       case 'copyRows': {
         const view = await this.viewFor(message.runId, message.view);
         if (!view) return;
-        const copied = await this.withProgress('Copying rows', (onProgress, signal) => rowsToTsv(view, message.ranges, { onProgress, signal }));
+        const rawFormulas = this.host.exportRawFormulas?.() === true;
+        const copied = await this.withProgress('Copying rows', (onProgress, signal) => rowsToTsv(view, message.ranges, { onProgress, signal, rawFormulas }));
         if (!copied) return;
         await this.host.writeClipboard(copied.text);
         const rows = copied.rows;
@@ -234,8 +237,9 @@ export class ResultsController {
     }
     const started = Date.now();
     const out = createWriteStream(path, { encoding: 'utf8' });
+    const rawFormulas = this.host.exportRawFormulas?.() === true;
     const rows = await this.withProgress(`Exporting ${format.toUpperCase()}`, (onProgress, signal) =>
-      format === 'csv' ? writeCsv(view, out, { onProgress, signal }) : writeJson(view, out, { onProgress, signal }),
+      format === 'csv' ? writeCsv(view, out, { onProgress, signal, rawFormulas }) : writeJson(view, out, { onProgress, signal }),
     );
     if (rows === undefined) {
       // Cancelled: no half-written file left behind (once the stream has let go of it).

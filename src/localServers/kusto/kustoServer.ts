@@ -40,6 +40,7 @@ import {
   writeGzipBomb,
 } from './realClusterBehaviour';
 import { DatabaseDefinition, sampleCatalog } from './sampleData';
+import { appendBounded, loopbackHosts, newControlToken, refuseControlRequest } from '../controlAccess';
 import { TokenVerificationError, TokenVerifier, VerifiedPrincipal } from './tokenVerifier';
 
 export { createJwksTokenVerifier, TokenVerificationError } from './tokenVerifier';
@@ -89,9 +90,12 @@ export interface RunningKustoServer {
   readonly url: string;
   injectFault(fault: KustoFault): void;
   clearFaults(): void;
+  /** The last requests received (at most MAX_RECORDED_REQUESTS). */
   readonly requests: RecordedRequest[];
   /** Client request ids of running queries that `.cancel query` stopped. */
   readonly cancelledQueries: readonly string[];
+  /** Secret for `/_test/faults`: send it as the x-local-control-token header. */
+  readonly controlToken: string;
   close(): Promise<void>;
 }
 
@@ -104,6 +108,7 @@ const DEFAULT_TRUNCATION_MAX_SIZE = 64 * 1024 * 1024;
 const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 const SINK_BUFFER_CHARS = 64 * 1024;
 const KUSTO_CLIENT_APP_ID = 'db662dc1-0cfe-4e1c-a843-19a68e65be58';
+const MAX_RECORDED_REQUESTS = 1_000;
 
 interface ActiveFault {
   fault: KustoFault;
@@ -276,6 +281,8 @@ class CollectingSink implements BodySink {
 export async function startKustoServer(options: KustoServerOptions): Promise<RunningKustoServer> {
   const faults: ActiveFault[] = [];
   const requests: RecordedRequest[] = [];
+  // The hosts are known once the server listens; until then no control request can arrive.
+  let control: { readonly token: string; readonly hosts: ReadonlySet<string> } = { token: newControlToken(), hosts: new Set() };
   const accessDenied = new Map<string, Set<string>>();
   for (const [principal, databases] of Object.entries(options.accessDeniedDatabases ?? DEFAULT_ACCESS_DENIED_DATABASES)) {
     accessDenied.set(principal.toLowerCase(), new Set(databases.map((d) => d.toLowerCase())));
@@ -468,14 +475,14 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
       try {
         body = parseRequestBody(rawBody);
       } finally {
-        requests.push({
+        appendBounded(requests, {
           method: request.method ?? '',
           path,
           headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'authorization')),
           csl: body?.csl,
           db: body?.db,
           receivedAt: new Date(),
-        });
+        }, MAX_RECORDED_REQUESTS);
       }
       const principal = await authenticate(request);
       const fault = takeFault(body.csl);
@@ -598,6 +605,12 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
     let outcome = '';
     try {
       if (path === '/_test/faults') {
+        const refused = refuseControlRequest(request, control);
+        if (refused) {
+          sendJson(response, refused.status, JSON.stringify({ error: { code: 'Forbidden', message: refused.message } }));
+          outcome = `faults refused ${refused.status}`;
+          return;
+        }
         if (request.method === 'DELETE') {
           faults.length = 0;
           sendJson(response, 200, JSON.stringify({ faults: 0 }));
@@ -616,12 +629,12 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
         return;
       }
       if (path === '/v1/rest/auth/metadata' && request.method === 'GET') {
-        requests.push({
+        appendBounded(requests, {
           method: 'GET',
           path,
           headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'authorization')),
           receivedAt: new Date(),
-        });
+        }, MAX_RECORDED_REQUESTS);
         sendJson(response, 200, authMetadata(), { 'Cache-Control': 'public, max-age=86400' });
         outcome = 'metadata';
         return;
@@ -704,6 +717,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
     });
   });
   const { port } = server.address() as AddressInfo;
+  control = { ...control, hosts: loopbackHosts(port) };
   url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   log(`Kusto server listening on ${url}`);
 
@@ -711,6 +725,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
     url,
     requests,
     cancelledQueries: runningQueries.cancelled,
+    controlToken: control.token,
     injectFault(fault: KustoFault) {
       const valid = validateFault(fault);
       faults.push({ fault: valid, remaining: valid.times ?? 1 });

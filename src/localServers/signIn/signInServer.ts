@@ -6,6 +6,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { loopbackHosts, newControlToken, refuseControlRequest } from '../controlAccess';
 import { defaultDevCertificateDir, ensureDevCertificate } from '../devCertificate';
 import { AadError, missingParameter } from './aadError';
 import { AuthorizationCodeStore, type AuthorizationRequest } from './authorizationCodeStore';
@@ -49,6 +50,8 @@ export interface RunningSignInServer {
   authority(tenant?: string): string;
   readonly jwksUri: string;
   readonly users: readonly LocalUser[];
+  /** Secret for the `/_test/*` control endpoints: send it as the x-local-control-token header. */
+  readonly controlToken: string;
   approveDeviceCode(userCode: string, upn: string): void;
   denyDeviceCode(userCode: string): void;
   revokeRefreshTokens(upn: string): void;
@@ -135,7 +138,8 @@ export async function startSignInServer(options: SignInServerOptions = {}): Prom
     });
   });
   const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const running = new SignInService(origin, directory, signer, settings, options.confidentialClients ?? [], options.log ?? (() => undefined));
+  const control = { token: newControlToken(), hosts: loopbackHosts((server.address() as AddressInfo).port) };
+  const running = new SignInService(origin, directory, signer, settings, options.confidentialClients ?? [], options.log ?? (() => undefined), control);
   service = running;
 
   return {
@@ -145,6 +149,7 @@ export async function startSignInServer(options: SignInServerOptions = {}): Prom
     authority: (tenant?: string) => `${origin}/${tenant ?? 'organizations'}`,
     jwksUri: `${origin}/discovery/v2.0/keys`,
     users: directory.users,
+    controlToken: control.token,
     approveDeviceCode: (userCode, upn) => {
       running.approve(userCode, upn);
     },
@@ -199,6 +204,7 @@ class SignInService {
     private readonly settings: Settings,
     private readonly confidentialClients: readonly ConfidentialClient[],
     private readonly log: (line: string) => void,
+    private readonly controlAccess: { readonly token: string; readonly hosts: ReadonlySet<string> },
   ) {}
 
   /** Approves a code as `upn`; returns the user and, when the account cannot use the grant's tenant, why. */
@@ -275,6 +281,10 @@ class SignInService {
       return;
     }
     if (segments[0] === '_test') {
+      const refused = refuseControlRequest(request, this.controlAccess);
+      if (refused) {
+        throw new ControlError(refused.status, refused.message);
+      }
       await this.control(method, path, request, response);
       return;
     }
