@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { findRepoRoot, locateTools, startCodeServer, type RunningCodeServer } from '../../scripts/e2e/codeServer';
-import { launchChromium, waitFor, Workbench } from '../../scripts/e2e/workbench';
+import { launchChromium, Workbench } from '../../scripts/e2e/workbench';
 import { startLocalStack } from '../../src/localServers/localStack';
 
 type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
