@@ -3,11 +3,11 @@
 // logged in with its random password) the extension asks before anything goes to that cluster, does nothing when
 // the user says no, and signs in only at the authority the user's own settings name when the user says yes.
 import * as assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { findRepoRoot, locateTools, startCodeServer, type RunningCodeServer } from '../../scripts/e2e/codeServer';
-import { launchChromium, Workbench } from '../../scripts/e2e/workbench';
+import { launchChromium, waitFor, Workbench } from '../../scripts/e2e/workbench';
 import { startLocalStack } from '../../src/localServers/localStack';
 
 type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
@@ -134,5 +134,35 @@ describe('Trust boundaries in a real VS Code: clusters and sign-in settings from
     assert.equal(await workbench.page.locator('.monaco-dialog-box', { hasText: /This workspace wants/ }).count(), 0);
     assert.ok(stack!.kusto.requests.some((r) => r.path === '/v1/rest/mgmt'), 'the cluster was asked for its schema');
     await workbench.screenshot('workspace cluster allowed and loaded');
+  });
+
+  it('with 90-second tokens (Conditional Access), explorer refreshes right after a token refresh cost no further grant', async () => {
+    const serverLog = join(screenshotDir, 'local-servers.log');
+    const grants = (): number => (readFileSync(serverLog, 'utf8').match(/grant_type=refresh_token -> 200/g) ?? []).length;
+    stack!.signIn.setAccessTokenLifetime(90);
+    try {
+      const before = grants();
+      // The status bar entry refreshes the token now: one grant, for a token that lives 90 seconds.
+      const entry = workbench.page.locator('.part.statusbar .statusbar-item', { hasText: /Kusto: alice/ }).first();
+      await entry.click();
+      await waitFor(async () => /Kusto: alice · (1m|<1m)/.test(await entry.innerText()), 30_000, 'the status bar to show the 90-second token');
+      assert.equal(grants() - before, 1);
+      // Half a minute on, the token has 60 s left: inside MSAL's 5-minute renewal rule, outside ours (a third of
+      // 90 s). Each refresh of the cluster asks for a token again; the token serves them all until it is due.
+      const refreshedAt = Date.now();
+      await workbench.page.waitForTimeout(32_000); // the scenario is about time passing
+
+      const cluster = await workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1 });
+      for (let i = 0; i < 3; i++) {
+        await workbench.clickInlineAction(cluster, 'Refresh');
+        await workbench.waitForTreeRow('Explorer', /^Samples$/, { level: 2, timeoutMs: 30_000 });
+      }
+      await workbench.page.mouse.move(700, 400);
+      await workbench.screenshot('90-second token after three explorer refreshes');
+      assert.ok(Date.now() - refreshedAt < 60_000, 'the refreshes ran before the token was due');
+      assert.equal(grants() - before, 1, 'no further grant: neither MSAL\'s 5-minute rule nor a second renewal of a token just renewed');
+    } finally {
+      stack!.signIn.setAccessTokenLifetime(3_600);
+    }
   });
 });
