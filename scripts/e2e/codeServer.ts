@@ -1,6 +1,7 @@
 // Starts a real VS Code (code-server, installed by scripts/install-tools.sh) with the packaged extension installed
 // and configured for the local sign-in and Kusto servers. Used by the end-to-end tests and by the demo.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -53,10 +54,23 @@ export interface RunningCodeServer {
   readonly logsDir: string;
   /** Process id of code-server's main process, which leads its own process group. */
   readonly pid: number;
+  /**
+   * The random password code-server asks for (never `--auth none`: on a shared machine anyone could open the
+   * workbench and with it a terminal as this user). Passed in the environment, not on the command line.
+   */
+  readonly password: string;
   stop(): Promise<void>;
 }
 
 const PACKAGE_NAME = 'kusto-explorer-vscode';
+
+/** Passwords of the code-servers this process started, by origin: Workbench.open logs in with them. */
+const passwordsByOrigin = new Map<string, string>();
+
+/** The password of a code-server this process started at `origin` (scheme://host:port), if any. */
+export function codeServerPasswordFor(origin: string): string | undefined {
+  return passwordsByOrigin.get(origin);
+}
 
 /** The repository root: the nearest folder upwards whose package.json is this project's. */
 export function findRepoRoot(start: string = __dirname): string {
@@ -163,7 +177,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: `${dirname(tools.node24)}:${process.env.PATH ?? ''}`,
-    // code-server reads PASSWORD/HASHED_PASSWORD; with --auth none they must not leak in from the caller.
+    // code-server reads PASSWORD/HASHED_PASSWORD: only the random one made here may apply.
     PASSWORD: undefined,
     HASHED_PASSWORD: undefined,
     VSCODE_PROXY_URI: undefined,
@@ -185,6 +199,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
 
   const port = options.port || (await findFreePort());
   const origin = `http://127.0.0.1:${port}`;
+  const password = randomBytes(18).toString('base64url');
+  passwordsByOrigin.set(origin, password);
   const serverLog = createWriteStream(serverLogPath, { flags: 'a' });
   const child: ChildProcess = spawn(
     tools.node24,
@@ -192,7 +208,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
       tools.codeServerEntry,
       ...commonArgs,
       '--auth',
-      'none',
+      'password',
       '--bind-addr',
       `127.0.0.1:${port}`,
       '--disable-telemetry',
@@ -203,7 +219,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
       workspaceDir,
     ],
     // Its own process group: stopping only the main process would leave the extension host running.
-    { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { ...env, PASSWORD: password }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.pipe(serverLog);
   child.stderr?.pipe(serverLog);
@@ -252,6 +268,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     serverLogPath,
     logsDir,
     pid: child.pid ?? -1,
+    password,
     stop,
   };
 }

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     'Kusto Explorer demo is running.',
     '',
     `  Open VS Code in your browser:  ${codeServer.workbenchUrl}`,
+    `  code-server password:          ${codeServer.password}   (shown only here; anyone with it gets a shell as you)`,
     '',
     '  1. Click the Kusto icon in the activity bar, then "Sign In" (or F1 → "Kusto: Sign In").',
     '  2. VS Code shows a device code. Open the sign-in page below (accept its self-signed certificate),',

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
+import { codeServerPasswordFor } from './codeServer';
 
 export const CHROMIUM_ARGS: readonly string[] = [
   '--no-sandbox',
@@ -45,6 +46,12 @@ export class Workbench {
     const page = await context.newPage();
     const workbench = new Workbench(page, screenshotDir);
     await page.goto(workbenchUrl);
+    const password = codeServerPasswordFor(new URL(workbenchUrl).origin);
+    if (password && new URL(page.url()).pathname.endsWith('/login')) {
+      // code-server runs with a random password (scripts/e2e/codeServer.ts): log in as a person would.
+      await page.locator('input[name="password"]').fill(password);
+      await Promise.all([page.waitForURL((url) => !url.pathname.endsWith('/login'), { timeout: 30_000 }), page.keyboard.press('Enter')]);
+    }
     await workbench.waitUntilReady();
     return workbench;
   }

@@ -17,6 +17,8 @@ export interface AuthCommandDeps {
   readonly broker: TokenBroker;
   readonly activeConnection: ActiveConnectionSource;
   readonly log: vscode.LogOutputChannel;
+  /** Resolves when the cluster may be used (a workspace's cluster: once the user allowed it); rejects otherwise. */
+  readonly confirmCluster?: (clusterUrl: string) => Promise<void>;
 }
 
 const OTHER_CLUSTER = 'Other cluster URL…';
@@ -49,8 +51,11 @@ export class InteractiveSignIn {
     const endpoint = parseClusterUrl(clusterUrl);
     let flow = this.running.get(endpoint.url);
     if (!flow) {
-      const method = choice.method ?? this.deps.broker.preferredMethodFor(endpoint.url);
-      flow = signInWithMethodUi(this.deps.broker, endpoint.url, method, choice.tenant).finally(() => this.running.delete(endpoint.url));
+      const confirmed = this.deps.confirmCluster?.(endpoint.url) ?? Promise.resolve();
+      // The way is read after the confirmation: a workspace's own sign-in way for the cluster counts only once allowed.
+      flow = confirmed
+        .then(() => signInWithMethodUi(this.deps.broker, endpoint.url, choice.method ?? this.deps.broker.preferredMethodFor(endpoint.url), choice.tenant))
+        .finally(() => this.running.delete(endpoint.url));
       this.running.set(endpoint.url, flow);
     }
     return flow;

@@ -43,7 +43,8 @@ export function registerAuth(context: vscode.ExtensionContext, deps: AuthDeps): 
   };
   const accounts = new AccountsTreeProvider(broker, log, setSignedIn);
   const statusBar = new AuthStatusBar(broker, deps.activeConnection, log);
-  const interactive = new InteractiveSignIn({ broker, activeConnection: deps.activeConnection, log });
+  const confirmCluster = (clusterUrl: string): Promise<void> => workspaceClusters.ensureAllowed(parseClusterUrl(clusterUrl).url);
+  const interactive = new InteractiveSignIn({ broker, activeConnection: deps.activeConnection, log, confirmCluster });
 
   const brokerSubscription = broker.onDidChange(() => {
     // The context key drives menus even while the accounts view is hidden.
@@ -85,7 +86,6 @@ export function registerAuth(context: vscode.ExtensionContext, deps: AuthDeps): 
     },
     hasSession: (clusterUrl) => broker.hasSession(clusterUrl),
     signIn: async (clusterUrl) => {
-      await workspaceClusters.ensureAllowed(parseClusterUrl(clusterUrl).url);
       await interactive.run(clusterUrl);
     },
     onDidChangeSessions: sessionsChanged.event,

@@ -67,6 +67,8 @@ describe('trust boundary 6: the local dev servers on a shared machine', function
 
     const fault = await rawRequest(kusto.url, '/_test/faults', { kind: 'status', status: 503 });
     assert.equal(fault.status, 401);
+    const reboundFault = await rawRequest(kusto.url, '/_test/faults', { kind: 'status', status: 503 }, { headers: { host: 'evil.example', 'x-local-control-token': kusto.controlToken } });
+    assert.equal(reboundFault.status, 403);
     assert.equal((await queryV2(kusto.url, token, 'Samples', 'print 1')).status, 200, 'no fault was injected');
   });
 
