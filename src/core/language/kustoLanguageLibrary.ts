@@ -194,8 +194,3 @@ export function loadKustoLanguage(directory: string): KustoLanguageLibrary {
   };
   return loaded;
 }
-
-/** Where the package's scripts are in a source checkout (tests, benchmarks). */
-export function kustoLanguagePackageDirectory(): string {
-  return path.dirname(require.resolve('@kusto/language-service-next/package.json'));
-}
