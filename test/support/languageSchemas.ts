@@ -117,7 +117,8 @@ export const SCHEMA: DatabaseSchema = {
 };
 
 let version = 0;
-export function doc(text: string, connection: DatabaseKey | undefined = KEY): DocumentRef {
+/** A new version of the test document; `null` for a document with no connection (no cluster configured). */
+export function doc(text: string, connection: DatabaseKey | null = KEY): DocumentRef {
   return { uri: 'file:///q.kql', version: ++version, text, ...(connection ? { connection } : {}) };
 }
 

@@ -26,12 +26,15 @@ import { clusterSymbolName, databaseSymbol, emptyDatabaseSymbol } from './schema
 export interface LanguageEngineOptions {
   /** Blocks longer than this are not given to the service (a pasted log, a generated file). */
   readonly maxBlockCharacters?: number;
-  /** Diagnostics look at the document's blocks up to this many characters in all. */
+  /** Diagnostics look at the document's blocks up to this many characters in all… */
   readonly maxCheckedCharacters?: number;
+  /** …and at most this many blocks (each costs a parse and a bound tree kept for the next edit). */
+  readonly maxCheckedBlocks?: number;
 }
 
 const DEFAULT_MAX_BLOCK_CHARACTERS = 200_000;
 const DEFAULT_MAX_CHECKED_CHARACTERS = 1_000_000;
+const DEFAULT_MAX_CHECKED_BLOCKS = 500;
 
 interface DatabaseEntry {
   readonly name: string;
@@ -80,10 +83,12 @@ export class LanguageEngine {
   private globalsCache = new Map<string, KustoGlobalState>();
   private readonly maxBlockCharacters: number;
   private readonly maxCheckedCharacters: number;
+  private readonly maxCheckedBlocks: number;
 
   constructor(private readonly library: KustoLanguageLibrary, options: LanguageEngineOptions = {}) {
     this.maxBlockCharacters = options.maxBlockCharacters ?? DEFAULT_MAX_BLOCK_CHARACTERS;
     this.maxCheckedCharacters = options.maxCheckedCharacters ?? DEFAULT_MAX_CHECKED_CHARACTERS;
+    this.maxCheckedBlocks = options.maxCheckedBlocks ?? DEFAULT_MAX_CHECKED_BLOCKS;
   }
 
   /** Runs each feature once on a tiny query so the first real request does not pay the JIT's cold start. */
@@ -364,25 +369,28 @@ export class LanguageEngine {
     const missing = new Map<string, DatabaseKey>();
     let heldBack = 0;
     let checked = 0;
+    let blocks = 0;
     for (const block of document.blocks) {
       if (block.commentsOnly) {
         continue;
       }
       checked += block.text.length;
-      if (checked > this.maxCheckedCharacters || block.text.length > this.maxBlockCharacters) {
-        diagnostics.push({
-          start: block.start,
-          end: Math.min(block.end, block.start + 1),
-          code: 'kusto.notChecked',
-          severity: 'information',
-          message:
-            block.text.length > this.maxBlockCharacters
-              ? `This query is not checked: it is longer than ${this.maxBlockCharacters.toLocaleString('en-US')} characters.`
-              : `Queries from here on are not checked: the file is longer than ${this.maxCheckedCharacters.toLocaleString('en-US')} characters.`,
-        });
-        if (checked > this.maxCheckedCharacters) {
-          break;
-        }
+      blocks++;
+      if (checked > this.maxCheckedCharacters || blocks > this.maxCheckedBlocks) {
+        diagnostics.push(
+          notChecked(
+            block,
+            `Queries from here on are not checked as you type: the file has more than ${
+              blocks > this.maxCheckedBlocks
+                ? `${this.maxCheckedBlocks.toLocaleString('en-US')} queries`
+                : `${this.maxCheckedCharacters.toLocaleString('en-US')} characters of queries`
+            }. Completion and hover still work everywhere.`,
+          ),
+        );
+        break;
+      }
+      if (block.text.length > this.maxBlockCharacters) {
+        diagnostics.push(notChecked(block, `This query is not checked: it is longer than ${this.maxBlockCharacters.toLocaleString('en-US')} characters.`));
         continue;
       }
       if (!(await pause()) || this.documents.get(ref.uri) !== document) {
@@ -552,6 +560,10 @@ export class LanguageEngine {
     const parameterCount = signatures[activeSignature].parameters.length;
     return { signatures, activeSignature, activeParameter: Math.min(argumentIndex, Math.max(parameterCount - 1, 0)) };
   }
+}
+
+function notChecked(block: Block, message: string): LanguageDiagnostic {
+  return { start: block.start, end: Math.min(block.end, block.start + 1), code: 'kusto.notChecked', severity: 'information', message };
 }
 
 function sameKey(a: DatabaseKey | undefined, b: DatabaseKey | undefined): boolean {
