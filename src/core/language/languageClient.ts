@@ -59,14 +59,16 @@ export class LanguageWorkerStoppedError extends Error {
   }
 }
 
+// Generous: a worker still loading (a few seconds on a busy machine) answers late rather than never. Nothing
+// waits on these but the editor's own request, which VS Code cancels as the user types on.
 const DEFAULT_TIMEOUT_MS: Readonly<Record<RequestName, number>> = {
-  complete: 5_000,
-  diagnostics: 30_000,
-  hover: 3_000,
-  format: 10_000,
-  related: 3_000,
-  signatureHelp: 3_000,
-  memory: 5_000,
+  complete: 20_000,
+  diagnostics: 60_000,
+  hover: 10_000,
+  format: 20_000,
+  related: 10_000,
+  signatureHelp: 10_000,
+  memory: 10_000,
 };
 
 export class LanguageClient {
@@ -81,6 +83,8 @@ export class LanguageClient {
   private readonly starts: number[] = [];
   private lastHeardAt = 0;
   private readyAt: Promise<number> | undefined;
+  /** Schema sends under way: a request waits for them, so that it is answered with the schema it was asked after. */
+  private readonly schemaSends = new Set<Promise<void>>();
   private disposed = false;
 
   constructor(private readonly options: LanguageClientOptions) {}
@@ -171,6 +175,12 @@ export class LanguageClient {
     if (!this.ensureWorker()) {
       return undefined;
     }
+    while (this.schemaSends.size > 0) {
+      await Promise.all([...this.schemaSends]);
+    }
+    if (!this.worker) {
+      return undefined;
+    }
     let ref: DocumentRef | undefined;
     if (document) {
       const needsText = withText || this.synced.get(document.uri) !== document.version;
@@ -189,7 +199,7 @@ export class LanguageClient {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         // Nothing heard since this request went out, for a long time: the worker hangs.
-        if (this.generation === generation && this.lastHeardAt < sentAt && Date.now() - sentAt >= (this.options.hangMs ?? 30_000)) {
+        if (this.generation === generation && this.lastHeardAt < sentAt && Date.now() - sentAt >= (this.options.hangMs ?? 45_000)) {
           this.options.log?.('warn', `The language worker did not answer for ${Date.now() - sentAt} ms; starting a new one.`);
           this.stopWorker('The language worker did not answer.');
         }
@@ -275,7 +285,13 @@ export class LanguageClient {
     return true;
   }
 
-  private async postSchema(record: SchemaRecord, generation: number): Promise<void> {
+  private postSchema(record: SchemaRecord, generation: number): Promise<void> {
+    const sending = this.postSchemaParts(record, generation).finally(() => this.schemaSends.delete(sending));
+    this.schemaSends.add(sending);
+    return sending;
+  }
+
+  private async postSchemaParts(record: SchemaRecord, generation: number): Promise<void> {
     const schema = record.schema;
     if (!schema) {
       return;
