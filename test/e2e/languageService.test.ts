@@ -41,6 +41,8 @@ describe('KQL language features in a real VS Code (code-server + Chromium)', fun
     });
     browser = await launchChromium(tools.chromium);
     workbench = await Workbench.open(browser, codeServer.workbenchUrl, screenshotDir);
+    // Opening a .kql file activates the extension (and starts the language worker) before anyone signs in.
+    await workbench.openFile(FILE);
     await signIn(workbench, stack);
   });
 
@@ -70,11 +72,17 @@ describe('KQL language features in a real VS Code (code-server + Chromium)', fun
     await workbench.replaceEditorText('StormEvents |');
     // Typed key by key: the space after `where` is what opens the list, as it does for a person.
     await workbench.page.keyboard.type(' where ', { delay: 40 });
-    const labels = await suggestionLabels(workbench, /State/, 60_000);
-    for (const column of ['State', 'StartTime', 'EventType', 'DamageProperty']) {
+    // The list shows the table's columns first (the service's ranking), then functions.
+    const labels = await suggestionLabels(workbench, /BeginLat/, 60_000);
+    for (const column of ['BeginLat', 'BeginLocation', 'DamageProperty']) {
       assert.ok(labels.some((label) => label.startsWith(column)), `${column} is offered: ${labels.join(', ')}`);
     }
     await workbench.screenshot('columns offered after where');
+    // Typing narrows the list to the columns that match.
+    await workbench.page.keyboard.type('Sta', { delay: 40 });
+    const narrowed = await suggestionLabels(workbench, /^State/, 30_000);
+    assert.ok(narrowed.some((label) => label.startsWith('StartTime')), `StartTime is offered: ${narrowed.join(', ')}`);
+    await workbench.screenshot('columns narrowed by typing');
     await workbench.page.keyboard.press('Escape');
   });
 
@@ -82,10 +90,11 @@ describe('KQL language features in a real VS Code (code-server + Chromium)', fun
     await workbench.replaceEditorText('StormEvents\n| where Stat == "TEXAS"\n| take 10');
     const squiggle = workbench.page.locator('.editor-instance .monaco-editor .squiggly-error').first();
     await squiggle.waitFor({ state: 'attached', timeout: 60_000 });
-    await squiggle.hover({ force: true });
-    const hover = workbench.page.locator('.monaco-hover').filter({ hasText: /Stat/ }).first();
-    await hover.waitFor({ state: 'visible', timeout: 15_000 });
-    assert.match(await hover.innerText(), /does not refer to any known column/);
+    await placeCaret(workbench, 1, 9);
+    await workbench.runCommand('Show or Focus Hover');
+    const hover = workbench.page.locator('.monaco-hover').filter({ hasText: /does not refer/ }).first();
+    await hover.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(normalized(await hover.innerText()), /The name 'Stat' does not refer to any known column/);
     await workbench.screenshot('misspelled column underlined');
     assert.equal(await workbench.page.locator('.editor-instance .monaco-editor .squiggly-error').count(), 1, 'only the misspelled name is underlined');
   });
@@ -98,7 +107,7 @@ describe('KQL language features in a real VS Code (code-server + Chromium)', fun
     await workbench.runCommand('Show or Focus Hover');
     const hover = workbench.page.locator('.monaco-hover').filter({ hasText: /State: string/ }).first();
     await hover.waitFor({ state: 'visible', timeout: 30_000 });
-    assert.match(await hover.innerText(), /The state the storm event occurred in/);
+    assert.match(normalized(await hover.innerText()), /The state the storm event occurred in/);
     await workbench.screenshot('column hover');
     await workbench.page.keyboard.press('Escape');
   });
@@ -157,7 +166,7 @@ async function editorText(workbench: Workbench, ready: RegExp): Promise<string> 
   await waitFor(
     async () => {
       const raw = await workbench.page.locator('.editor-instance .monaco-editor .view-lines').first().innerText();
-      text = raw.replace(/\u00a0/g, ' ');
+      text = normalized(raw);
       return ready.test(text);
     },
     30_000,
@@ -210,6 +219,11 @@ async function signIn(workbench: Workbench, stack: LocalStack): Promise<void> {
   await loginPage.getByText(/signed in/i).first().waitFor({ timeout: 15_000 });
   await loginPage.close();
   await workbench.waitForStatusBar(/alice/i, 60_000);
+}
+
+/** Text as the workbench renders it, with its no-break spaces made plain. */
+function normalized(text: string): string {
+  return text.replace(/\u00a0/g, ' ');
 }
 
 function escapeRegExp(text: string): string {

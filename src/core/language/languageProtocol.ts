@@ -111,7 +111,7 @@ export interface RequestMap {
   format: { params: { document: DocumentRef; start?: number; end?: number }; result: TextEditResult[] };
   related: { params: { document: DocumentRef; offset: number }; result: RelatedResult | undefined };
   signatureHelp: { params: { document: DocumentRef; offset: number }; result: SignatureHelpResult | undefined };
-  /** Process memory of the worker (for the benchmark and the log). */
+  /** The worker's JS heap and the process's RSS (a worker thread shares its process). */
   memory: { params: Record<string, never>; result: { rss: number; heapUsed: number } };
 }
 
