@@ -95,6 +95,7 @@ describe('KQL language features in a real VS Code (code-server + Chromium)', fun
     const hover = workbench.page.locator('.monaco-hover').filter({ hasText: /does not refer/ }).first();
     await hover.waitFor({ state: 'visible', timeout: 30_000 });
     assert.match(normalized(await hover.innerText()), /The name 'Stat' does not refer to any known column/);
+    await hoverSettled(workbench);
     await workbench.screenshot('misspelled column underlined');
     assert.equal(await workbench.page.locator('.editor-instance .monaco-editor .squiggly-error').count(), 1, 'only the misspelled name is underlined');
   });
@@ -108,6 +109,7 @@ describe('KQL language features in a real VS Code (code-server + Chromium)', fun
     const hover = workbench.page.locator('.monaco-hover').filter({ hasText: /State: string/ }).first();
     await hover.waitFor({ state: 'visible', timeout: 30_000 });
     assert.match(normalized(await hover.innerText()), /The state the storm event occurred in/);
+    await hoverSettled(workbench);
     await workbench.screenshot('column hover');
     await workbench.page.keyboard.press('Escape');
   });
@@ -173,6 +175,16 @@ async function editorText(workbench: Workbench, ready: RegExp): Promise<string> 
     `the editor to show ${ready}`,
   );
   return text;
+}
+
+/** The hover fades in (a CSS animation): a screenshot taken at once shows an empty box. */
+async function hoverSettled(workbench: Workbench): Promise<void> {
+  await waitFor(
+    async () => (await workbench.page.locator('.monaco-hover').first().evaluate((element) => Number(getComputedStyle(element).opacity))) >= 1,
+    5_000,
+    'the hover to finish fading in',
+  );
+  await workbench.page.waitForTimeout(200); // one more frame or two for the text to paint
 }
 
 /** Moves the caret to a 0-based line and character with the keyboard. */
