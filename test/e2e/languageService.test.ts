@@ -180,7 +180,7 @@ async function editorText(workbench: Workbench, ready: RegExp): Promise<string> 
 /** The hover fades in (a CSS animation): a screenshot taken at once shows an empty box. */
 async function hoverSettled(workbench: Workbench): Promise<void> {
   await waitFor(
-    async () => (await workbench.page.locator('.monaco-hover').first().evaluate((element) => Number(getComputedStyle(element).opacity))) >= 1,
+    async () => (await workbench.page.locator('.monaco-hover').first().evaluate((element) => Number((globalThis as unknown as { getComputedStyle(e: unknown): { opacity: string } }).getComputedStyle(element).opacity))) >= 1,
     5_000,
     'the hover to finish fading in',
   );

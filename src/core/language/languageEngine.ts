@@ -91,17 +91,22 @@ export class LanguageEngine {
     this.maxCheckedBlocks = options.maxCheckedBlocks ?? DEFAULT_MAX_CHECKED_BLOCKS;
   }
 
-  /** Runs each feature once on a tiny query so the first real request does not pay the JIT's cold start. */
-  warmUp(): void {
-    const service = new this.library.language.Editor.KustoCodeService.$ctor1(
-      'let T = datatable(a:string, b:long)[];\nT | where a == "x" | summarize count() by b | render timechart',
-      this.library.language.GlobalState.Default,
-    );
-    service.GetCompletionItems(20, this.library.language.Editor.CompletionOptions.Default);
-    service.GetDiagnostics(true);
-    service.GetAnalyzerDiagnostics(true);
-    service.GetQuickInfo(38);
-    service.GetFormattedText(this.formattingOptions());
+  /**
+   * Runs the features once on a tiny query so that the first real request does not pay the JIT's cold start, as
+   * steps: completion first (the one a person waits for), then diagnostics, then hover and formatting. The worker
+   * runs one step per turn of its event loop, so a real request that arrives meanwhile is answered between steps.
+   */
+  warmUpSteps(): Array<() => void> {
+    const language = this.library.language;
+    const text = 'let T = datatable(a:string, b:long)[];\nT | where a == "x" | summarize count() by b | render timechart';
+    const service = () => new language.Editor.KustoCodeService.$ctor1(text, language.GlobalState.Default);
+    return [
+      () => service().GetCompletionItems(20, language.Editor.CompletionOptions.Default),
+      () => service().GetDiagnostics(true),
+      () => service().GetAnalyzerDiagnostics(true),
+      () => service().GetQuickInfo(38),
+      () => service().GetFormattedText(this.formattingOptions()),
+    ];
   }
 
   // ---- schemas --------------------------------------------------------------------------------------------

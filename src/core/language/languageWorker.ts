@@ -108,11 +108,19 @@ function describe(error: unknown): string {
 }
 
 post({ type: 'ready', loadMs: performance.now() - started });
-// After "ready", so that messages sent meanwhile queue behind the warm-up rather than behind the load.
-setImmediate(() => {
+// After "ready", one step per turn of the event loop: a request sent meanwhile waits for one step, not all.
+const warmUp = engine.warmUpSteps();
+function nextWarmUpStep(): void {
+  const step = warmUp.shift();
+  if (!step) {
+    return;
+  }
   try {
-    engine.warmUp();
+    step();
   } catch (error) {
     console.error(`Language worker warm-up failed: ${describe(error)}`);
+    return;
   }
-});
+  setImmediate(nextWarmUpStep);
+}
+setImmediate(nextWarmUpStep);
