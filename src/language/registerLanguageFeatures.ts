@@ -20,7 +20,8 @@ export interface LanguageFeatureDeps {
 const DIAGNOSTICS_DELAY_MS = 250;
 const SELECTOR: vscode.DocumentSelector = { language: KQL_LANGUAGE_ID };
 
-const COMPLETION_KINDS: Readonly<Record<CompletionEntryKind, vscode.CompletionItemKind>> = {
+// Built on first use, not when the module loads: loading dist/extension.js stays free of vscode lookups.
+const completionKinds = (): Readonly<Record<CompletionEntryKind, vscode.CompletionItemKind>> => ({
   keyword: vscode.CompletionItemKind.Keyword,
   operator: vscode.CompletionItemKind.Keyword,
   column: vscode.CompletionItemKind.Field,
@@ -39,14 +40,14 @@ const COMPLETION_KINDS: Readonly<Record<CompletionEntryKind, vscode.CompletionIt
   option: vscode.CompletionItemKind.Property,
   punctuation: vscode.CompletionItemKind.Operator,
   other: vscode.CompletionItemKind.Text,
-};
+});
 
-const SEVERITIES: Readonly<Record<DiagnosticSeverityName, vscode.DiagnosticSeverity>> = {
+const severities = (): Readonly<Record<DiagnosticSeverityName, vscode.DiagnosticSeverity>> => ({
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
   information: vscode.DiagnosticSeverity.Information,
   hint: vscode.DiagnosticSeverity.Hint,
-};
+});
 
 export function registerLanguageFeatures(context: vscode.ExtensionContext, deps: LanguageFeatureDeps): void {
   const features = new LanguageFeatures(context, deps);
@@ -178,10 +179,11 @@ class LanguageFeatures implements vscode.Disposable {
     if (!result || document.isClosed) {
       return;
     }
+    const severity = severities();
     this.diagnostics.set(
       document.uri,
       result.diagnostics.map((item) => {
-        const diagnostic = new vscode.Diagnostic(this.range(document, item.start, item.end), item.message, SEVERITIES[item.severity]);
+        const diagnostic = new vscode.Diagnostic(this.range(document, item.start, item.end), item.message, severity[item.severity]);
         diagnostic.code = item.code;
         diagnostic.source = 'Kusto';
         return diagnostic;
@@ -234,8 +236,9 @@ class LanguageFeatures implements vscode.Disposable {
     }
     const range = { inserting: new vscode.Range(start, position), replacing: new vscode.Range(start, end) };
     const retrigger: vscode.Command = { command: 'editor.action.triggerSuggest', title: 'Suggest' };
+    const kinds = completionKinds();
     const items = result.items.map((entry) => {
-      const item = new vscode.CompletionItem(entry.label, COMPLETION_KINDS[entry.kind]);
+      const item = new vscode.CompletionItem(entry.label, kinds[entry.kind]);
       item.insertText = entry.isSnippet ? new vscode.SnippetString(entry.insertText) : entry.insertText;
       item.filterText = entry.filterText;
       item.sortText = entry.sortText;
