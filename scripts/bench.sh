@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run bench`: the figures users feel, each printed as a table (no timed assertions anywhere):
-# activation cost and bundle sizes, the Kusto client against azure-kusto-data and the JSON.parse floor, and the
+# activation cost and bundle sizes, the Kusto client against azure-kusto-data and the JSON.parse floor, the KQL
+# language service (host event-loop delay, completion and diagnostics latency, worker memory), and the
 # results grid in headless Chromium. Quote ratios measured in the same run, not absolute times: machines differ.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -17,3 +18,6 @@ node --max-old-space-size=6144 out/scripts/benchGrid.js 100000 1000000
 echo
 echo "## Working with a large result (filter, sort, export) without blocking the extension host"
 node --expose-gc --max-old-space-size=8192 out/scripts/benchResults.js 100000 1000000
+echo
+echo "## KQL language service (worker thread)"
+node out/scripts/benchLanguage.js

@@ -10,7 +10,7 @@ import Module = require('node:module');
 const distDirectory = path.resolve(__dirname, '../../dist');
 
 function bundleSizes(): { file: string; kb: number }[] {
-  const files = ['extension.js', 'vendor/msal-node.js', 'vendor/undici.js', 'webview/main.js', 'webview/styles.css', 'kusto-explorer.vsix'];
+  const files = ['extension.js', 'vendor/msal-node.js', 'vendor/undici.js', 'languageWorker.js', 'vendor/kusto-language/bridge.min.js', 'vendor/kusto-language/Kusto.Language.Bridge.min.js', 'webview/main.js', 'webview/styles.css', 'kusto-explorer.vsix'];
   return files
     .map((file) => path.join(distDirectory, file))
     .filter((file) => fs.existsSync(file))

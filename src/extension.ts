@@ -4,6 +4,7 @@ import { registerAuth } from './auth/registerAuth';
 import { KustoClientProvider } from './kustoClientProvider';
 import { registerExplorer } from './explorer/registerExplorer';
 import { registerQueryRunner } from './query/registerQueryRunner';
+import { registerLanguageFeatures } from './language/registerLanguageFeatures';
 import { ResultsPanel } from './results/resultsPanel';
 
 // Kept small and cheap: every feature registers its commands and views here, and loads MSAL, undici and the
@@ -20,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): void {
   connections.setSchemaSource(schema);
   const results = new ResultsPanel(context, { log });
   registerQueryRunner(context, { auth, clients, connections, results, log });
+  registerLanguageFeatures(context, { connections, store: schema.store, log });
 
   log.info(`Kusto extension activated in ${Date.now() - started} ms`);
 }

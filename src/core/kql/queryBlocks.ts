@@ -217,3 +217,18 @@ export function errorPositionInDocument(block: QueryBlock, position: { readonly 
     character: (lineInBlock === 0 ? block.range.start.character : 0) + column,
   };
 }
+
+/**
+ * Every block as document offsets [start, end) with its text, the same blocks `listBlocks` finds (the language
+ * service checks exactly what the runner would send). One pass, for large documents.
+ */
+export function listBlockSpans(text: string): Array<{ readonly start: number; readonly end: number; readonly commentsOnly: boolean }> {
+  const lines = splitLines(text);
+  return blockSpans(lines).map(([first, last]) => {
+    let commentsOnly = true;
+    for (let index = first; index <= last && commentsOnly; index++) {
+      commentsOnly = isBlank(lines[index].text) || isComment(lines[index].text);
+    }
+    return { start: lines[first].offset, end: lines[last].offset + lines[last].text.length, commentsOnly };
+  });
+}
