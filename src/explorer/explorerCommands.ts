@@ -144,9 +144,10 @@ async function renameCluster(node: ExplorerNode | undefined): Promise<void> {
 async function setFilter(deps: ExplorerCommandDeps, text: string): Promise<void> {
   deps.provider.model.setFilter(text);
   const filter = deps.provider.model.filter;
+  // Refresh first: the tree starts asking for the filtered children while the context key travels.
+  deps.provider.refreshAll();
   deps.treeView.description = filter ? `Filter: ${filter}` : undefined;
   await vscode.commands.executeCommand('setContext', 'kusto.explorerFiltered', Boolean(filter));
-  deps.provider.refreshAll();
 }
 
 async function filterExplorer(deps: ExplorerCommandDeps): Promise<void> {
