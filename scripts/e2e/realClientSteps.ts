@@ -54,6 +54,11 @@ export async function signInWithDeviceCode(workbench: Workbench, stack: LocalSta
  * `childLabel` is on screen, measured in the page.
  */
 export async function timeExpandToRows(row: Locator, childLevel: number, childLabel: RegExp): Promise<number> {
+  if ((await row.getAttribute('aria-expanded')) === 'true') {
+    // Measure a real expand: collapse first, and let the tree settle.
+    await row.locator('.monaco-tl-twistie').click();
+    await row.page().waitForTimeout(500);
+  }
   return row.evaluate(
     (element, { level, source, flags }) =>
       new Promise<number>((resolve, reject) => {
