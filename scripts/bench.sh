@@ -13,6 +13,9 @@ echo
 echo "## Kusto client: query to rows (StormEvents-shaped)"
 node out/scripts/benchClient.js --source "${BENCH_SOURCE:-static}" --rows "${BENCH_ROWS:-10000,100000,500000}"
 echo
+echo "## Explorer: a 5,000-table database in code-server"
+node out/scripts/benchExplorer.js "${BENCH_EXPLORER_REPEATS:-3}"
+echo
 echo "## Results grid in headless Chromium"
 node --max-old-space-size=6144 out/scripts/benchGrid.js 100000 1000000
 echo

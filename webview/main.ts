@@ -176,8 +176,9 @@ function showError(run: RunInfo, error: ErrorDisplay): void {
   const view = el('div', 'error-view');
   view.setAttribute('role', 'alert');
   const heading = el('div', 'error-heading');
-  heading.append(el('span', 'error-title', 'Query failed'));
-  if (error.code) heading.append(el('span', 'error-code', error.code));
+  const cancelled = error.code === 'Cancelled';
+  heading.append(el('span', 'error-title', cancelled ? 'Query cancelled' : 'Query failed'));
+  if (error.code && !cancelled) heading.append(el('span', 'error-code', error.code));
   if (error.httpStatus !== undefined) heading.append(el('span', 'error-http', `HTTP ${error.httpStatus}`));
   view.append(runTitle(run), heading, el('pre', 'error-message', error.message));
   if (error.position) {

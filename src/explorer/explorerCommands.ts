@@ -144,20 +144,38 @@ async function renameCluster(node: ExplorerNode | undefined): Promise<void> {
 async function setFilter(deps: ExplorerCommandDeps, text: string): Promise<void> {
   deps.provider.model.setFilter(text);
   const filter = deps.provider.model.filter;
+  // Refresh first: the tree starts asking for the filtered children while the context key travels.
+  deps.provider.refreshAll();
   deps.treeView.description = filter ? `Filter: ${filter}` : undefined;
   await vscode.commands.executeCommand('setContext', 'kusto.explorerFiltered', Boolean(filter));
-  deps.provider.refreshAll();
 }
 
-async function filterExplorer(deps: ExplorerCommandDeps): Promise<void> {
-  const text = await vscode.window.showInputBox({
-    title: 'Filter Kusto Explorer',
-    prompt: 'Part of a table, view, function or column name (case-insensitive). Applies to loaded databases; expand a database to load it.',
-    value: deps.provider.model.filter,
+/** The filter answers as the user types (each keystroke refreshes the tree); Escape puts back the filter there was. */
+function filterExplorer(deps: ExplorerCommandDeps): Promise<void> {
+  const before = deps.provider.model.filter;
+  const input = vscode.window.createInputBox();
+  input.title = 'Filter Kusto Explorer';
+  input.prompt = 'Part of a table, view, function or column name (case-insensitive). Applies to loaded databases; expand a database to load it.';
+  input.value = before;
+  let accepted = false;
+  return new Promise<void>((resolve) => {
+    const subscriptions = [
+      input.onDidChangeValue((value) => void setFilter(deps, value)),
+      input.onDidAccept(() => {
+        accepted = true;
+        input.hide();
+      }),
+      input.onDidHide(() => {
+        subscriptions.forEach((subscription) => subscription.dispose());
+        input.dispose();
+        if (!accepted && deps.provider.model.filter !== before) {
+          void setFilter(deps, before);
+        }
+        resolve();
+      }),
+    ];
+    input.show();
   });
-  if (text !== undefined) {
-    await setFilter(deps, text);
-  }
 }
 
 async function showSchema(deps: ExplorerCommandDeps, node: ExplorerNode | undefined): Promise<void> {

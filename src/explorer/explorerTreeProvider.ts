@@ -102,7 +102,11 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNod
         break;
       case 'folder':
         item.iconPath = vscode.ThemeIcon.Folder;
-        item.tooltip = markdown(node.path);
+        item.tooltip = markdown(node.range ? `${node.name} (${node.range.to - node.range.from} of ${node.path || 'this group'})` : node.path);
+        if (node.range) {
+          item.iconPath = new vscode.ThemeIcon('list-flat');
+          item.description = String(node.range.to - node.range.from);
+        }
         if (node.startExpanded) {
           item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
         }

@@ -293,6 +293,7 @@ class QueryRunner implements vscode.Disposable {
     if (reason === 'user') {
       const query = !isManagementCommand(run.info.queryText);
       this.deps.results.showError(run.info, {
+        code: 'Cancelled',
         message: query ? 'The query was cancelled. Asking the cluster to stop it too (.cancel query)…' : 'The command was cancelled.',
       });
     }
@@ -319,7 +320,7 @@ class QueryRunner implements vscode.Disposable {
         : outcome.status === 'notRunning'
           ? 'The query was cancelled. The cluster had already finished running it.'
           : 'The query was cancelled here; the cluster could not be told to stop it (see the Kusto output for why).';
-    this.deps.results.showError(info, { message, clientRequestId: outcome.clientRequestId });
+    this.deps.results.showError(info, { code: 'Cancelled', message, clientRequestId: outcome.clientRequestId });
   }
 
   private async offerSignIn(clusterUrl: string, request: RunRequest): Promise<void> {

@@ -71,13 +71,18 @@ describe('Kusto Explorer as a real Kusto client (code-server + Chromium)', funct
     await workbench.expandTreeRow(database);
     // The schema is loaded (and cached) once the group row shows its count.
     const group = await workbench.waitForTreeRow('Explorer', /^Tables$/, { level: 3, timeoutMs: 60_000 });
-    const expandMs = await timeExpandToRows(group, 4, /^Table_0000/);
+    // 5,000 siblings would make every expand cost seconds: the level shows as stretches of 500 tables.
+    const expandMs = await timeExpandToRows(group, 4, /^Table_0000 … Table_0499/);
+    const stretches = (await workbench.treeRows('Explorer')).filter((row) => row.level === 4);
+    assert.equal(stretches.length, 10, `ten stretches of 500: ${JSON.stringify(stretches.map((row) => row.label))}`);
+    const firstStretch = await workbench.waitForTreeRow('Explorer', /^Table_0000 … Table_0499$/, { level: 4 });
+    const stretchMs = await timeExpandToRows(firstStretch, 5, /^Table_0000/);
     await workbench.screenshot('wide database tables expanded');
-    const rows = await workbench.treeRows('Explorer');
-    assert.ok(rows.some((row) => row.level === 4 && /^Table_0000/.test(row.label)), 'the first table is on screen');
     const filterMs = await timeFilter(workbench, 'Table_0421', 4, /Table_0421/);
     await workbench.screenshot('wide database filtered');
-    console.log(`      5,000 tables: expand Tables ${expandMs.toFixed(0)} ms, filter ${filterMs.toFixed(0)} ms (targets 200 / 100 ms)`);
+    console.log(
+      `      5,000 tables: expand Tables ${expandMs.toFixed(0)} ms, a stretch of 500 ${stretchMs.toFixed(0)} ms, filter ${filterMs.toFixed(0)} ms (targets 200 / 100 ms)`,
+    );
     await workbench.runCommand('Kusto: Clear Explorer Filter');
   });
 

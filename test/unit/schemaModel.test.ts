@@ -193,7 +193,7 @@ describe('schema tree levels', () => {
     const db = samples();
     const top = groupChildren(db, 'tables');
     assert.deepEqual(
-      top.map((n) => (n.kind === 'folder' ? `folder:${n.path}` : `${n.kind}:${'table' in n ? n.table.name : n.fn.name}`)),
+      top.map((n) => (n.kind === 'folder' || n.kind === 'range' ? `folder:${n.path}` : `${n.kind}:${'table' in n ? n.table.name : n.fn.name}`)),
       ['folder:Archive', 'folder:Storm_Events', 'table:my table'],
     );
     assert.deepEqual(

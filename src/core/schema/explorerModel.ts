@@ -50,6 +50,8 @@ export interface FolderNode extends NodeBase {
   readonly path: string;
   /** Folders of a small group (or under a filter) start expanded, so a few tables are one click away. */
   readonly startExpanded: boolean;
+  /** A stretch of a long level (schemaTree.ts SchemaRangeNode): entities [from, to) of the level at `path`. */
+  readonly range?: { readonly from: number; readonly to: number };
 }
 
 /** Up to this many entities in a group, its folders start expanded; above it they stay collapsed (cheap to draw). */
@@ -155,8 +157,22 @@ export class ExplorerModel {
           return [];
         }
         const startExpanded = Boolean(this.filterText) || schema[node.group].length <= SMALL_GROUP_SIZE;
-        return groupChildren(schema, node.group, node.type === 'folder' ? node.path : '').map((child): ExplorerNode => {
+        const folder = node.type === 'folder' ? node : undefined;
+        return groupChildren(schema, node.group, folder?.path ?? '', folder?.range).map((child): ExplorerNode => {
           const parentId = `${node.clusterUrl}|${node.database}|${node.group}${this.filterSuffix()}`;
+          if (child.kind === 'range') {
+            return {
+              type: 'folder',
+              id: `${parentId}|range|${child.path}|${child.from}-${child.to}`,
+              clusterUrl: node.clusterUrl,
+              database: node.database,
+              name: child.label,
+              group: child.group,
+              path: child.path,
+              startExpanded: false,
+              range: { from: child.from, to: child.to },
+            };
+          }
           if (child.kind === 'folder') {
             return { type: 'folder', id: `${parentId}|folder|${child.path}`, clusterUrl: node.clusterUrl, database: node.database, name: child.label, group: child.group, path: child.path, startExpanded };
           }

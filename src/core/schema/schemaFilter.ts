@@ -7,15 +7,47 @@ export function normaliseFilterText(text: string | undefined): string {
   return (text ?? '').trim().toLowerCase();
 }
 
+/**
+ * Lower-case names of a table list, built once per list (schemas are immutable): a filter over 5,000 tables of 100
+ * columns lower-cased 500,000 names on every keystroke (~65 ms); with this it searches one string per table.
+ */
+interface TableNameIndex {
+  readonly names: readonly string[];
+  /** Each table's column names, lower case, joined by '\n' (a filter text never holds one: it cannot span names). */
+  readonly columnText: readonly string[];
+  readonly columnNames: (readonly string[] | undefined)[];
+}
+
+const tableIndexes = new WeakMap<readonly TableSchema[], TableNameIndex>();
+
+function tableIndex(tables: readonly TableSchema[]): TableNameIndex {
+  let index = tableIndexes.get(tables);
+  if (!index) {
+    index = {
+      names: tables.map((table) => table.name.toLowerCase()),
+      columnText: tables.map((table) => table.columns.map((column) => column.name).join('\n').toLowerCase()),
+      columnNames: new Array<readonly string[] | undefined>(tables.length),
+    };
+    tableIndexes.set(tables, index);
+  }
+  return index;
+}
+
 function filterTables(tables: readonly TableSchema[], needle: string): TableSchema[] {
   const kept: TableSchema[] = [];
-  for (const table of tables) {
-    if (table.name.toLowerCase().includes(needle)) {
+  const index = tableIndex(tables);
+  for (let position = 0; position < tables.length; position++) {
+    const table = tables[position]!;
+    if (index.names[position]!.includes(needle)) {
       // A matching table keeps all its columns: the user found the table, now show what it holds.
       kept.push(table);
       continue;
     }
-    const columns = table.columns.filter((column) => column.name.toLowerCase().includes(needle));
+    if (!index.columnText[position]!.includes(needle)) {
+      continue;
+    }
+    const names = (index.columnNames[position] ??= table.columns.map((column) => column.name.toLowerCase()));
+    const columns = table.columns.filter((_, column) => names[column]!.includes(needle));
     if (columns.length) {
       kept.push({ ...table, columns });
     }

@@ -36,6 +36,27 @@ export interface SchemaFolderNode {
   readonly label: string;
 }
 
+/**
+ * A stretch of a level too long to show at once: entities [from, to) of the level at `path`, in their sorted
+ * order. VS Code's tree sends, lays out and keeps every child of an expanded node, so a level of 5,000 tables
+ * costs seconds per expand (and again on every refresh above it); stretches keep each level small.
+ */
+export interface SchemaRangeNode {
+  readonly kind: 'range';
+  readonly group: SchemaGroup;
+  readonly path: string;
+  readonly from: number;
+  readonly to: number;
+  /** "first … last" names of the stretch. */
+  readonly label: string;
+}
+
+/** Above this many entities in one level, the level is shown as stretches of entities. */
+export const MAX_ENTITIES_PER_LEVEL = 1000;
+/** Entities per stretch (more when a level is so large that stretches would be more than MAX_RANGES). */
+export const RANGE_SIZE = 500;
+const MAX_RANGES = 40;
+
 export interface SchemaTableNode {
   readonly kind: 'table' | 'materializedView' | 'externalTable';
   readonly table: TableSchema;
@@ -53,7 +74,7 @@ export interface SchemaColumnNode {
 }
 
 export type SchemaEntityNode = SchemaTableNode | SchemaFunctionNode;
-export type SchemaChildNode = SchemaFolderNode | SchemaEntityNode;
+export type SchemaChildNode = SchemaFolderNode | SchemaRangeNode | SchemaEntityNode;
 
 type Entity = TableSchema | FunctionSchema;
 
@@ -117,17 +138,33 @@ function entityNode(entity: Entity): SchemaEntityNode {
   return { kind: entity.kind, table: entity };
 }
 
-/** Sub-folders (sorted) then entities (sorted) directly inside `folderPath` ('' for the group itself). */
-export function groupChildren(database: DatabaseSchema, group: SchemaGroup, folderPath = ''): SchemaChildNode[] {
+/**
+ * Sub-folders (sorted) then entities (sorted) directly inside `folderPath` ('' for the group itself); a level of
+ * more than MAX_ENTITIES_PER_LEVEL entities gives stretches of them instead, and `range` one stretch's entities.
+ */
+export function groupChildren(database: DatabaseSchema, group: SchemaGroup, folderPath = '', range?: { readonly from: number; readonly to: number }): SchemaChildNode[] {
   const level = folderIndex(entitiesOf(database, group)).get(folderPath);
   if (!level) {
     return [];
+  }
+  if (range) {
+    return level.entities.slice(range.from, range.to).map(entityNode);
   }
   const folders: SchemaFolderNode[] = [...level.subfolders]
     .sort(compareNames)
     .map((path) => ({ kind: 'folder', group, path, label: path.slice(path.lastIndexOf('/') + 1) }));
   // Entities keep the database's sorted order.
-  return [...folders, ...level.entities.map(entityNode)];
+  const entities = level.entities;
+  if (entities.length <= MAX_ENTITIES_PER_LEVEL) {
+    return [...folders, ...entities.map(entityNode)];
+  }
+  const size = Math.max(RANGE_SIZE, Math.ceil(entities.length / MAX_RANGES));
+  const ranges: SchemaRangeNode[] = [];
+  for (let from = 0; from < entities.length; from += size) {
+    const to = Math.min(entities.length, from + size);
+    ranges.push({ kind: 'range', group, path: folderPath, from, to, label: `${entities[from]!.name} … ${entities[to - 1]!.name}` });
+  }
+  return [...folders, ...ranges];
 }
 
 export function tableColumns(table: TableSchema): SchemaColumnNode[] {
