@@ -1,0 +1,190 @@
+// A chart as plain data: what the host's core builds from a result table and its `render` visualization, and
+// what the chart view of the page draws. No vscode, no DOM: both sides import it (with chartValueText, so a
+// tooltip shows a value exactly as the grid does).
+
+/** Every visualization of Kusto's `render` operator. */
+export const CHART_KINDS = [
+  'timechart',
+  'linechart',
+  'areachart',
+  'stackedareachart',
+  'columnchart',
+  'barchart',
+  'piechart',
+  'scatterchart',
+  'anomalychart',
+  'card',
+  'table',
+  'ladderchart',
+  'timepivot',
+  'pivotchart',
+  'treemap',
+] as const;
+export type ChartKind = (typeof CHART_KINDS)[number];
+
+export function isChartKind(value: unknown): value is ChartKind {
+  return typeof value === 'string' && (CHART_KINDS as readonly string[]).includes(value);
+}
+
+/** How the numbers of an axis read: datetime = ms since the epoch, timespan = ms, category = index into categories. */
+export type ValueFormat = 'datetime' | 'timespan' | 'number' | 'category';
+
+export interface ChartAxisSpec {
+  readonly title: string;
+  readonly format: ValueFormat;
+  readonly scale: 'linear' | 'log';
+  readonly min?: number;
+  readonly max?: number;
+  /** Labels of a category axis, in order (the values on it are indices). */
+  readonly categories?: readonly string[];
+}
+
+/**
+ * Exact text for the points whose number is not the value the grid shows (longs beyond 2^53, datetimes with
+ * 100 ns digits, decimals, stacked100 percentages): [point index, text] pairs, sparse.
+ */
+export type ExactTexts = readonly (readonly [number, string])[];
+
+export interface ChartSeriesSpec {
+  readonly name: string;
+  /** How the series is drawn; anomalies are points over their line. */
+  readonly draw: 'line' | 'area' | 'bar' | 'scatter';
+  /** Which y axis (ysplit=axes) or panel (ysplit=panels) it belongs to; 0 otherwise. */
+  readonly axisIndex: number;
+  readonly x: readonly number[];
+  readonly y: readonly (number | null)[];
+  readonly exactX?: ExactTexts;
+  readonly exactY?: ExactTexts;
+  readonly anomaly?: boolean;
+}
+
+export type StackMode = 'none' | 'stacked' | 'stacked100';
+
+/** What the user asked for (or the guess): the columns each role took, for the picker. */
+export interface ChartColumnChoice {
+  readonly x?: string;
+  readonly y: readonly string[];
+  readonly series: readonly string[];
+}
+
+interface ChartCommon {
+  readonly kind: ChartKind;
+  readonly title: string;
+  readonly legend: boolean;
+  readonly columns: ChartColumnChoice;
+  /** Why part of the data is not drawn (e.g. rows whose x is empty); shown under the chart. */
+  readonly notes?: readonly string[];
+}
+
+export interface CartesianChartSpec extends ChartCommon {
+  readonly shape: 'cartesian';
+  /** barchart draws horizontal strips: the x axis is vertical. */
+  readonly horizontal: boolean;
+  readonly stack: StackMode;
+  readonly ysplit: 'none' | 'axes' | 'panels';
+  readonly x: ChartAxisSpec;
+  /** One y axis, or one per axisIndex when ysplit is axes or panels. */
+  readonly y: readonly ChartAxisSpec[];
+  readonly series: readonly ChartSeriesSpec[];
+}
+
+export interface PieChartSpec extends ChartCommon {
+  readonly shape: 'pie';
+  readonly slices: readonly { readonly name: string; readonly value: number; readonly text: string }[];
+}
+
+export interface CardChartSpec extends ChartCommon {
+  readonly shape: 'card';
+  readonly fields: readonly { readonly name: string; readonly text: string }[];
+}
+
+export interface LadderChartSpec extends ChartCommon {
+  readonly shape: 'ladder';
+  readonly categories: readonly string[];
+  readonly bars: readonly { readonly category: number; readonly start: number; readonly end: number; readonly startText: string; readonly endText: string }[];
+  /** timepivot: each record is an instant (a dot), not a span. */
+  readonly instants: boolean;
+  /** How start and end read on the x axis. */
+  readonly format: ValueFormat;
+}
+
+export interface TreemapNode {
+  readonly name: string;
+  readonly value: number;
+  readonly children?: readonly TreemapNode[];
+}
+
+export interface TreemapChartSpec extends ChartCommon {
+  readonly shape: 'treemap';
+  readonly valueName: string;
+  readonly roots: readonly TreemapNode[];
+}
+
+/** `render table`: the table is the visualization. */
+export interface TableChartSpec extends ChartCommon {
+  readonly shape: 'table';
+}
+
+export type ChartSpec = CartesianChartSpec | PieChartSpec | CardChartSpec | LadderChartSpec | TreemapChartSpec | TableChartSpec;
+
+/** What the user picked in the Chart picker: a visualization type and the columns for each role. */
+export interface ChartRequest {
+  readonly kind: ChartKind;
+  readonly x?: string;
+  readonly y?: readonly string[];
+  readonly series?: readonly string[];
+}
+
+/** The datetime text the grid shows for a whole-millisecond instant: Kusto's 7 fractional digits. */
+export function datetimeText(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, -1)}0000Z`;
+}
+
+/** Kusto's timespan text `[-][d.]hh:mm:ss[.fffffff]` of milliseconds. */
+export function timespanText(milliseconds: number): string {
+  if (!Number.isFinite(milliseconds)) return String(milliseconds);
+  const negative = milliseconds < 0;
+  let ticks = Math.round(Math.abs(milliseconds) * 10_000);
+  const fractionTicks = ticks % 10_000_000;
+  ticks = (ticks - fractionTicks) / 10_000_000;
+  const seconds = ticks % 60;
+  ticks = (ticks - seconds) / 60;
+  const minutes = ticks % 60;
+  ticks = (ticks - minutes) / 60;
+  const hours = ticks % 24;
+  const days = (ticks - hours) / 24;
+  const two = (value: number): string => String(value).padStart(2, '0');
+  return `${negative ? '-' : ''}${days > 0 ? `${days}.` : ''}${two(hours)}:${two(minutes)}:${two(seconds)}${fractionTicks > 0 ? `.${String(fractionTicks).padStart(7, '0')}` : ''}`;
+}
+
+/** A value of an axis as the grid would show it (without an exact text, the number is exact). */
+export function chartValueText(format: ValueFormat, value: number | null, categories?: readonly string[]): string {
+  if (value === null || value === undefined) return 'null';
+  switch (format) {
+    case 'datetime':
+      return datetimeText(value);
+    case 'timespan':
+      return timespanText(value);
+    case 'category':
+      return categories?.[value] ?? String(value);
+    default:
+      return String(value);
+  }
+}
+
+/** The exact text of point `index` when the spec carries one (binary search: the pairs are in index order). */
+export function exactTextAt(texts: ExactTexts | undefined, index: number): string | undefined {
+  if (!texts || texts.length === 0) return undefined;
+  let low = 0;
+  let high = texts.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const at = texts[middle][0];
+    if (at === index) return texts[middle][1];
+    if (at < index) low = middle + 1;
+    else high = middle - 1;
+  }
+  return undefined;
+}
