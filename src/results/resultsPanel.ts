@@ -8,6 +8,7 @@ import type { KustoResponse } from '../core/kusto/resultTypes';
 import { ResultsController, type ResultsHost } from '../core/results/resultsController';
 import { resultsPageDocument } from '../core/results/resultsPageDocument';
 import type { ErrorDisplay, ExportFormat, ExtensionToPageMessage, RunInfo } from '../shared/resultsProtocol';
+import { chartScriptUri, chooseChartImageFile } from './chartGlue';
 
 export type { ErrorDisplay, RunInfo } from '../shared/resultsProtocol';
 
@@ -33,6 +34,7 @@ export class ResultsPanel implements vscode.Disposable {
       writeClipboard: async (text) => vscode.env.clipboard.writeText(text),
       chooseExportFile: (format, suggestedFileName) => this.chooseExportFile(format, suggestedFileName),
       revealPosition: (run, line, column) => this.revealPositionEmitter.fire({ run, line, column }),
+      chooseImageFile: (format, suggestedFileName) => chooseChartImageFile(format, suggestedFileName),
       log: this.log,
     };
     this.controller = new ResultsController(host);
@@ -147,5 +149,11 @@ export function resultsPageHtml(webview: vscode.Webview, webviewRoot: vscode.Uri
   const nonce = randomBytes(16).toString('base64');
   const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'main.js'));
   const styleUri = webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'styles.css'));
-  return resultsPageDocument({ cspSource: webview.cspSource, nonce, scriptUri: scriptUri.toString(), styleUri: styleUri.toString() });
+  return resultsPageDocument({
+    cspSource: webview.cspSource,
+    nonce,
+    scriptUri: scriptUri.toString(),
+    styleUri: styleUri.toString(),
+    chartScriptUri: chartScriptUri(webview, webviewRoot),
+  });
 }

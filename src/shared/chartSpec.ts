@@ -188,3 +188,39 @@ export function exactTextAt(texts: ExactTexts | undefined, index: number): strin
   }
   return undefined;
 }
+
+// ---- validation of what the page sends about charts ----
+
+const MAX_COLUMN_NAME = 1024;
+const MAX_CHART_COLUMNS = 64;
+
+function columnNames(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.length > MAX_CHART_COLUMNS) return undefined;
+  return value.every((v) => typeof v === 'string' && v.length <= MAX_COLUMN_NAME) ? (value as string[]) : undefined;
+}
+
+/** A well-formed ChartRequest from the page, or undefined. */
+export function parseChartRequest(raw: unknown): ChartRequest | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const r = raw as Record<string, unknown>;
+  if (!isChartKind(r.kind)) return undefined;
+  if (r.x !== undefined && r.x !== null && (typeof r.x !== 'string' || r.x.length > MAX_COLUMN_NAME)) return undefined;
+  const y = columnNames(r.y);
+  const series = columnNames(r.series);
+  if (!y || !series) return undefined;
+  return { kind: r.kind, ...(typeof r.x === 'string' && r.x ? { x: r.x } : {}), y, series };
+}
+
+export type ChartImageFormat = 'png' | 'svg';
+
+/** Largest image the page may hand over to be saved (a 4K PNG at 2× is a few MB). */
+export const MAX_CHART_IMAGE_CHARS = 64 * 1024 * 1024;
+
+/** PNG as base64 (no data: prefix) or SVG text; anything else is refused. */
+export function parseChartImage(format: unknown, data: unknown): { format: ChartImageFormat; data: string } | undefined {
+  if (typeof data !== 'string' || data.length === 0 || data.length > MAX_CHART_IMAGE_CHARS) return undefined;
+  if (format === 'png') return /^[A-Za-z0-9+/]+=*$/.test(data) ? { format, data } : undefined;
+  if (format === 'svg') return /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(data) ? { format, data } : undefined;
+  return undefined;
+}

@@ -15,6 +15,8 @@ import {
 } from '../../shared/resultsProtocol';
 import { ResultTable, type ResultView } from './resultView';
 import { rowsToTsv, writeCsv, writeJson } from './resultExport';
+import { answerChartRequest, tableVisualizations, writeChartImage } from './chartRequests';
+import type { ChartImageFormat } from '../../shared/chartSpec';
 
 /** What the controller needs from its surroundings (a webview panel, or a test). */
 export interface ResultsHost {
@@ -23,6 +25,8 @@ export interface ResultsHost {
   /** Asks the user where to save an export; a file system path, or undefined when they cancel. */
   chooseExportFile(format: ExportFormat, suggestedFileName: string): Promise<string | undefined>;
   revealPosition(run: RunInfo, line: number, column: number): void;
+  /** Asks the user where to save a chart image; absent where images cannot be saved. */
+  chooseImageFile?(format: ChartImageFormat, suggestedFileName: string): Promise<string | undefined>;
   readonly log: { info(message: string): void; warn(message: string): void; error(message: string): void };
 }
 
@@ -82,6 +86,9 @@ export class ResultsController {
           })),
           ...(r.statistics ? { statistics: withoutRaw(r.statistics) } : {}),
           ...(r.visualization ? { visualization: r.visualization } : {}),
+          ...(r.visualization || r.allTables.some((t) => t.kind === 'QueryProperties')
+            ? { tableVisualizations: tableVisualizations(r).map((v) => v ?? null) }
+            : {}),
           partialErrors: r.partialErrors,
         };
       }
@@ -143,6 +150,20 @@ export class ResultsController {
       case 'export':
         await this.exportView(message.runId, message.view, message.format);
         return;
+      case 'requestChart':
+        if (this.state.kind === 'results' && this.state.run.runId === message.runId) {
+          this.host.post(answerChartRequest(this.state.response, message));
+        }
+        return;
+      case 'saveChartImage': {
+        if (!this.host.chooseImageFile) throw new Error('Saving chart images is not available here.');
+        const path = await this.host.chooseImageFile(message.format, `${safeFileName(message.suggestedName)}.${message.format}`);
+        if (!path) return;
+        const bytes = await writeChartImage(path, message.format, message.data);
+        this.host.log.info(`Saved a ${message.format.toUpperCase()} chart (${bytes} bytes) to ${path}`);
+        this.host.post({ type: 'notice', level: 'info', message: `Saved the chart to ${path}` });
+        return;
+      }
       case 'revealPosition':
         if (this.state.kind === 'error' && this.state.run.runId === message.runId) {
           this.host.revealPosition(this.state.run, message.line, message.column);

@@ -1,0 +1,107 @@
+// Entry of dist/webview/chart.js: Apache ECharts with only the modules the visualizations need, the canvas
+// renderer for the panel and the SVG renderer for SVG export. Loaded by the page the first time it shows a
+// chart, so a panel without a chart never pays for it. Puts its API on window.__kustoCharts.
+
+import * as echarts from 'echarts/core';
+import { BarChart, CustomChart, LineChart, PieChart, ScatterChart, TreemapChart } from 'echarts/charts';
+import { DataZoomInsideComponent, DataZoomSliderComponent, GridComponent, LegendScrollComponent, TitleComponent, TooltipComponent } from 'echarts/components';
+import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
+import type { CardChartSpec, ChartSpec } from '../../src/shared/chartSpec';
+import { CHART_GLOBAL, type ChartHandle, type ChartRenderer } from '../chartApi';
+import { chartOption } from './chartOptions';
+import { readChartTheme, watchTheme } from './chartTheme';
+
+echarts.use([
+  LineChart,
+  BarChart,
+  ScatterChart,
+  PieChart,
+  TreemapChart,
+  CustomChart,
+  GridComponent,
+  TooltipComponent,
+  LegendScrollComponent,
+  DataZoomInsideComponent,
+  DataZoomSliderComponent,
+  TitleComponent,
+  CanvasRenderer,
+  SVGRenderer,
+]);
+
+function base64ToBlob(base64: string, type: string): Blob {
+  const bytes = atob(base64);
+  const array = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) array[i] = bytes.charCodeAt(i);
+  return new Blob([array], { type });
+}
+
+function drawCard(host: HTMLElement, spec: CardChartSpec): ChartHandle {
+  const card = document.createElement('div');
+  card.className = 'chart-card';
+  const [headline, ...rest] = spec.fields;
+  const value = document.createElement('div');
+  value.className = 'chart-card-value';
+  value.textContent = headline?.text ?? '';
+  const title = document.createElement('div');
+  title.className = 'chart-card-title';
+  title.textContent = spec.title || headline?.name || '';
+  card.append(value, title);
+  if (rest.length) {
+    const list = document.createElement('dl');
+    list.className = 'chart-card-fields';
+    for (const field of rest) {
+      const term = document.createElement('dt');
+      term.textContent = field.name;
+      const detail = document.createElement('dd');
+      detail.textContent = field.text;
+      list.append(term, detail);
+    }
+    card.append(list);
+  }
+  host.replaceChildren(card);
+  const unsupported = (): never => {
+    throw new Error('A card is text: copy its value instead of exporting an image.');
+  };
+  return { resize: () => undefined, retheme: () => undefined, image: unsupported, pngBlob: unsupported, dispose: () => card.remove() };
+}
+
+function draw(host: HTMLElement, spec: ChartSpec): ChartHandle {
+  if (spec.shape === 'card') return drawCard(host, spec);
+  if (spec.shape === 'table') throw new Error('A table visualization is shown as the table.');
+  host.replaceChildren();
+  const chart = echarts.init(host, undefined, { renderer: 'canvas' });
+  let theme = readChartTheme();
+  chart.setOption(chartOption(spec, theme));
+  const resizeObserver = new ResizeObserver(() => chart.resize());
+  resizeObserver.observe(host);
+  const retheme = (): void => {
+    theme = readChartTheme();
+    chart.setOption(chartOption(spec, theme), { notMerge: true });
+  };
+  const stopWatching = watchTheme(retheme);
+  const png = (): string => chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: theme.background }).replace(/^data:image\/png;base64,/, '');
+  return {
+    resize: () => chart.resize(),
+    retheme,
+    image: (format) => {
+      if (format === 'png') return png();
+      // SVG from a second, off-screen instance with the SVG renderer (server-side-rendering mode: no DOM).
+      const svgChart = echarts.init(null, undefined, { renderer: 'svg', ssr: true, width: chart.getWidth(), height: chart.getHeight() });
+      try {
+        svgChart.setOption(chartOption(spec, theme, true));
+        return svgChart.renderToSVGString();
+      } finally {
+        svgChart.dispose();
+      }
+    },
+    pngBlob: () => base64ToBlob(png(), 'image/png'),
+    dispose: () => {
+      stopWatching();
+      resizeObserver.disconnect();
+      chart.dispose();
+    },
+  };
+}
+
+const renderer: ChartRenderer = { draw };
+(window as unknown as Record<string, ChartRenderer>)[CHART_GLOBAL] = renderer;
