@@ -16,7 +16,8 @@ export interface ChartHandle {
 }
 
 export interface ChartRenderer {
-  draw(host: HTMLElement, spec: ChartSpec): ChartHandle;
+  /** Draws `spec` into `host`; `onTooltip` hears the text of each tooltip shown (for a live region). */
+  draw(host: HTMLElement, spec: ChartSpec, onTooltip?: (text: string) => void): ChartHandle;
 }
 
 export const CHART_GLOBAL = '__kustoCharts';

@@ -74,6 +74,8 @@ export class ChartView {
   private readonly area = el('div', 'chart-area');
   private readonly message = el('div', 'chart-message');
   private readonly notes = el('div', 'chart-notes');
+  /** The tooltip's text for screen readers (the tooltip itself is drawn on the canvas). */
+  private readonly tooltipText = el('div', 'chart-tooltip-text');
   private handle: ChartHandle | undefined;
   private requestId = 0;
   private current: { runId: string; tableIndex: number; columns: readonly ColumnMeta[]; title: string } | undefined;
@@ -91,7 +93,8 @@ export class ChartView {
     ];
     this.bar.append(customize, ...this.exportButtons);
     this.picker.hidden = true;
-    this.element.append(this.bar, this.picker, this.message, this.area, this.notes);
+    this.tooltipText.setAttribute('aria-live', 'polite');
+    this.element.append(this.bar, this.picker, this.message, this.area, this.notes, this.tooltipText);
   }
 
   /** Asks the extension for the chart of a table: as the query rendered it (or the guess), or as picked. */
@@ -125,7 +128,9 @@ export class ChartView {
       if (message.requestId !== this.requestId) return;
       this.handle?.dispose();
       this.area.classList.toggle('card', spec.shape === 'card');
-      this.handle = renderer.draw(this.area, spec);
+      this.handle = renderer.draw(this.area, spec, (text) => {
+        this.tooltipText.textContent = text;
+      });
       this.element.dataset.chartKind = spec.kind;
       this.message.textContent = '';
       this.notes.textContent = spec.notes?.join(' ') ?? '';

@@ -65,18 +65,18 @@ function drawCard(host: HTMLElement, spec: CardChartSpec): ChartHandle {
   return { resize: () => undefined, retheme: () => undefined, image: unsupported, pngBlob: unsupported, dispose: () => card.remove() };
 }
 
-function draw(host: HTMLElement, spec: ChartSpec): ChartHandle {
+function draw(host: HTMLElement, spec: ChartSpec, onTooltip?: (text: string) => void): ChartHandle {
   if (spec.shape === 'card') return drawCard(host, spec);
   if (spec.shape === 'table') throw new Error('A table visualization is shown as the table.');
   host.replaceChildren();
   const chart = echarts.init(host, undefined, { renderer: 'canvas' });
   let theme = readChartTheme();
-  chart.setOption(chartOption(spec, theme));
+  chart.setOption(chartOption(spec, theme, false, onTooltip));
   const resizeObserver = new ResizeObserver(() => chart.resize());
   resizeObserver.observe(host);
   const retheme = (): void => {
     theme = readChartTheme();
-    chart.setOption(chartOption(spec, theme), { notMerge: true });
+    chart.setOption(chartOption(spec, theme, false, onTooltip), { notMerge: true });
   };
   const stopWatching = watchTheme(retheme);
   const png = (): string => chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: theme.background }).replace(/^data:image\/png;base64,/, '');

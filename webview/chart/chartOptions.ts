@@ -52,7 +52,10 @@ interface TooltipParam {
   data?: unknown;
 }
 
-export function chartOption(spec: Exclude<ChartSpec, { shape: 'card' | 'table' }>, theme: ChartTheme, forExport = false): ChartOption {
+/** Told the text of each tooltip shown: the page mirrors it into a live region for screen readers. */
+export type TooltipListener = (text: string) => void;
+
+export function chartOption(spec: Exclude<ChartSpec, { shape: 'card' | 'table' }>, theme: ChartTheme, forExport = false, onTooltip: TooltipListener = () => undefined): ChartOption {
   const text = { color: theme.foreground, fontFamily: theme.fontFamily, fontSize: theme.fontSize };
   const common: ChartOption = {
     animation: false,
@@ -80,7 +83,16 @@ export function chartOption(spec: Exclude<ChartSpec, { shape: 'card' | 'table' }
         : spec.shape === 'ladder'
           ? ladderOption(spec, theme)
           : { ...cartesianOption(spec, theme), legend: legend() };
-  return { ...common, ...specific, tooltip: { ...(common.tooltip as TooltipComponentOption), ...(specific.tooltip as TooltipComponentOption) } };
+  const tooltip = { ...(common.tooltip as TooltipComponentOption), ...(specific.tooltip as TooltipComponentOption) };
+  const format = tooltip.formatter;
+  if (typeof format === 'function') {
+    tooltip.formatter = ((params: never, ticket: never, callback: never) => {
+      const text = format(params, ticket, callback);
+      if (typeof text === 'string') onTooltip(text);
+      return text;
+    }) as typeof format;
+  }
+  return { ...common, ...specific, tooltip };
 }
 
 function axisCommon(theme: ChartTheme): Record<string, unknown> {
