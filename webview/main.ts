@@ -288,7 +288,7 @@ function showResults(message: ResultsMetaMessage): void {
   const gridHost = el('div', 'grid-host');
   gridHost.append(grid.element);
   gridHostElement = gridHost;
-  chartReason = el('div', 'banner warning chart-reason');
+  chartReason = el('div', 'chart-reason');
   chartReason.setAttribute('role', 'alert');
   chartReason.hidden = true;
   chartView.clear();
