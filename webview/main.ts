@@ -377,8 +377,12 @@ function applyMode(reason?: string): void {
     chartReason.hidden = !reason;
     chartReason.textContent = reason ? `The chart cannot be drawn: ${reason}` : '';
   }
-  modeButtons?.table.setAttribute('appearance', chart ? 'secondary' : 'primary');
-  modeButtons?.chart.setAttribute('appearance', chart ? 'primary' : 'secondary');
+  // The toolkit's button reflects its property to the attribute later, so set the property (the attribute alone
+  // is overwritten by a pending reflection of the value it had when it connected).
+  if (modeButtons) {
+    (modeButtons.table as HTMLElement & { appearance: string }).appearance = chart ? 'secondary' : 'primary';
+    (modeButtons.chart as HTMLElement & { appearance: string }).appearance = chart ? 'primary' : 'secondary';
+  }
   if (chart) {
     const state = tabState();
     const picking = !state.chartRequest && !renderedVisualization();

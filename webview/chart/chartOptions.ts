@@ -110,7 +110,13 @@ function valueAxis(axis: ChartAxisSpec, theme: ChartTheme, extra: Record<string,
   if (axis.format === 'category') {
     return { ...base, type: 'category', data: [...(axis.categories ?? [])], nameGap: 28 };
   }
-  const formatter = axis.format === 'timespan' ? (value: number) => chartValueText('timespan', value) : undefined;
+  // Dates read as dates at every zoom level ("Jan 5", not "5"); times in UTC, as Kusto's are.
+  const formatter =
+    axis.format === 'timespan'
+      ? (value: number) => chartValueText('timespan', value)
+      : axis.format === 'datetime'
+        ? { year: '{yyyy}', month: '{MMM} {yyyy}', day: '{MMM} {d}', hour: '{HH}:{mm}', minute: '{HH}:{mm}', second: '{HH}:{mm}:{ss}', millisecond: '{ss}.{SSS}' }
+        : undefined;
   return {
     ...base,
     type: axis.format === 'datetime' ? 'time' : axis.scale === 'log' ? 'log' : 'value',
@@ -136,13 +142,13 @@ function cartesianOption(spec: CartesianChartSpec, theme: ChartTheme): ChartOpti
   const bottom = spec.legend ? 64 : 40;
   const grids: GridComponentOption[] = [];
   if (panels === 1) {
-    grids.push({ top, bottom, left: 16, right: 24, containLabel: true });
+    grids.push({ top, bottom, left: 16, right: 24, outerBoundsMode: 'same', outerBoundsContain: 'all' });
   } else {
     // One grid per panel, stacked: percentages of the height (ECharts takes no calc()).
     const usable = 100 - (spec.legend ? 16 : 10) - (spec.title ? 8 : 3);
     const each = usable / panels;
     for (let p = 0; p < panels; p++) {
-      grids.push({ top: `${(spec.title ? 8 : 3) + p * each}%`, height: `${each - 5}%`, left: 16, right: 24, containLabel: true });
+      grids.push({ top: `${(spec.title ? 8 : 3) + p * each}%`, height: `${each - 5}%`, left: 16, right: 24, outerBoundsMode: 'same', outerBoundsContain: 'all' });
     }
   }
   const xAxes = Array.from({ length: panels }, (_, p) =>
@@ -215,7 +221,9 @@ function cartesianSeries(spec: CartesianChartSpec, s: ChartSeriesSpec, index: nu
 function cartesianTooltip(spec: CartesianChartSpec, params: readonly TooltipParam[]): string {
   const lines: string[] = [];
   let header: string | undefined;
-  for (const param of params.slice(0, MAX_TOOLTIP_SERIES)) {
+  // Many series at one x: the largest values first, so the lines a person looks at are listed.
+  const shown = params.length > MAX_TOOLTIP_SERIES ? [...params].sort((a, b) => yOf(b) - yOf(a)) : params;
+  for (const param of shown.slice(0, MAX_TOOLTIP_SERIES)) {
     const series = spec.series[param.seriesIndex ?? -1];
     const value = param.value as readonly number[] | undefined;
     if (!series || !value) continue;
@@ -227,15 +235,21 @@ function cartesianTooltip(spec: CartesianChartSpec, params: readonly TooltipPara
   return [header ?? '', ...lines].join('\n');
 }
 
+function yOf(param: TooltipParam): number {
+  const value = param.value as readonly (number | null)[] | undefined;
+  return value?.[1] ?? Number.NEGATIVE_INFINITY;
+}
+
 function pieOption(spec: PieChartSpec): ChartOption {
   return {
     series: [
       {
         type: 'pie',
-        radius: ['0%', '68%'],
+        radius: ['0%', '58%'],
         center: ['50%', spec.title ? '52%' : '48%'],
         data: spec.slices.map((slice) => ({ name: slice.name, value: slice.value })),
-        label: { show: spec.slices.length <= 24, formatter: '{b}' },
+        // Labels at the panel's edges, wrapped rather than cut: a narrow panel still names its slices.
+        label: { show: spec.slices.length <= 24, formatter: '{b}', alignTo: 'edge', edgeDistance: 8, overflow: 'break', minMargin: 4 },
         emphasis: { focus: 'self' },
       },
     ],
@@ -311,7 +325,7 @@ function ladderOption(spec: LadderChartSpec, theme: ChartTheme): ChartOption {
         },
       };
   return {
-    grid: { top: spec.title ? 40 : 16, bottom: 44, left: 16, right: 24, containLabel: true },
+    grid: { top: spec.title ? 40 : 16, bottom: 44, left: 16, right: 24, outerBoundsMode: 'same', outerBoundsContain: 'all' },
     xAxis: valueAxis(x, theme, {}) as ChartOption['xAxis'],
     yAxis: valueAxis({ title: '', format: 'category', scale: 'linear', categories: spec.categories }, theme, { inverse: true }) as ChartOption['yAxis'],
     dataZoom: [

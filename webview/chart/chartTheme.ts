@@ -20,7 +20,7 @@ const EXTRA_COLOURS = ['#5470c6', '#91cc75', '#fac858', '#ee6666', '#73c0de', '#
 function themeKind(): ChartTheme['kind'] {
   const classes = document.body.classList;
   if (classes.contains('vscode-high-contrast') || classes.contains('vscode-high-contrast-light')) return 'high-contrast';
-  return classes.contains('vscode-light') ? 'light' : 'dark';
+  return classes.contains('vscode-dark') ? 'dark' : 'light';
 }
 
 export function readChartTheme(): ChartTheme {
@@ -28,6 +28,7 @@ export function readChartTheme(): ChartTheme {
   const variable = (name: string, fallback: string): string => style.getPropertyValue(name).trim() || fallback;
   const kind = themeKind();
   const light = kind === 'light' || document.body.classList.contains('vscode-high-contrast-light');
+  // Outside VS Code (no theme class) the page is light.
   const foreground = variable('--vscode-editor-foreground', variable('--vscode-foreground', light ? '#333333' : '#cccccc'));
   const charts = ['blue', 'red', 'yellow', 'orange', 'green', 'purple']
     .map((name) => style.getPropertyValue(`--vscode-charts-${name}`).trim())

@@ -162,6 +162,13 @@ function ladderFrom(
     }
     bars.push({ category, start: from.value, end: to.value, startText: cellText(columns[start], row[start] as never), endText: cellText(columns[end], row[end] as never) });
   }
+  if (bars.length === 0 && rows.length > 0) {
+    throw new ChartInputError(
+      instants
+        ? `No record has a value in ${columns[start].name}.`
+        : `A ladderchart's last two columns are the start and end of each bar (datetime or numbers); here they are ${columns[start].name}:${columns[start].type} and ${columns[end].name}:${columns[end].type}.`,
+    );
+  }
   return {
     shape: 'ladder',
     kind: settings.kind,
