@@ -108,6 +108,8 @@ export class ChartView {
 
   async onChart(message: ChartMessage): Promise<void> {
     if (!this.current || message.requestId !== this.requestId || message.runId !== this.current.runId) return;
+    // User Timing marks (cheap), so `npm run bench` can see when a chart arrived and when it was drawn.
+    performance.mark('kusto-chart-received');
     this.shownRequest = message.request;
     this.buildPicker(message.request);
     if (message.error || !message.spec) {
@@ -132,6 +134,7 @@ export class ChartView {
         this.tooltipText.textContent = text;
       });
       this.element.dataset.chartKind = spec.kind;
+      performance.mark('kusto-chart-drawn');
       this.message.textContent = '';
       this.notes.textContent = spec.notes?.join(' ') ?? '';
       for (const button of this.exportButtons) button.toggleAttribute('disabled', spec.shape === 'card');
