@@ -2,7 +2,7 @@
 // The extension builds the chart specification from the rows it keeps; this view asks for it and hands it to
 // the chart bundle (dist/webview/chart.js), which it loads with the page's nonce the first time a chart is shown.
 
-import { CHART_KINDS, isChartKind, type ChartKind, type ChartRequest } from '../src/shared/chartSpec';
+import { CHART_KINDS, isChartKind, unpackChartSpec, type ChartKind, type ChartRequest } from '../src/shared/chartSpec';
 import type { ChartMessage, ColumnMeta, NoticeMessage, PageToExtensionMessage } from '../src/shared/resultsProtocol';
 import { CHART_GLOBAL, type ChartHandle, type ChartRenderer } from './chartApi';
 import { createButton } from './toolkit';
@@ -119,7 +119,7 @@ export class ChartView {
       else this.picker.hidden = false;
       return;
     }
-    const spec = message.spec;
+    const spec = unpackChartSpec(message.spec);
     if (spec.shape === 'table') {
       this.clear();
       this.host.showTable();
@@ -128,7 +128,7 @@ export class ChartView {
     try {
       const renderer = await loadChartRenderer();
       if (message.requestId !== this.requestId) return;
-      this.handle?.dispose();
+      // The renderer reuses the chart it drew here before (no dispose in between).
       this.area.classList.toggle('card', spec.shape === 'card');
       this.handle = renderer.draw(this.area, spec, (text) => {
         this.tooltipText.textContent = text;

@@ -56,6 +56,10 @@ export interface ChartSeriesSpec {
   readonly exactX?: ExactTexts;
   readonly exactY?: ExactTexts;
   readonly anomaly?: boolean;
+  /** In a message: x is the same as series `xSameAs`'s (sent once); see packChartSpec. */
+  readonly xSameAs?: number;
+  /** In a message: x is evenly spaced (binned time), sent as its first value, step and count. */
+  readonly xRange?: { readonly start: number; readonly step: number; readonly count: number };
 }
 
 export type StackMode = 'none' | 'stacked' | 'stacked100';
@@ -133,6 +137,66 @@ export interface ChartRequest {
   readonly x?: string;
   readonly y?: readonly string[];
   readonly series?: readonly string[];
+}
+
+/**
+ * The spec as sent to the page: series whose x values equal an earlier series' (several y columns over the same
+ * rows) send them once, which takes a third off a timechart of three numeric columns. unpackChartSpec undoes it.
+ */
+export function packChartSpec(spec: ChartSpec): ChartSpec {
+  if (spec.shape !== 'cartesian') return spec;
+  const series = spec.series.map((s, index) => {
+    for (let earlier = 0; earlier < index; earlier++) {
+      const other = spec.series[earlier];
+      if (other.xSameAs === undefined && sameNumbers(other.x, s.x) && sameTexts(other.exactX, s.exactX)) {
+        const { exactX: _exactX, ...rest } = s;
+        return { ...rest, x: [], xSameAs: earlier };
+      }
+    }
+    const range = evenlySpaced(s.x);
+    return range ? { ...s, x: [], xRange: range } : s;
+  });
+  return { ...spec, series };
+}
+
+/** start + i × step for every i, exactly (binned time is); undefined otherwise or when too short to matter. */
+function evenlySpaced(x: readonly number[]): { start: number; step: number; count: number } | undefined {
+  if (x.length < 16) return undefined;
+  const start = x[0];
+  const step = x[1] - x[0];
+  for (let i = 2; i < x.length; i++) if (x[i] !== start + i * step) return undefined;
+  return { start, step, count: x.length };
+}
+
+export function unpackChartSpec(spec: ChartSpec): ChartSpec {
+  if (spec.shape !== 'cartesian' || !spec.series.some((s) => s.xSameAs !== undefined || s.xRange !== undefined)) return spec;
+  const expanded = spec.series.map((s) => {
+    if (!s.xRange) return s;
+    const { start, step, count } = s.xRange;
+    const x = new Array<number>(count);
+    for (let i = 0; i < count; i++) x[i] = start + i * step;
+    const { xRange: _xRange, ...rest } = s;
+    return { ...rest, x };
+  });
+  const series = expanded.map((s) => {
+    if (s.xSameAs === undefined) return s;
+    const source = expanded[s.xSameAs];
+    const { xSameAs: _xSameAs, ...rest } = s;
+    return source && source.xSameAs === undefined ? { ...rest, x: source.x, ...(source.exactX ? { exactX: source.exactX } : {}) } : rest;
+  });
+  return { ...spec, series };
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameTexts(a: ExactTexts | undefined, b: ExactTexts | undefined): boolean {
+  if (!a?.length || !b?.length) return !a?.length && !b?.length;
+  return a.length === b.length && a.every((pair, i) => pair[0] === b[i][0] && pair[1] === b[i][1]);
 }
 
 /** The datetime text the grid shows for a whole-millisecond instant: Kusto's 7 fractional digits. */

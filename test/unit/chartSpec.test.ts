@@ -5,12 +5,15 @@ import type { KustoColumn, KustoRow, Visualization } from '../../src/core/kusto/
 import { buildChartSpec, MAX_PIE_SLICES } from '../../src/core/charts/chartSpecBuilder';
 import { MAX_SERIES } from '../../src/core/charts/cartesianChart';
 import { guessChartRequest } from '../../src/core/charts/chartColumns';
+import { datetimeMs } from '../../src/core/charts/chartValues';
 import { chartSettingsFrom, chartSettingsFromRequest, visualizationsOfResults, type ChartSettings } from '../../src/core/charts/chartSettings';
 import {
   chartValueText,
   exactTextAt,
+  packChartSpec,
   parseChartImage,
   parseChartRequest,
+  unpackChartSpec,
   type CartesianChartSpec,
   type ChartSpec,
   type LadderChartSpec,
@@ -205,6 +208,24 @@ describe('chart specification from render', () => {
       assert.equal(chartValueText('number', series.y[1]), '42');
     });
 
+    it('reads datetimes as Date.parse does, in every spelling Kusto and people use', () => {
+      for (const text of [
+        '2007-01-01T00:00:00.0000000Z',
+        '2007-01-01T00:00:00Z',
+        '2024-02-29T23:59:59.999Z',
+        '2024-02-29T23:59:59.9990001Z',
+        '1999-12-31T12:34:56.5Z',
+        '2007-01-01 10:00:00',
+        '2007-01-01',
+        '0001-01-01T00:00:00.0000000Z',
+      ]) {
+        assert.equal(datetimeMs(text)?.value, Date.parse(text), text);
+      }
+      assert.equal(datetimeMs('2023-02-31T00:00:00Z')?.value, Date.parse('2023-02-31T00:00:00Z'), 'an impossible day reads as Date.parse reads it');
+      assert.equal(datetimeMs('May 5'), undefined, 'text that only Date.parse would take is no datetime');
+      assert.equal(datetimeMs('2024-02-29T23:59:59.9990001Z')?.exact, '2024-02-29T23:59:59.9990001Z');
+    });
+
     it('writes timespans as Kusto does', () => {
       const chart = cartesian('linechart', [{ name: 'x', type: 'long' }, { name: 'd', type: 'timespan' }], [[1, '01:02:03.5000000']], { YColumns: 'd' });
       assert.equal(chart.y[0].format, 'timespan');
@@ -313,6 +334,20 @@ describe('chart specification from render', () => {
         { name: 'TX', value: 5, children: [{ name: 'Hail', value: 2 }, { name: 'Flood', value: 3 }] },
         { name: 'KS', value: 4, children: [{ name: 'Hail', value: 4 }] },
       ]);
+    });
+  });
+
+  describe('the chart message', () => {
+    it('sends x once for series over the same rows, and evenly spaced x as start and step; the page gets them back', () => {
+      const rows: KustoRow[] = Array.from({ length: 40 }, (_, i) => [`2007-01-01T${String(Math.floor(i / 4)).padStart(2, '0')}:${String((i % 4) * 15).padStart(2, '0')}:00.0000000Z`, i, i * 2]);
+      const columns: KustoColumn[] = [{ name: 't', type: 'datetime' }, { name: 'a', type: 'long' }, { name: 'b', type: 'long' }];
+      const chart = cartesian('timechart', columns, rows);
+      const packed = packChartSpec(chart) as CartesianChartSpec;
+      assert.deepEqual(packed.series.map((s) => [s.x.length, s.xSameAs, s.xRange?.step]), [[0, undefined, 15 * 60_000], [0, 0, undefined]]);
+      assert.ok(JSON.stringify(packed).length < JSON.stringify(chart).length / 2);
+      assert.deepEqual(unpackChartSpec(JSON.parse(JSON.stringify(packed)) as ChartSpec), chart);
+      const uneven = cartesian('timechart', columns, [rows[0], rows[3], rows[4]]);
+      assert.deepEqual(unpackChartSpec(packChartSpec(uneven)), uneven);
     });
   });
 

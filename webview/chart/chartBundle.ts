@@ -4,7 +4,7 @@
 
 import * as echarts from 'echarts/core';
 import { BarChart, CustomChart, LineChart, PieChart, ScatterChart, TreemapChart } from 'echarts/charts';
-import { DataZoomInsideComponent, DataZoomSliderComponent, GridComponent, LegendScrollComponent, TitleComponent, TooltipComponent } from 'echarts/components';
+import { DatasetComponent, DataZoomInsideComponent, DataZoomSliderComponent, GridComponent, LegendScrollComponent, TitleComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 import type { CardChartSpec, ChartSpec } from '../../src/shared/chartSpec';
 import { CHART_GLOBAL, type ChartHandle, type ChartRenderer } from '../chartApi';
@@ -19,6 +19,7 @@ echarts.use([
   TreemapChart,
   CustomChart,
   GridComponent,
+  DatasetComponent,
   TooltipComponent,
   LegendScrollComponent,
   DataZoomInsideComponent,
@@ -65,13 +66,22 @@ function drawCard(host: HTMLElement, spec: CardChartSpec): ChartHandle {
   return { resize: () => undefined, retheme: () => undefined, image: unsupported, pngBlob: unsupported, dispose: () => card.remove() };
 }
 
+/** What a drawn host holds: its chart (kept for the next draw: init is a good part of a small chart's cost). */
+const drawn = new WeakMap<HTMLElement, { chart: echarts.ECharts; stop(): void }>();
+
 function draw(host: HTMLElement, spec: ChartSpec, onTooltip?: (text: string) => void): ChartHandle {
-  if (spec.shape === 'card') return drawCard(host, spec);
-  if (spec.shape === 'table') throw new Error('A table visualization is shown as the table.');
-  host.replaceChildren();
-  const chart = echarts.init(host, undefined, { renderer: 'canvas' });
+  const previous = drawn.get(host);
+  previous?.stop();
+  if (spec.shape === 'card' || spec.shape === 'table') {
+    previous?.chart.dispose();
+    drawn.delete(host);
+    if (spec.shape === 'table') throw new Error('A table visualization is shown as the table.');
+    return drawCard(host, spec);
+  }
+  if (!previous) host.replaceChildren();
+  const chart = previous && !previous.chart.isDisposed() ? previous.chart : echarts.init(host, undefined, { renderer: 'canvas' });
   let theme = readChartTheme();
-  chart.setOption(chartOption(spec, theme, false, onTooltip));
+  chart.setOption(chartOption(spec, theme, false, onTooltip), { notMerge: true });
   const resizeObserver = new ResizeObserver(() => chart.resize());
   resizeObserver.observe(host);
   const retheme = (): void => {
@@ -79,6 +89,11 @@ function draw(host: HTMLElement, spec: ChartSpec, onTooltip?: (text: string) => 
     chart.setOption(chartOption(spec, theme, false, onTooltip), { notMerge: true });
   };
   const stopWatching = watchTheme(retheme);
+  const stop = (): void => {
+    stopWatching();
+    resizeObserver.disconnect();
+  };
+  drawn.set(host, { chart, stop });
   const png = (): string => chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: theme.background }).replace(/^data:image\/png;base64,/, '');
   return {
     resize: () => chart.resize(),
@@ -96,8 +111,8 @@ function draw(host: HTMLElement, spec: ChartSpec, onTooltip?: (text: string) => 
     },
     pngBlob: () => base64ToBlob(png(), 'image/png'),
     dispose: () => {
-      stopWatching();
-      resizeObserver.disconnect();
+      stop();
+      if (drawn.get(host)?.chart === chart) drawn.delete(host);
       chart.dispose();
     },
   };

@@ -5,6 +5,7 @@
 import type { ComposeOption } from 'echarts/core';
 import type { BarSeriesOption, CustomSeriesOption, LineSeriesOption, PieSeriesOption, ScatterSeriesOption, TreemapSeriesOption } from 'echarts/charts';
 import type {
+  DatasetComponentOption,
   DataZoomComponentOption,
   GridComponentOption,
   LegendComponentOption,
@@ -35,6 +36,7 @@ export type ChartOption = ComposeOption<
   | TooltipComponentOption
   | LegendComponentOption
   | DataZoomComponentOption
+  | DatasetComponentOption
   | TitleComponentOption
 >;
 
@@ -171,6 +173,7 @@ function cartesianOption(spec: CartesianChartSpec, theme: ChartTheme): ChartOpti
       { type: 'inside', ...(spec.horizontal ? { yAxisIndex: zoomAxes } : { xAxisIndex: zoomAxes }), filterMode: 'none' },
       ...(spec.horizontal ? [] : [{ type: 'slider' as const, xAxisIndex: zoomAxes, height: 16, bottom: spec.legend ? 30 : 6, filterMode: 'none' as const, textStyle: { color: theme.muted }, borderColor: theme.gridLine }]),
     ],
+    dataset: seriesDatasets(spec),
     series,
     tooltip: {
       trigger: spec.series.some((s) => s.draw === 'scatter' && !s.anomaly) || spec.x.format === 'category' ? 'item' : 'axis',
@@ -185,14 +188,32 @@ function cartesianOption(spec: CartesianChartSpec, theme: ChartTheme): ChartOpti
   };
 }
 
+/** 0, 1, 2, … n-1, shared by every series of that length: each point's index, for its exact tooltip text. */
+const indexColumns = new Map<number, number[]>();
+function indexColumn(length: number): number[] {
+  let column = indexColumns.get(length);
+  if (!column) {
+    column = Array.from({ length }, (_, i) => i);
+    indexColumns.clear();
+    indexColumns.set(length, column);
+  }
+  return column;
+}
+
+/** One dataset per series, column-oriented (x, y and point index as arrays): no array per point to allocate. */
+function seriesDatasets(spec: CartesianChartSpec): DatasetComponentOption[] {
+  return spec.series.map((s) => ({
+    dimensions: ['x', 'y', 'i'],
+    source: { x: s.x as number[], y: s.y as (number | null)[], i: indexColumn(s.x.length) },
+  }));
+}
+
 function cartesianSeries(spec: CartesianChartSpec, s: ChartSeriesSpec, index: number, panels: number): LineSeriesOption | BarSeriesOption | ScatterSeriesOption {
   const count = s.x.length;
-  // Each point carries its index, so a tooltip finds its exact text even when ECharts samples the line.
-  const data: (number | null)[][] = new Array(count);
-  for (let i = 0; i < count; i++) data[i] = spec.horizontal ? [s.y[i], s.x[i], i] : [s.x[i], s.y[i], i];
   const axes = panels > 1 ? { xAxisIndex: s.axisIndex, yAxisIndex: s.axisIndex } : spec.horizontal ? { xAxisIndex: s.axisIndex } : { yAxisIndex: s.axisIndex };
   const stack = spec.stack !== 'none' && !s.anomaly ? `stack${s.axisIndex}` : undefined;
-  const common = { id: `s${index}`, name: s.name, data, ...axes, emphasis: { focus: 'series' as const } };
+  const encode = spec.horizontal ? { x: 'y', y: 'x' } : { x: 'x', y: 'y' };
+  const common = { id: `s${index}`, name: s.name, datasetIndex: index, encode, ...axes, emphasis: { focus: 'series' as const } };
   if (s.draw === 'scatter') {
     return {
       ...common,
@@ -227,7 +248,7 @@ function cartesianTooltip(spec: CartesianChartSpec, params: readonly TooltipPara
     const series = spec.series[param.seriesIndex ?? -1];
     const value = param.value as readonly number[] | undefined;
     if (!series || !value) continue;
-    const text = pointText(spec, series, value[2]);
+    const text = pointText(spec, series, value[2] ?? (param as { dataIndex?: number }).dataIndex ?? 0);
     header ??= `${spec.x.title}: ${text.x}`;
     lines.push(`${series.name}: ${text.y}`);
   }

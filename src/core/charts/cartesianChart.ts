@@ -75,6 +75,17 @@ export function buildCartesianChart(settings: ChartSettings, columns: readonly K
     return builder;
   };
 
+  // One lookup per row (not per point): the series of each y column for a series key.
+  const buildersByKey = new Map<string, SeriesBuilder[]>();
+  const buildersFor = (key: string): SeriesBuilder[] => {
+    let builders = buildersByKey.get(key);
+    if (!builders) {
+      builders = y.map((column, i) => seriesFor(key, i, false, columns[column].name));
+      buildersByKey.set(key, builders);
+    }
+    return builders;
+  };
+
   const xNumber = (raw: unknown): ChartNumber | null => {
     if (xFormat !== 'category') return chartNumber(xColumn.type, raw);
     const label = cellText(xColumn, raw as never);
@@ -100,13 +111,14 @@ export function buildCartesianChart(settings: ChartSettings, columns: readonly K
 
   for (let start = 0; start < rows.length; start += ITERATION_BLOCK_ROWS) {
     for (const row of rows.slice(start, start + ITERATION_BLOCK_ROWS)) {
-      const key = seriesColumns.map((s) => cellText(columns[s], row[s])).join(', ');
+      const key = seriesColumns.length === 0 ? '' : seriesColumns.map((s) => cellText(columns[s], row[s])).join(', ');
+      const builders = buildersFor(key);
       if (expandArrays) {
         const xs = cellArray(row[x]);
         for (let i = 0; i < y.length; i++) {
           const ys = cellArray(row[y[i]]);
           const flags = anomalies.map((a) => cellArray(row[a]));
-          const builder = seriesFor(key, i, false, columns[y[i]].name);
+          const builder = builders[i];
           for (let p = 0; p < xs.length; p++) {
             const xValue = chartNumber('dynamic', xs[p]);
             if (!xValue) continue;
@@ -124,7 +136,7 @@ export function buildCartesianChart(settings: ChartSettings, columns: readonly K
       }
       for (let i = 0; i < y.length; i++) {
         const yValue = chartNumber(columns[y[i]].type, row[y[i]]);
-        addPoint(seriesFor(key, i, false, columns[y[i]].name), xValue, yValue);
+        addPoint(builders[i], xValue, yValue);
         if (i === 0) anomalies.forEach((a, n) => addAnomaly(row[a], n, key, xValue, yValue));
       }
     }

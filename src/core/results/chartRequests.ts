@@ -6,7 +6,7 @@ import type { KustoResponse, Visualization } from '../kusto/resultTypes';
 import { buildChartSpec } from '../charts/chartSpecBuilder';
 import { guessChartRequest } from '../charts/chartColumns';
 import { chartSettingsFrom, chartSettingsFromRequest, visualizationsOfResults, type ChartSettings } from '../charts/chartSettings';
-import type { ChartImageFormat, ChartRequest } from '../../shared/chartSpec';
+import { packChartSpec, type ChartImageFormat, type ChartRequest } from '../../shared/chartSpec';
 import type { ChartMessage, RequestChartMessage } from '../../shared/resultsProtocol';
 
 const perResponse = new WeakMap<KustoResponse, (Visualization | undefined)[]>();
@@ -46,7 +46,7 @@ export function answerChartRequest(response: KustoResponse, message: RequestChar
     'spec' in built
       ? { kind: settings.kind, ...(built.spec.columns.x ? { x: built.spec.columns.x } : {}), y: built.spec.columns.y, series: built.spec.columns.series }
       : { kind: settings.kind, ...(settings.xColumn ? { x: settings.xColumn } : {}), y: settings.yColumns ?? [], series: settings.series ?? [] };
-  return 'spec' in built ? { ...base, request, fromQuery, spec: built.spec } : { ...base, request, fromQuery, error: built.error };
+  return 'spec' in built ? { ...base, request, fromQuery, spec: packChartSpec(built.spec) } : { ...base, request, fromQuery, error: built.error };
 }
 
 /** Writes an image the page exported: PNG arrives as base64, SVG as text. */
