@@ -4,6 +4,8 @@
 import type { ChartSpec } from '../src/shared/chartSpec';
 
 export interface ChartHandle {
+  /** New data for the same chart (a zoom's finer sample), keeping the zoom and the legend's choices. */
+  update(spec: ChartSpec): void;
   /** Fits the chart to its container again (after the panel is resized). */
   resize(): void;
   /** Redraws with the theme's current colours (VS Code changed theme). */
@@ -17,7 +19,7 @@ export interface ChartHandle {
 
 export interface ChartRenderer {
   /** Draws `spec` into `host`; `onTooltip` hears the text of each tooltip shown (for a live region). */
-  draw(host: HTMLElement, spec: ChartSpec, onTooltip?: (text: string) => void): ChartHandle;
+  draw(host: HTMLElement, spec: ChartSpec, onTooltip?: (text: string) => void, onZoom?: (window: readonly [number, number] | undefined) => void): ChartHandle;
 }
 
 export const CHART_GLOBAL = '__kustoCharts';

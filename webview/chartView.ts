@@ -4,6 +4,7 @@
 
 import { CHART_KINDS, isChartKind, unpackChartSpec, type ChartKind, type ChartRequest } from '../src/shared/chartSpec';
 import type { ChartMessage, ColumnMeta, NoticeMessage, PageToExtensionMessage } from '../src/shared/resultsProtocol';
+import type { ChartSpec } from '../src/shared/chartSpec';
 import { CHART_GLOBAL, type ChartHandle, type ChartRenderer } from './chartApi';
 import { createButton } from './toolkit';
 
@@ -81,6 +82,10 @@ export class ChartView {
   private current: { runId: string; tableIndex: number; columns: readonly ColumnMeta[]; title: string } | undefined;
   private shownRequest: ChartRequest | undefined;
   private exportButtons: HTMLElement[] = [];
+  /** What the shown chart was asked with (a zoom asks for the same chart again with its window). */
+  private askedRequest: ChartRequest | undefined;
+  private zoomTimer: number | undefined;
+  private zoomRequestId = -1;
 
   constructor(private readonly host: ChartViewHost) {
     this.area.setAttribute('role', 'img');
@@ -103,7 +108,27 @@ export class ChartView {
     this.picker.hidden = !openPicker;
     this.message.textContent = 'Drawing the chart…';
     this.notes.textContent = '';
+    this.askedRequest = request;
     this.host.post({ type: 'requestChart', runId, tableIndex, requestId: ++this.requestId, ...(request ? { request } : {}) });
+  }
+
+  /** A sampled chart was zoomed: ask for its points again, finely inside the window (debounced). */
+  private onZoom(window: readonly [number, number] | undefined): void {
+    if (this.zoomTimer !== undefined) clearTimeout(this.zoomTimer);
+    this.zoomTimer = setTimeout(() => {
+      this.zoomTimer = undefined;
+      if (!this.current) return;
+      this.zoomRequestId = ++this.requestId;
+      const { runId, tableIndex } = this.current;
+      this.host.post({
+        type: 'requestChart',
+        runId,
+        tableIndex,
+        requestId: this.zoomRequestId,
+        ...(this.askedRequest ? { request: this.askedRequest } : {}),
+        ...(window ? { xWindow: window } : {}),
+      });
+    }, 150);
   }
 
   async onChart(message: ChartMessage): Promise<void> {
@@ -120,6 +145,11 @@ export class ChartView {
       return;
     }
     const spec = unpackChartSpec(message.spec);
+    if (message.requestId === this.zoomRequestId && this.handle) {
+      this.handle.update(spec);
+      this.notes.textContent = this.describe(spec);
+      return;
+    }
     if (spec.shape === 'table') {
       this.clear();
       this.host.showTable();
@@ -130,17 +160,33 @@ export class ChartView {
       if (message.requestId !== this.requestId) return;
       // The renderer reuses the chart it drew here before (no dispose in between).
       this.area.classList.toggle('card', spec.shape === 'card');
-      this.handle = renderer.draw(this.area, spec, (text) => {
-        this.tooltipText.textContent = text;
-      });
+      this.handle = renderer.draw(
+        this.area,
+        spec,
+        (text) => {
+          this.tooltipText.textContent = text;
+        },
+        spec.shape === 'cartesian' && spec.sampling ? (window) => this.onZoom(window) : undefined,
+      );
       this.element.dataset.chartKind = spec.kind;
       performance.mark('kusto-chart-drawn');
       this.message.textContent = '';
-      this.notes.textContent = spec.notes?.join(' ') ?? '';
+      this.notes.textContent = this.describe(spec);
       for (const button of this.exportButtons) button.toggleAttribute('disabled', spec.shape === 'card');
     } catch (error) {
       this.message.textContent = error instanceof Error ? error.message : String(error);
     }
+  }
+
+  private describe(spec: ChartSpec): string {
+    const notes = [...(spec.notes ?? [])];
+    if (spec.shape === 'cartesian' && spec.sampling) {
+      const { totalPoints, sentPoints, window } = spec.sampling;
+      notes.push(
+        `${totalPoints.toLocaleString('en-US')} points, drawn from ${sentPoints.toLocaleString('en-US')} that keep the lines' shape${window ? ' (full detail in the zoomed range)' : '; zoom in for full detail'}.`,
+      );
+    }
+    return notes.join(' ');
   }
 
   resize(): void {

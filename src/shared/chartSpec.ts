@@ -90,6 +90,15 @@ export interface CartesianChartSpec extends ChartCommon {
   /** One y axis, or one per axisIndex when ysplit is axes or panels. */
   readonly y: readonly ChartAxisSpec[];
   readonly series: readonly ChartSeriesSpec[];
+  /** Set when large series were sampled for the page (see chartSampling.ts): the page asks again on zoom. */
+  readonly sampling?: {
+    readonly totalPoints: number;
+    readonly sentPoints: number;
+    /** The x range of all points, sampled or not. */
+    readonly extent: readonly [number, number];
+    /** The x window sampled finely, when the page asked for one. */
+    readonly window?: readonly [number, number];
+  };
 }
 
 export interface PieChartSpec extends ChartCommon {

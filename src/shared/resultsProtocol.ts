@@ -189,6 +189,8 @@ export interface RequestChartMessage {
   readonly tableIndex: number;
   readonly requestId: number;
   readonly request?: ChartRequest;
+  /** The x range the user zoomed to: large series come back sampled finely inside it. */
+  readonly xWindow?: readonly [number, number];
 }
 
 /** Save a chart image the page drew: PNG as base64, SVG as text. The extension asks where. */
@@ -307,7 +309,20 @@ export function parsePageMessage(raw: unknown): PageToExtensionMessage | undefin
       if (typeof raw.runId !== 'string' || !isIndex(raw.tableIndex) || !isIndex(raw.requestId)) return undefined;
       const request = raw.request === undefined || raw.request === null ? undefined : parseChartRequest(raw.request);
       if (raw.request !== undefined && raw.request !== null && !request) return undefined;
-      return { type: 'requestChart', runId: raw.runId, tableIndex: raw.tableIndex, requestId: raw.requestId, ...(request ? { request } : {}) };
+      const window = raw.xWindow;
+      const xWindow =
+        Array.isArray(window) && window.length === 2 && window.every((v) => typeof v === 'number' && Number.isFinite(v)) && window[0] <= window[1]
+          ? ([window[0], window[1]] as const)
+          : undefined;
+      if (window !== undefined && window !== null && !xWindow) return undefined;
+      return {
+        type: 'requestChart',
+        runId: raw.runId,
+        tableIndex: raw.tableIndex,
+        requestId: raw.requestId,
+        ...(request ? { request } : {}),
+        ...(xWindow ? { xWindow } : {}),
+      };
     }
     case 'saveChartImage': {
       const image = parseChartImage(raw.format, raw.data);

@@ -241,6 +241,25 @@ describe('results webview charts (headless Chromium)', function () {
     }
   });
 
+  it('draws a large series from a sample that keeps its shape, and asks for full detail when zoomed', async () => {
+    const start = Date.UTC(2007, 0, 1);
+    const rows: KustoRow[] = Array.from({ length: 50_000 }, (_, i) => [new Date(start + i * 60_000).toISOString().replace('Z', '0000Z'), i === 25_000 ? 999 : i % 97]);
+    const table = tableOf('PrimaryResult', [{ name: 'Timestamp', type: 'datetime' }, { name: 'n', type: 'long' }], rows);
+    h.controller.showResults(runInfo('zoom'), responseOf([table], { visualization: visualization('timechart') }));
+    await drawn('timechart');
+    await h.page.locator('.chart-notes').filter({ hasText: '50,000 points, drawn from' }).waitFor();
+    const box = await h.page.locator('.chart-area').boundingBox();
+    assert.ok(box);
+    await h.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 6; i++) await h.page.mouse.wheel(0, -240);
+    await h.page.locator('.chart-notes').filter({ hasText: 'full detail in the zoomed range' }).waitFor();
+    const zoomRequest = [...h.received].reverse().find((m) => m.type === 'requestChart');
+    assert.ok(zoomRequest && zoomRequest.type === 'requestChart' && zoomRequest.xWindow, 'the page asked for its x window');
+    const [from, to] = zoomRequest.xWindow;
+    assert.ok(from > start && to < start + 50_000 * 60_000 && to - from < 0.8 * 50_000 * 60_000, `window ${new Date(from).toISOString()} – ${new Date(to).toISOString()}`);
+    assert.ok((await waitForPixels(FALLBACK_BLUE, 100)) >= 100, 'the zoomed line is drawn');
+  });
+
   it('gets the chart from the extension, which reads the rows it keeps: the page never fetches the whole table', async () => {
     const start = Date.UTC(2007, 0, 1);
     const rows: KustoRow[] = Array.from({ length: 20_000 }, (_, i) => [new Date(start + i * 60_000).toISOString().replace('Z', '0000Z'), i % 97]);

@@ -63,25 +63,41 @@ function drawCard(host: HTMLElement, spec: CardChartSpec): ChartHandle {
   const unsupported = (): never => {
     throw new Error('A card is text: copy its value instead of exporting an image.');
   };
-  return { resize: () => undefined, retheme: () => undefined, image: unsupported, pngBlob: unsupported, dispose: () => card.remove() };
+  return { update: () => undefined, resize: () => undefined, retheme: () => undefined, image: unsupported, pngBlob: unsupported, dispose: () => card.remove() };
 }
+
+type DrawnSpec = Exclude<ChartSpec, { shape: 'card' | 'table' }>;
 
 /** What a drawn host holds: its chart (kept for the next draw: init is a good part of a small chart's cost). */
 const drawn = new WeakMap<HTMLElement, { chart: echarts.ECharts; stop(): void }>();
 
-function draw(host: HTMLElement, spec: ChartSpec, onTooltip?: (text: string) => void): ChartHandle {
+/** The x window a sampled chart is zoomed to (undefined when it shows everything). */
+function zoomWindow(chart: echarts.ECharts, spec: ChartSpec): readonly [number, number] | undefined {
+  if (spec.shape !== 'cartesian' || !spec.sampling) return undefined;
+  const zoom = (chart.getOption() as { dataZoom?: { start?: number; end?: number }[] }).dataZoom?.[0];
+  const start = zoom?.start ?? 0;
+  const end = zoom?.end ?? 100;
+  if (start <= 0 && end >= 100) return undefined;
+  const [min, max] = spec.sampling.extent;
+  return [min + ((max - min) * start) / 100, min + ((max - min) * end) / 100];
+}
+
+function draw(host: HTMLElement, firstSpec: ChartSpec, onTooltip?: (text: string) => void, onZoom?: (window: readonly [number, number] | undefined) => void): ChartHandle {
   const previous = drawn.get(host);
   previous?.stop();
-  if (spec.shape === 'card' || spec.shape === 'table') {
+  if (firstSpec.shape === 'card' || firstSpec.shape === 'table') {
     previous?.chart.dispose();
     drawn.delete(host);
-    if (spec.shape === 'table') throw new Error('A table visualization is shown as the table.');
-    return drawCard(host, spec);
+    if (firstSpec.shape === 'table') throw new Error('A table visualization is shown as the table.');
+    return drawCard(host, firstSpec);
   }
+  let spec: DrawnSpec = firstSpec;
   if (!previous) host.replaceChildren();
   const chart = previous && !previous.chart.isDisposed() ? previous.chart : echarts.init(host, undefined, { renderer: 'canvas' });
   let theme = readChartTheme();
   chart.setOption(chartOption(spec, theme, false, onTooltip), { notMerge: true });
+  chart.off('datazoom');
+  if (onZoom) chart.on('datazoom', () => onZoom(zoomWindow(chart, spec)));
   const resizeObserver = new ResizeObserver(() => chart.resize());
   resizeObserver.observe(host);
   const retheme = (): void => {
@@ -96,6 +112,12 @@ function draw(host: HTMLElement, spec: ChartSpec, onTooltip?: (text: string) => 
   drawn.set(host, { chart, stop });
   const png = (): string => chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: theme.background }).replace(/^data:image\/png;base64,/, '');
   return {
+    update: (next) => {
+      if (next.shape === 'card' || next.shape === 'table') return;
+      spec = next;
+      // Series and their data replaced; zoom, legend choices and axes merged (kept).
+      chart.setOption(chartOption(spec, theme, false, onTooltip), { replaceMerge: ['dataset', 'series'] });
+    },
     resize: () => chart.resize(),
     retheme,
     image: (format) => {

@@ -3,13 +3,16 @@
 
 import { writeFile } from 'node:fs/promises';
 import type { KustoResponse, Visualization } from '../kusto/resultTypes';
-import { buildChartSpec } from '../charts/chartSpecBuilder';
+import { buildChartSpec, type ChartBuildResult } from '../charts/chartSpecBuilder';
+import { sampleChartSpec } from '../charts/chartSampling';
 import { guessChartRequest } from '../charts/chartColumns';
 import { chartSettingsFrom, chartSettingsFromRequest, visualizationsOfResults, type ChartSettings } from '../charts/chartSettings';
 import { packChartSpec, type ChartImageFormat, type ChartRequest } from '../../shared/chartSpec';
 import type { ChartMessage, RequestChartMessage } from '../../shared/resultsProtocol';
 
 const perResponse = new WeakMap<KustoResponse, (Visualization | undefined)[]>();
+/** The last chart built for a response, whole: a zoom asks for the same chart again, sampled for its window. */
+const lastBuilt = new WeakMap<KustoResponse, { key: string; result: ChartBuildResult }>();
 
 /** The `render` visualization of each primary result (matched by TableId), cached per response. */
 export function tableVisualizations(response: KustoResponse): (Visualization | undefined)[] {
@@ -41,12 +44,19 @@ export function answerChartRequest(response: KustoResponse, message: RequestChar
   } else {
     settings = chartSettingsFromRequest(guessChartRequest(table.columns));
   }
-  const built = buildChartSpec(settings, table.columns, table.rows);
+  const key = JSON.stringify([message.tableIndex, settings]);
+  let built = lastBuilt.get(response)?.key === key ? lastBuilt.get(response)!.result : undefined;
+  if (!built) {
+    built = buildChartSpec(settings, table.columns, table.rows);
+    lastBuilt.set(response, { key, result: built });
+  }
   const request: ChartRequest =
     'spec' in built
       ? { kind: settings.kind, ...(built.spec.columns.x ? { x: built.spec.columns.x } : {}), y: built.spec.columns.y, series: built.spec.columns.series }
       : { kind: settings.kind, ...(settings.xColumn ? { x: settings.xColumn } : {}), y: settings.yColumns ?? [], series: settings.series ?? [] };
-  return 'spec' in built ? { ...base, request, fromQuery, spec: packChartSpec(built.spec) } : { ...base, request, fromQuery, error: built.error };
+  if (!('spec' in built)) return { ...base, request, fromQuery, error: built.error };
+  const spec = built.spec.shape === 'cartesian' ? sampleChartSpec(built.spec, message.xWindow) : built.spec;
+  return { ...base, request, fromQuery, spec: packChartSpec(spec) };
 }
 
 /** Writes an image the page exported: PNG arrives as base64, SVG as text. */
