@@ -14,3 +14,6 @@ node out/scripts/benchClient.js --source "${BENCH_SOURCE:-static}" --rows "${BEN
 echo
 echo "## Results grid in headless Chromium"
 node --max-old-space-size=6144 out/scripts/benchGrid.js 100000 1000000
+echo
+echo "## Charts from render in headless Chromium"
+node out/scripts/benchCharts.js
