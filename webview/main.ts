@@ -291,7 +291,7 @@ function showResults(message: ResultsMetaMessage): void {
   chartReason = el('div', 'chart-reason');
   chartReason.setAttribute('role', 'alert');
   chartReason.hidden = true;
-  chartView.clear();
+  // The chart view (and its chart instance) carries over to the next result: drawing into it is cheaper than anew.
   view.append(chartReason, gridHost, chartView.element, statusLine());
   app.replaceChildren(view);
   loadActiveTab();
