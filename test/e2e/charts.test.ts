@@ -139,6 +139,14 @@ describe('Charts from render in a real VS Code (code-server + Chromium)', functi
     const frame = await runAndWaitForChart("StormEvents\n| summarize Events = count() by EventType\n| top 8 by Events\n| render piechart with (title='Storm events by type')", 'piechart');
     await workbench.screenshot('piechart of event types');
     assert.equal(await frame.locator('.chart-reason').isHidden(), true);
+    // A theme change redraws the chart in the new theme's colours.
+    const canvasImage = (): Promise<string> => frame.evaluate(`document.querySelector('.chart-area canvas').toDataURL()`) as Promise<string>;
+    const light = await canvasImage();
+    await workbench.pickColorTheme('Dark 2026');
+    await waitFor(async () => (await canvasImage()) !== light, 15_000, 'the chart to be redrawn for the dark theme');
+    await workbench.page.mouse.move(1, 1);
+    await workbench.screenshot('piechart in the dark theme');
+    await workbench.pickColorTheme('Light 2026');
   });
 });
 

@@ -79,7 +79,7 @@ export function chartOption(spec: Exclude<ChartSpec, { shape: 'card' | 'table' }
     spec.legend ? { type: 'scroll', bottom: 0, textStyle: text, pageTextStyle: text, inactiveColor: theme.muted, ...(data ? { data } : {}) } : undefined;
   const specific: ChartOption =
     spec.shape === 'pie'
-      ? { ...pieOption(spec), legend: legend() }
+      ? { ...pieOption(spec, theme), legend: legend() }
       : spec.shape === 'treemap'
         ? treemapOption(spec, theme)
         : spec.shape === 'ladder'
@@ -261,7 +261,7 @@ function yOf(param: TooltipParam): number {
   return value?.[1] ?? Number.NEGATIVE_INFINITY;
 }
 
-function pieOption(spec: PieChartSpec): ChartOption {
+function pieOption(spec: PieChartSpec, theme: ChartTheme): ChartOption {
   return {
     series: [
       {
@@ -270,7 +270,7 @@ function pieOption(spec: PieChartSpec): ChartOption {
         center: ['50%', spec.title ? '52%' : '48%'],
         data: spec.slices.map((slice) => ({ name: slice.name, value: slice.value })),
         // Labels at the panel's edges, wrapped rather than cut: a narrow panel still names its slices.
-        label: { show: spec.slices.length <= 24, formatter: '{b}', alignTo: 'edge', edgeDistance: 8, overflow: 'break', minMargin: 4 },
+        label: { show: spec.slices.length <= 24, formatter: '{b}', alignTo: 'edge', edgeDistance: 8, overflow: 'break', minMargin: 4, color: theme.foreground, textBorderWidth: 0 },
         emphasis: { focus: 'self' },
       },
     ],
