@@ -24,3 +24,6 @@ node --expose-gc --max-old-space-size=8192 out/scripts/benchResults.js 100000 10
 echo
 echo "## KQL language service (worker thread)"
 node out/scripts/benchLanguage.js
+echo
+echo "## Charts from render in headless Chromium"
+node out/scripts/benchCharts.js

@@ -16,6 +16,7 @@ import type {
 } from '../src/shared/resultsProtocol';
 import { viewKey } from '../src/shared/resultsProtocol';
 import { VirtualGrid } from './grid';
+import { ChartView } from './chartView';
 import { PAGE_SIZE, RowCache } from './rowCache';
 import { createButton, createProgressRing, createTabs, createTextField, registerToolkit, type TextFieldHandle } from './toolkit';
 import { loadPageState, postToExtension, savePageState, type PageState, type TabState } from './vscodeApi';
@@ -50,6 +51,20 @@ const grid = new VirtualGrid(cache, {
   onCopyRows: (ranges) => copyRows(ranges),
   onViewStateChanged: () => scheduleSave(),
 });
+
+const chartView = new ChartView({
+  post: (message) => postToExtension(message),
+  notice: (message) => showNotice(message),
+  showTable: (reason) => setMode('table', reason),
+  requestChanged: (request) => {
+    if (!pageState) return;
+    tabState().chartRequest = request;
+    savePageState(pageState);
+  },
+});
+let gridHostElement: HTMLElement | undefined;
+let modeButtons: { table: HTMLElement; chart: HTMLElement } | undefined;
+let chartReason: HTMLElement | undefined;
 
 // ---- helpers ----
 
@@ -235,9 +250,6 @@ function showResults(message: ResultsMetaMessage): void {
     }
     view.append(banner);
   }
-  if (message.visualization) {
-    view.append(el('div', 'banner info', `The query asked for a chart (render ${message.visualization.type}); its table is shown.`));
-  }
   if (message.tables.length === 0) {
     view.append(el('div', 'empty', 'The query returned no tables.'));
     app.replaceChildren(view);
@@ -262,7 +274,15 @@ function showResults(message: ResultsMetaMessage): void {
   searchField.element.classList.add('search');
   countLabel = el('span', 'row-count');
   countLabel.setAttribute('aria-live', 'polite');
+  modeButtons = {
+    table: createButton({ label: 'Table', title: 'Show the rows as a table', onClick: () => setMode('table') }),
+    chart: createButton({ label: 'Chart', title: 'Draw the rows as a chart (choose type and columns in Chart Options)', onClick: () => setMode('chart') }),
+  };
+  modeButtons.table.classList.add('mode-button', 'mode-table');
+  modeButtons.chart.classList.add('mode-button', 'mode-chart');
   toolbar.append(
+    modeButtons.table,
+    modeButtons.chart,
     searchField.element,
     countLabel,
     createButton({ label: 'Copy Rows', title: 'Copy the selected rows with a header line (Ctrl+Shift+C)', onClick: () => copyRows(grid.selection.selectedRanges) }),
@@ -272,7 +292,12 @@ function showResults(message: ResultsMetaMessage): void {
   view.append(toolbar);
   const gridHost = el('div', 'grid-host');
   gridHost.append(grid.element);
-  view.append(gridHost, statusLine());
+  gridHostElement = gridHost;
+  chartReason = el('div', 'chart-reason');
+  chartReason.setAttribute('role', 'alert');
+  chartReason.hidden = true;
+  // The chart view (and its chart instance) carries over to the next result: drawing into it is cheaper than anew.
+  view.append(chartReason, gridHost, chartView.element, statusLine());
   app.replaceChildren(view);
   loadActiveTab();
   savePageState(pageState);
@@ -314,12 +339,62 @@ function loadActiveTab(): void {
   rowCountKnown = !view.filter;
   shownRowCount = rowCountKnown ? table.rowCount : 0;
   grid.setTable(table.columns, rowCountKnown ? table.rowCount : 0, state.sort, state.columnWidths);
+  applyMode();
   updateCountLabel(rowCountKnown ? table.rowCount : undefined);
   if (rowCountKnown) {
     grid.scrollTo(state.scrollTop, state.scrollLeft);
   } else {
     pendingScroll = { top: state.scrollTop, left: state.scrollLeft };
     cache.ensure(0, PAGE_SIZE);
+  }
+}
+
+/** The visualization the query rendered for the active tab, if any. */
+function renderedVisualization(): { type: string } | undefined {
+  if (!meta) return undefined;
+  const perTable = meta.tableVisualizations?.[activeTabIndex()];
+  if (perTable !== undefined) return perTable ?? undefined;
+  return activeTabIndex() === 0 ? meta.visualization : undefined;
+}
+
+function currentMode(): 'table' | 'chart' {
+  const state = tabState();
+  if (state.mode) return state.mode;
+  const rendered = renderedVisualization();
+  return rendered && rendered.type !== 'table' ? 'chart' : 'table';
+}
+
+/** Switches the active tab between its Table and Chart views (a reason says why a chart fell back to the table). */
+function setMode(mode: 'table' | 'chart', reason?: string): void {
+  if (!pageState) return;
+  tabState().mode = mode;
+  savePageState(pageState);
+  applyMode(reason);
+}
+
+function applyMode(reason?: string): void {
+  const table = tableMeta();
+  if (!meta || !table || !gridHostElement) return;
+  const mode = currentMode();
+  const chart = mode === 'chart';
+  gridHostElement.hidden = chart;
+  chartView.element.hidden = !chart;
+  if (chartReason) {
+    chartReason.hidden = !reason;
+    chartReason.textContent = reason ? `The chart cannot be drawn: ${reason}` : '';
+  }
+  // The toolkit's button reflects its property to the attribute later, so set the property (the attribute alone
+  // is overwritten by a pending reflection of the value it had when it connected).
+  if (modeButtons) {
+    (modeButtons.table as HTMLElement & { appearance: string }).appearance = chart ? 'secondary' : 'primary';
+    (modeButtons.chart as HTMLElement & { appearance: string }).appearance = chart ? 'primary' : 'secondary';
+  }
+  if (chart) {
+    const state = tabState();
+    const picking = !state.chartRequest && !renderedVisualization();
+    chartView.show(meta.run.runId, activeTabIndex(), table.columns, table.name, state.chartRequest, picking);
+  } else {
+    chartView.clear();
   }
 }
 
@@ -513,6 +588,9 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToPageMessage>)
       break;
     case 'notice':
       showNotice(message);
+      break;
+    case 'chart':
+      void chartView.onChart(message);
       break;
   }
 });

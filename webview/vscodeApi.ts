@@ -2,6 +2,7 @@
 // while the panel is hidden (scroll, sort, filter, tab), so a recreated page comes back where the user left it.
 
 import type { PageToExtensionMessage, SortSpec } from '../src/shared/resultsProtocol';
+import type { ChartRequest } from '../src/shared/chartSpec';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -17,6 +18,10 @@ export interface TabState {
   scrollTop: number;
   scrollLeft: number;
   columnWidths?: number[];
+  /** Table or Chart view; unset means the default (Chart when the query rendered one). */
+  mode?: 'table' | 'chart';
+  /** The chart the user picked; unset means the query's render (or the guess). */
+  chartRequest?: ChartRequest;
 }
 
 export interface PageState {

@@ -8,6 +8,7 @@ import type { KustoResponse } from '../core/kusto/resultTypes';
 import { ResultsController, type ResultsHost } from '../core/results/resultsController';
 import { resultsPageDocument } from '../core/results/resultsPageDocument';
 import type { ErrorDisplay, ExportFormat, ExtensionToPageMessage, RunInfo } from '../shared/resultsProtocol';
+import { chartScriptUri, chooseChartImageFile } from './chartGlue';
 
 export type { ErrorDisplay, RunInfo } from '../shared/resultsProtocol';
 
@@ -35,6 +36,7 @@ export class ResultsPanel implements vscode.Disposable {
       revealPosition: (run, line, column) => this.revealPositionEmitter.fire({ run, line, column }),
       withProgress: (title, task) => withCancellableProgress(title, task),
       exportRawFormulas: () => vscode.workspace.getConfiguration('kusto.results').get<boolean>('exportRawFormulas', false) === true,
+      chooseImageFile: (format, suggestedFileName) => chooseChartImageFile(format, suggestedFileName),
       log: this.log,
     };
     this.controller = new ResultsController(host);
@@ -149,7 +151,13 @@ export function resultsPageHtml(webview: vscode.Webview, webviewRoot: vscode.Uri
   const nonce = randomBytes(16).toString('base64');
   const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'main.js'));
   const styleUri = webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'styles.css'));
-  return resultsPageDocument({ cspSource: webview.cspSource, nonce, scriptUri: scriptUri.toString(), styleUri: styleUri.toString() });
+  return resultsPageDocument({
+    cspSource: webview.cspSource,
+    nonce,
+    scriptUri: scriptUri.toString(),
+    styleUri: styleUri.toString(),
+    chartScriptUri: chartScriptUri(webview, webviewRoot),
+  });
 }
 
 /** A notification with a progress bar (rows done of total) and a Cancel button, for exports and large copies. */

@@ -3,6 +3,7 @@
 // shows: it asks for pages of rows of a view (table + sort + filter) and the extension answers from the full data.
 
 import type { KustoErrorInfo, KustoScalarType, QueryStatistics, TableKind, Visualization } from '../core/kusto/resultTypes';
+import { parseChartRequest, parseChartImage, type ChartImageFormat, type ChartRequest, type ChartSpec } from './chartSpec';
 
 /** One query run as the results panel knows it. */
 export interface RunInfo {
@@ -78,7 +79,22 @@ export interface ResultsMetaMessage {
   readonly tables: readonly TableMeta[];
   readonly statistics?: QueryStatistics;
   readonly visualization?: Visualization;
+  /** The `render` visualization of each table, by table index (a batch may render several); null for none. */
+  readonly tableVisualizations?: readonly (Visualization | null)[];
   readonly partialErrors: readonly KustoErrorInfo[];
+}
+
+/** The answer to requestChart: the chart to draw, or why the table cannot be drawn as asked. */
+export interface ChartMessage {
+  readonly type: 'chart';
+  readonly runId: string;
+  readonly tableIndex: number;
+  readonly requestId: number;
+  /** The choice the chart was built from (the picker shows it): the query's render, the user's, or the guess. */
+  readonly request: ChartRequest;
+  readonly fromQuery: boolean;
+  readonly spec?: ChartSpec;
+  readonly error?: string;
 }
 
 export interface RowsMessage {
@@ -136,7 +152,8 @@ export type ExtensionToPageMessage =
   | ViewProgressMessage
   | ErrorMessage
   | NoticeMessage
-  | EmptyMessage;
+  | EmptyMessage
+  | ChartMessage;
 
 // ---- page → extension ----
 
@@ -185,6 +202,25 @@ export interface RevealPositionMessage {
   readonly column: number;
 }
 
+/** Build the chart of a table: as the query rendered it (or the guess) without `request`, else as picked. */
+export interface RequestChartMessage {
+  readonly type: 'requestChart';
+  readonly runId: string;
+  readonly tableIndex: number;
+  readonly requestId: number;
+  readonly request?: ChartRequest;
+  /** The x range the user zoomed to: large series come back sampled finely inside it. */
+  readonly xWindow?: readonly [number, number];
+}
+
+/** Save a chart image the page drew: PNG as base64, SVG as text. The extension asks where. */
+export interface SaveChartImageMessage {
+  readonly type: 'saveChartImage';
+  readonly format: ChartImageFormat;
+  readonly data: string;
+  readonly suggestedName: string;
+}
+
 export type PageToExtensionMessage =
   | ReadyMessage
   | CancelMessage
@@ -192,7 +228,9 @@ export type PageToExtensionMessage =
   | CopyTextMessage
   | CopyRowsMessage
   | ExportMessage
-  | RevealPositionMessage;
+  | RevealPositionMessage
+  | RequestChartMessage
+  | SaveChartImageMessage;
 
 /** Types whose cells are right-aligned in the grid and compared as numbers. */
 export function isNumericType(type: KustoScalarType): boolean {
@@ -287,6 +325,31 @@ export function parsePageMessage(raw: unknown): PageToExtensionMessage | undefin
       return typeof raw.runId === 'string' && isIndex(raw.line) && isIndex(raw.column)
         ? { type: 'revealPosition', runId: raw.runId, line: raw.line, column: raw.column }
         : undefined;
+    case 'requestChart': {
+      if (typeof raw.runId !== 'string' || !isIndex(raw.tableIndex) || !isIndex(raw.requestId)) return undefined;
+      const request = raw.request === undefined || raw.request === null ? undefined : parseChartRequest(raw.request);
+      if (raw.request !== undefined && raw.request !== null && !request) return undefined;
+      const window = raw.xWindow;
+      const xWindow =
+        Array.isArray(window) && window.length === 2 && window.every((v) => typeof v === 'number' && Number.isFinite(v)) && window[0] <= window[1]
+          ? ([window[0], window[1]] as const)
+          : undefined;
+      if (window !== undefined && window !== null && !xWindow) return undefined;
+      return {
+        type: 'requestChart',
+        runId: raw.runId,
+        tableIndex: raw.tableIndex,
+        requestId: raw.requestId,
+        ...(request ? { request } : {}),
+        ...(xWindow ? { xWindow } : {}),
+      };
+    }
+    case 'saveChartImage': {
+      const image = parseChartImage(raw.format, raw.data);
+      return image && typeof raw.suggestedName === 'string'
+        ? { type: 'saveChartImage', format: image.format, data: image.data, suggestedName: raw.suggestedName.slice(0, 120) }
+        : undefined;
+    }
     default:
       return undefined;
   }

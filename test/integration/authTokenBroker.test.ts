@@ -140,7 +140,8 @@ describe('TokenBroker with real MSAL against the local sign-in server', function
         assert.notEqual(forced.accessToken, first.accessToken, 'a 401 retry gets a new token');
         assert.equal(await broker.getToken(CLUSTER_A), forced.accessToken, 'a fresh 3-second token is used, not renewed');
         assert.equal(fixture.tokenCalls('refresh_token'), 1);
-        await new Promise((resolve) => setTimeout(resolve, 2_200));
+        // MSAL keeps expiry in whole seconds (rounded): wait so that under a second is left whichever way it rounded.
+        await new Promise((resolve) => setTimeout(resolve, 2_700));
         const renewed = await broker.getTokenDetails(CLUSTER_A);
         assert.notEqual(renewed.accessToken, forced.accessToken);
         assert.equal(fixture.tokenCalls('refresh_token'), 2, 'renewed exactly once: the token MSAL just renewed is not renewed again');

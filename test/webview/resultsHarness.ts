@@ -32,25 +32,24 @@ export const CHROMIUM_ARGS = [
 /** Bundles webview/main.ts exactly as scripts/build.mjs does, into a temporary folder. */
 export async function buildWebviewBundle(): Promise<{ dir: string; dispose(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'kusto-webview-'));
-  await build({
-    entryPoints: [join(repoRoot, 'webview', 'main.ts')],
-    outfile: join(dir, 'main.js'),
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    logLevel: 'warning',
-  });
+  const options = { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', logLevel: 'warning' } as const;
+  await Promise.all([
+    build({ ...options, entryPoints: [join(repoRoot, 'webview', 'main.ts')], outfile: join(dir, 'main.js') }),
+    // The chart bundle, which the page loads only when it first shows a chart (as dist/webview/chart.js).
+    build({ ...options, entryPoints: [join(repoRoot, 'webview', 'chart', 'chartBundle.ts')], outfile: join(dir, 'chart.js'), minify: true }),
+  ]);
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Serves main.js, styles.css and the page document on 127.0.0.1. */
-export async function serveWebview(bundleDir: string): Promise<{ origin: string; setDocument(html: string): void; close(): Promise<void> }> {
+export async function serveWebview(bundleDir: string): Promise<{ origin: string; served: string[]; setDocument(html: string): void; close(): Promise<void> }> {
   let documentHtml = '';
+  const served: string[] = [];
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/main.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(bundleDir, 'main.js')));
+    if (path === '/main.js' || path === '/chart.js') {
+      served.push(path);
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(join(bundleDir, path.slice(1))));
     } else if (path === '/styles.css') {
       res.writeHead(200, { 'content-type': 'text/css' }).end(readFileSync(join(repoRoot, 'webview', 'styles.css')));
     } else if (path === '/index.html') {
@@ -63,6 +62,7 @@ export async function serveWebview(bundleDir: string): Promise<{ origin: string;
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
+    served,
     setDocument: (html) => {
       documentHtml = html;
     },
@@ -100,6 +100,8 @@ export interface ResultsHarness {
   readonly revealed: { line: number; column: number }[];
   readonly cancelled: string[];
   exportTarget: string | undefined;
+  /** Where a saved chart image goes (the save dialog's answer). */
+  imageTarget: string | undefined;
   /** Loads (or reloads) the page; the state the page saved last is handed back, as VS Code does. */
   load(): Promise<void>;
   /** Resolves once every message posted so far has reached the page. */
@@ -125,6 +127,7 @@ export async function openResultsHarness(browser: Browser, server: { origin: str
     revealed,
     cancelled,
     exportTarget: undefined,
+    imageTarget: undefined,
     load: async () => {
       server.setDocument(
         resultsPageDocument({
@@ -132,6 +135,7 @@ export async function openResultsHarness(browser: Browser, server: { origin: str
           nonce: `n${Math.random().toString(36).slice(2)}`,
           scriptUri: `${server.origin}/main.js`,
           styleUri: `${server.origin}/styles.css`,
+          chartScriptUri: `${server.origin}/chart.js`,
           beforeScript: fakeVsCodeApiScript(savedState),
         }),
       );
@@ -157,6 +161,7 @@ export async function openResultsHarness(browser: Browser, server: { origin: str
       clipboard.push(text);
     },
     chooseExportFile: async (_format: ExportFormat) => harness.exportTarget,
+    chooseImageFile: async () => harness.imageTarget,
     revealPosition: (_run, line, column) => revealed.push({ line, column }),
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
   });

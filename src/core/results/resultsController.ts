@@ -19,6 +19,8 @@ import { ResultTable, type ResultView, type ViewOptions } from './resultView';
 import { rowsToTsv, writeCsv, writeJson } from './resultExport';
 import { ViewJobs } from './viewJobs';
 import { isWorkCancelled } from './slicedWork';
+import { answerChartRequest, tableVisualizations, writeChartImage } from './chartRequests';
+import type { ChartImageFormat } from '../../shared/chartSpec';
 
 /** What the controller needs from its surroundings (a webview panel, or a test). */
 export interface ResultsHost {
@@ -34,6 +36,8 @@ export interface ResultsHost {
   withProgress?<T>(title: string, task: (report: (done: number, total: number) => void, signal: AbortSignal) => Promise<T>): Promise<T>;
   /** True when CSV/TSV should carry formula-like cells as they are (kusto.results.exportRawFormulas). */
   exportRawFormulas?(): boolean;
+  /** Asks the user where to save a chart image; absent where images cannot be saved. */
+  chooseImageFile?(format: ChartImageFormat, suggestedFileName: string): Promise<string | undefined>;
   readonly log: { info(message: string): void; warn(message: string): void; error(message: string): void };
 }
 
@@ -111,6 +115,9 @@ export class ResultsController {
           })),
           ...(r.statistics ? { statistics: withoutRaw(r.statistics) } : {}),
           ...(r.visualization ? { visualization: r.visualization } : {}),
+          ...(r.visualization || r.allTables.some((t) => t.kind === 'QueryProperties')
+            ? { tableVisualizations: tableVisualizations(r).map((v) => v ?? null) }
+            : {}),
           partialErrors: r.partialErrors,
         };
       }
@@ -177,6 +184,20 @@ export class ResultsController {
       case 'export':
         await this.exportView(message.runId, message.view, message.format);
         return;
+      case 'requestChart':
+        if (this.state.kind === 'results' && this.state.run.runId === message.runId) {
+          this.host.post(answerChartRequest(this.state.response, message));
+        }
+        return;
+      case 'saveChartImage': {
+        if (!this.host.chooseImageFile) throw new Error('Saving chart images is not available here.');
+        const path = await this.host.chooseImageFile(message.format, `${safeFileName(message.suggestedName)}.${message.format}`);
+        if (!path) return;
+        const bytes = await writeChartImage(path, message.format, message.data);
+        this.host.log.info(`Saved a ${message.format.toUpperCase()} chart (${bytes} bytes) to ${path}`);
+        this.host.post({ type: 'notice', level: 'info', message: `Saved the chart to ${path}` });
+        return;
+      }
       case 'revealPosition':
         if (this.state.kind === 'error' && this.state.run.runId === message.runId) {
           this.host.revealPosition(this.state.run, message.line, message.column);

@@ -1,7 +1,15 @@
 // The results page's HTML document, without `vscode`, so headless-browser tests load exactly what VS Code loads.
 
 /** Strict CSP with a nonce: scripts only with the nonce, styles and fonts only from the webview's own resources. */
-export function resultsPageDocument(options: { cspSource: string; nonce: string; scriptUri: string; styleUri: string; beforeScript?: string }): string {
+export function resultsPageDocument(options: {
+  cspSource: string;
+  nonce: string;
+  scriptUri: string;
+  styleUri: string;
+  beforeScript?: string;
+  /** The chart bundle, loaded by the page (with the nonce) only when it first shows a chart. */
+  chartScriptUri?: string;
+}): string {
   const { cspSource, nonce } = options;
   const csp = [
     "default-src 'none'",
@@ -22,9 +30,13 @@ export function resultsPageDocument(options: { cspSource: string; nonce: string;
 <title>Kusto Results</title>
 </head>
 <body>
-<div id="app" class="app"></div>
+<div id="app" class="app"${options.chartScriptUri ? ` data-chart-script="${escapeAttribute(options.chartScriptUri)}"` : ''}></div>
 ${options.beforeScript ? `<script nonce="${nonce}">${options.beforeScript}</script>` : ''}
 <script nonce="${nonce}" src="${options.scriptUri}"></script>
 </body>
 </html>`;
+}
+
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
