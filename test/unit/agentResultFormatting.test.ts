@@ -68,7 +68,7 @@ describe('Agent result formatting: what the model reads', () => {
     for (const format of ['markdown', 'csv'] as const) {
       const text = formatResponseForModel(response([table(manyRows(5_000))]), { maxRows: 5_000, maxBytes: 4096, format });
       assert.ok(Buffer.byteLength(text) <= 4096, `${format}: ${Buffer.byteLength(text)} bytes`);
-      assert.match(text, /Truncated: showing the first \d+ of 5000 rows \(the 4 KB output limit\)/, format);
+      assert.match(text, /Truncated: showing the first \d+ of 5,000 rows \(the 4 KB output limit\)/, format);
     }
   });
 
