@@ -5,6 +5,8 @@ import { KustoClientProvider } from './kustoClientProvider';
 import { registerExplorer } from './explorer/registerExplorer';
 import { registerQueryRunner } from './query/registerQueryRunner';
 import { ResultsPanel } from './results/resultsPanel';
+import { AccountsStatusLines } from './auth/accountsStatusLines';
+import { registerAgentAccess } from './agents/registerAgentAccess';
 
 // Kept small and cheap: every feature registers its commands and views here, and loads MSAL, undici and the
 // Kusto client only when first needed.
@@ -14,12 +16,15 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
 
   const connections = registerEditorConnections(context, { log });
-  const auth = registerAuth(context, { activeConnection: connections, log });
+  const accountsStatusLines = new AccountsStatusLines();
+  context.subscriptions.push(accountsStatusLines);
+  const auth = registerAuth(context, { activeConnection: connections, log, accountsStatusLines });
   const clients = new KustoClientProvider(auth, String(context.extension.packageJSON.version ?? '0.0.0'));
   const schema = registerExplorer(context, { auth, clients, connections, log });
   connections.setSchemaSource(schema);
   const results = new ResultsPanel(context, { log });
   registerQueryRunner(context, { auth, clients, connections, results, log });
+  registerAgentAccess(context, { auth, clients, connections, schema, accountsStatusLines, log });
 
   log.info(`Kusto extension activated in ${Date.now() - started} ms`);
 }

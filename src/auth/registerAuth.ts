@@ -4,6 +4,7 @@ import { readClusterSignInPreferences } from '../clusterSettings';
 import { TokenBroker } from '../core/auth/tokenBroker';
 import { describeError } from '../core/auth/redact';
 import type { KustoAuth } from '../kustoAuth';
+import type { AccountsStatusLines } from './accountsStatusLines';
 import { AccountsTreeProvider } from './accountsTreeProvider';
 import { InteractiveSignIn, registerAuthCommands } from './authCommands';
 import { AuthStatusBar } from './authStatusBar';
@@ -12,6 +13,8 @@ import { GlobalStateAccountMapping, readSignInSettings } from './vscodeAuthStore
 export interface AuthDeps {
   readonly activeConnection: ActiveConnectionSource;
   readonly log: vscode.LogOutputChannel;
+  /** Rows other features show below the accounts (e.g. agent access). */
+  readonly accountsStatusLines?: AccountsStatusLines;
 }
 
 /**
@@ -38,7 +41,8 @@ export function registerAuth(context: vscode.ExtensionContext, deps: AuthDeps): 
       void vscode.commands.executeCommand('setContext', 'kusto.signedIn', value);
     }
   };
-  const accounts = new AccountsTreeProvider(broker, log, setSignedIn);
+  const accounts = new AccountsTreeProvider(broker, log, setSignedIn, deps.accountsStatusLines);
+  const statusLinesSubscription = deps.accountsStatusLines?.onDidChange(() => accounts.refresh());
   const statusBar = new AuthStatusBar(broker, deps.activeConnection, log);
   const interactive = new InteractiveSignIn({ broker, activeConnection: deps.activeConnection, log });
 
@@ -70,6 +74,7 @@ export function registerAuth(context: vscode.ExtensionContext, deps: AuthDeps): 
     {
       dispose: () => {
         brokerSubscription.dispose();
+        statusLinesSubscription?.dispose();
         broker.dispose().catch((error: unknown) => log.warn(`Closing the sign-in client failed: ${describeError(error)}`));
       },
     },
