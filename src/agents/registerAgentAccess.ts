@@ -129,11 +129,15 @@ class AgentAccess implements vscode.Disposable {
       return { invocationMessage: `Running a Kusto query on ${where} (always allowed on this cluster)` };
     }
     const message = new vscode.MarkdownString(undefined, true);
-    message.appendMarkdown(`**Cluster:** ${escapeMarkdown(prepared.clusterName)} (\`${prepared.clusterUrl}\`)  \n**Database:** ${escapeMarkdown(prepared.database)}\n\n`);
-    message.appendCodeblock(prepared.query, 'kql');
     message.appendMarkdown(
-      `\nThe query runs with your Kusto sign-in. ` +
-        `[Always allow on this cluster](command:${ALLOW_CLUSTER_COMMAND}?${encodeURIComponent(JSON.stringify([prepared.clusterUrl]))} "Remembered for this workspace")`,
+      `**Cluster:** ${escapeMarkdown(prepared.clusterName)} (\`${prepared.clusterUrl}\`)  \n**Database:** ${escapeMarkdown(prepared.database)}  \n` +
+        'The query runs with your Kusto sign-in:\n\n',
+    );
+    message.appendCodeblock(prepared.query, 'kql');
+    // A link in a chat's confirmation; the same words name the command where the message shows as plain text.
+    message.appendMarkdown(
+      `\n\nTo stop asking on this cluster in this workspace: ` +
+        `[Kusto: Always Allow Agent Queries on a Cluster…](command:${ALLOW_CLUSTER_COMMAND}?${encodeURIComponent(JSON.stringify([prepared.clusterUrl]))} "Remembered for this workspace")`,
     );
     message.isTrusted = { enabledCommands: [ALLOW_CLUSTER_COMMAND] };
     return {
