@@ -129,16 +129,15 @@ class AgentAccess implements vscode.Disposable {
       return { invocationMessage: `Running a Kusto query on ${where} (always allowed on this cluster)` };
     }
     const message = new vscode.MarkdownString(undefined, true);
+    const allowLink = `command:${ALLOW_CLUSTER_COMMAND}?${encodeURIComponent(JSON.stringify([prepared.clusterUrl]))}`;
+    // A link in a chat's confirmation; where the message shows as plain text (a dialog) the same words name the command.
+    // The query comes last: plain text joins whatever follows a code block onto its last line.
     message.appendMarkdown(
       `**Cluster:** ${escapeMarkdown(prepared.clusterName)} (\`${prepared.clusterUrl}\`)  \n**Database:** ${escapeMarkdown(prepared.database)}  \n` +
-        'The query runs with your Kusto sign-in:\n\n',
+        `To stop asking on this cluster in this workspace: [Kusto: Always Allow Agent Queries on a Cluster…](${allowLink} "Remembered for this workspace")\n\n` +
+        'The query, run with your Kusto sign-in:\n\n',
     );
     message.appendCodeblock(prepared.query, 'kql');
-    // A link in a chat's confirmation; the same words name the command where the message shows as plain text.
-    message.appendMarkdown(
-      `\n\nTo stop asking on this cluster in this workspace: ` +
-        `[Kusto: Always Allow Agent Queries on a Cluster…](command:${ALLOW_CLUSTER_COMMAND}?${encodeURIComponent(JSON.stringify([prepared.clusterUrl]))} "Remembered for this workspace")`,
-    );
     message.isTrusted = { enabledCommands: [ALLOW_CLUSTER_COMMAND] };
     return {
       invocationMessage: `Running a Kusto query on ${where}`,
