@@ -199,8 +199,11 @@ class AgentAccess implements vscode.Disposable {
             throw new Error('Kusto agent access is turned off (setting kusto.agents.enabled).');
           }
           const server = await this.ensureMcpServer();
-          // The secret travels only here, in memory, to VS Code's MCP client.
-          return new vscode.McpHttpServerDefinition(definition.label, vscode.Uri.parse(server.url), { Authorization: `Bearer ${server.secret}` }, this.version);
+          // This provider only offers HTTP definitions. The secret travels only here, in memory, to VS Code's MCP client.
+          const http = definition as vscode.McpHttpServerDefinition;
+          http.uri = vscode.Uri.parse(server.url);
+          http.headers = { Authorization: `Bearer ${server.secret}` };
+          return http;
         },
       }),
     );
@@ -270,12 +273,12 @@ class AgentAccess implements vscode.Disposable {
 
   private statusItem(): vscode.TreeItem {
     const enabled = isAgentAccessEnabled();
-    const mcp = this.mcpServer ? ', MCP server running' : '';
+
     const item = new vscode.TreeItem(enabled ? 'Agent access: on' : 'Agent access: off', vscode.TreeItemCollapsibleState.None);
     item.id = 'kusto.agentAccess';
     item.contextValue = enabled ? 'kusto.agentAccessOn' : 'kusto.agentAccessOff';
     item.iconPath = new vscode.ThemeIcon(enabled ? 'robot' : 'circle-slash');
-    item.description = enabled ? `#kusto tools${mcp}` : 'agents cannot use your sign-in';
+    item.description = enabled ? (this.mcpServer ? 'MCP server running' : '#kusto tools') : 'agents cannot use your sign-in';
     item.tooltip = enabled
       ? 'AI agents in VS Code (language model tools and MCP) can list your Kusto connections, read schemas and run queries you confirm, ' +
         'with your sign-in. Tokens never leave VS Code. Click to turn off.'

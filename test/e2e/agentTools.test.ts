@@ -65,6 +65,8 @@ describe('Kusto tools for AI agents in a real VS Code (code-server + Chromium)',
       workDir,
       settings: {
         ...kustoSettingsFor({ kustoUrl: stack.kusto.url, signInOrigin: stack.signIn.origin, clusterName: CLUSTER_NAME, defaultDatabase: DATABASE }),
+        // VS Code's MCP commands need its AI features on (the quiet defaults turn them off).
+        'chat.disableAIFeatures': false,
       },
       extraCaCertificatePath: stack.signIn.caCertificatePath,
       workspaceFiles: { 'notes.md': '# agent tools\n' },
@@ -260,6 +262,27 @@ describe('Kusto tools for AI agents in a real VS Code (code-server + Chromium)',
 
     await workbench.runCommand('Kusto: Turn On Agent Access');
     await workbench.waitForTreeRow('Accounts', /Agent access: on/, { level: 1, timeoutMs: 30_000 });
+  });
+  it('offers the Kusto MCP server to VS Code: started from "MCP: List Servers", VS Code connects with the secret', async () => {
+    await workbench.runCommand('MCP: List Servers');
+    const server = workbench.quickPickRow(/Kusto/);
+    await server.waitFor({ state: 'visible', timeout: 30_000 });
+    await workbench.screenshot('MCP servers list with Kusto');
+    await server.click();
+    const start = workbench.quickPickRow(/Start Server/i);
+    if (await start.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) {
+      await start.click();
+    }
+    const kustoLog = (): string => readLogFiles(codeServer!.logsDir, 'Kusto');
+    await waitFor(async () => /Kusto MCP server listening on 127\.0\.0\.1:\d+/.test(kustoLog()), 60_000, 'the Kusto MCP server to start');
+    await waitFor(async () => /MCP session \w+ started/.test(kustoLog()), 60_000, "VS Code's MCP client to open a session");
+    assert.doesNotMatch(kustoLog(), /Refused an MCP request without the session secret/, 'VS Code did not send the secret');
+    await workbench.dismissQuickInput().catch(() => undefined);
+    // VS Code's own MCP output channel: the connection runs and the four tools were listed through it.
+    await waitFor(async () => /Discovered\s+4\s+tools/.test((await workbench.page.locator('.part.panel').innerText().catch(() => '')) ?? ''), 30_000, 'VS Code to discover the 4 Kusto tools over MCP');
+    const row = await workbench.waitForTreeRow('Accounts', /Agent access: on/, { level: 1, timeoutMs: 30_000 });
+    await waitFor(async () => /MCP server running/.test((await row.textContent()) ?? ''), 30_000, 'the Accounts view to say the MCP server runs');
+    await workbench.screenshot('accounts view with the MCP server running');
   });
 });
 
