@@ -15,11 +15,14 @@ const vendorAsExternal = {
       path: `./vendor/${VENDOR_PACKAGES[args.path]}.js`,
       external: true,
     }));
+    // The MCP SDK (for agent access over MCP) is reached only through src/core/agents/mcpSdk.ts, loaded when the
+    // MCP server starts: that module is its own vendor bundle.
+    build.onResolve({ filter: /\/mcpSdk$/ }, () => ({ path: './vendor/mcp-sdk.js', external: true }));
   },
 };
 
 const vendor = {
-  entryPoints: Object.fromEntries(Object.entries(VENDOR_PACKAGES).map(([pkg, name]) => [name, pkg])),
+  entryPoints: { ...Object.fromEntries(Object.entries(VENDOR_PACKAGES).map(([pkg, name]) => [name, pkg])), 'mcp-sdk': 'src/core/agents/mcpSdk.ts' },
   outdir: 'dist/vendor',
   bundle: true,
   platform: 'node',

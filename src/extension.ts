@@ -6,6 +6,8 @@ import { registerExplorer } from './explorer/registerExplorer';
 import { registerQueryRunner } from './query/registerQueryRunner';
 import { registerLanguageFeatures } from './language/registerLanguageFeatures';
 import { ResultsPanel } from './results/resultsPanel';
+import { AccountsStatusLines } from './auth/accountsStatusLines';
+import { registerAgentAccess } from './agents/registerAgentAccess';
 
 // Kept small and cheap: every feature registers its commands and views here, and loads MSAL, undici and the
 // Kusto client only when first needed.
@@ -15,13 +17,16 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
 
   const connections = registerEditorConnections(context, { log });
-  const auth = registerAuth(context, { activeConnection: connections, log });
+  const accountsStatusLines = new AccountsStatusLines();
+  context.subscriptions.push(accountsStatusLines);
+  const auth = registerAuth(context, { activeConnection: connections, log, accountsStatusLines });
   const clients = new KustoClientProvider(auth, String(context.extension.packageJSON.version ?? '0.0.0'));
   const schema = registerExplorer(context, { auth, clients, connections, log });
   connections.setSchemaSource(schema);
   const results = new ResultsPanel(context, { log });
   registerQueryRunner(context, { auth, clients, connections, results, log });
   registerLanguageFeatures(context, { connections, store: schema.store, log });
+  registerAgentAccess(context, { auth, clients, connections, schema, accountsStatusLines, log });
 
   log.info(`Kusto extension activated in ${Date.now() - started} ms`);
 }

@@ -4,6 +4,7 @@ import { describeError } from '../core/auth/redact';
 import { signInMethodLabel } from '../core/auth/signInMethods';
 import { expiryLevel, formatTimeToExpiry } from '../core/auth/tokenExpiry';
 import { readWarnMinutesBeforeExpiry } from './vscodeAuthStores';
+import type { AccountsStatusLines } from './accountsStatusLines';
 
 export interface AccountNode {
   readonly kind: 'account';
@@ -18,7 +19,13 @@ export interface ScopeNode {
   readonly clusterUrl: string;
 }
 
-export type AccountsTreeNode = AccountNode | ScopeNode;
+/** A row another feature adds below the accounts (AccountsStatusLines), shown while someone is signed in. */
+export interface StatusNode {
+  readonly kind: 'status';
+  readonly item: vscode.TreeItem;
+}
+
+export type AccountsTreeNode = AccountNode | ScopeNode | StatusNode;
 
 const REFRESH_LABELS_MS = 30_000;
 
@@ -34,6 +41,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsTre
     private readonly broker: TokenBroker,
     private readonly log: vscode.LogOutputChannel,
     private readonly onSignedInChanged: (signedIn: boolean) => void,
+    private readonly statusLines?: AccountsStatusLines,
   ) {
     // Times to expiry change without any request: redraw while someone is signed in.
     this.timer = setInterval(() => this.hasAccounts && this.changed.fire(undefined), REFRESH_LABELS_MS);
@@ -44,7 +52,7 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsTre
   }
 
   async getChildren(node?: AccountsTreeNode): Promise<AccountsTreeNode[]> {
-    if (node?.kind === 'scope') {
+    if (node?.kind === 'scope' || node?.kind === 'status') {
       return [];
     }
     if (node?.kind === 'account') {
@@ -65,11 +73,15 @@ export class AccountsTreeProvider implements vscode.TreeDataProvider<AccountsTre
     }
     this.hasAccounts = accounts.length > 0;
     this.onSignedInChanged(this.hasAccounts);
-    // An empty list shows the welcome view with its Sign In button.
-    return accounts.map((account) => ({ kind: 'account', account }));
+    // An empty list shows the welcome view with its Sign In button (so status rows only show while signed in).
+    const statusNodes: StatusNode[] = accounts.length ? (this.statusLines?.items() ?? []).map((item) => ({ kind: 'status', item })) : [];
+    return [...accounts.map((account): AccountNode => ({ kind: 'account', account })), ...statusNodes];
   }
 
   getTreeItem(node: AccountsTreeNode): vscode.TreeItem {
+    if (node.kind === 'status') {
+      return node.item;
+    }
     if (node.kind === 'account') {
       const { account } = node;
       const item = new vscode.TreeItem(account.username || account.name || account.homeAccountId, vscode.TreeItemCollapsibleState.Expanded);

@@ -4,6 +4,7 @@ import { TokenBroker } from '../core/auth/tokenBroker';
 import { describeError } from '../core/auth/redact';
 import { parseClusterUrl } from '../core/clusterUrl';
 import type { KustoAuth } from '../kustoAuth';
+import type { AccountsStatusLines } from './accountsStatusLines';
 import { AccountsTreeProvider } from './accountsTreeProvider';
 import { InteractiveSignIn, registerAuthCommands } from './authCommands';
 import { AuthStatusBar } from './authStatusBar';
@@ -13,6 +14,8 @@ import { WorkspaceClusterGate } from './workspaceClusterGate';
 export interface AuthDeps {
   readonly activeConnection: ActiveConnectionSource;
   readonly log: vscode.LogOutputChannel;
+  /** Rows other features show below the accounts (e.g. agent access). */
+  readonly accountsStatusLines?: AccountsStatusLines;
 }
 
 /**
@@ -41,7 +44,8 @@ export function registerAuth(context: vscode.ExtensionContext, deps: AuthDeps): 
       void vscode.commands.executeCommand('setContext', 'kusto.signedIn', value);
     }
   };
-  const accounts = new AccountsTreeProvider(broker, log, setSignedIn);
+  const accounts = new AccountsTreeProvider(broker, log, setSignedIn, deps.accountsStatusLines);
+  const statusLinesSubscription = deps.accountsStatusLines?.onDidChange(() => accounts.refresh());
   const statusBar = new AuthStatusBar(broker, deps.activeConnection, log);
   const confirmCluster = (clusterUrl: string): Promise<void> => workspaceClusters.ensureAllowed(parseClusterUrl(clusterUrl).url);
   const interactive = new InteractiveSignIn({ broker, activeConnection: deps.activeConnection, log, confirmCluster });
@@ -74,6 +78,7 @@ export function registerAuth(context: vscode.ExtensionContext, deps: AuthDeps): 
     {
       dispose: () => {
         brokerSubscription.dispose();
+        statusLinesSubscription?.dispose();
         broker.dispose().catch((error: unknown) => log.warn(`Closing the sign-in client failed: ${describeError(error)}`));
       },
     },
