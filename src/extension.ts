@@ -5,6 +5,8 @@ import { KustoClientProvider } from './kustoClientProvider';
 import { registerExplorer } from './explorer/registerExplorer';
 import { registerQueryRunner } from './query/registerQueryRunner';
 import { ResultsPanel } from './results/resultsPanel';
+import { registerQueryHistory } from './history/registerQueryHistory';
+import { registerResultsWorkflow } from './results/registerResultsWorkflow';
 
 // Kept small and cheap: every feature registers its commands and views here, and loads MSAL, undici and the
 // Kusto client only when first needed.
@@ -19,7 +21,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const schema = registerExplorer(context, { auth, clients, connections, log });
   connections.setSchemaSource(schema);
   const results = new ResultsPanel(context, { log });
-  registerQueryRunner(context, { auth, clients, connections, results, log });
+  const history = registerQueryHistory(context, { results, log });
+  registerResultsWorkflow(context, { results });
+  registerQueryRunner(context, { auth, clients, connections, results, log, runObserver: history });
 
   log.info(`Kusto extension activated in ${Date.now() - started} ms`);
 }

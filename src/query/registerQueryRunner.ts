@@ -15,6 +15,7 @@ import type { KustoAuth } from '../kustoAuth';
 import type { KustoClientProvider } from '../kustoClientProvider';
 import type { ResultsPanel, RunInfo } from '../results/resultsPanel';
 import { QueryCodeLensProvider } from './queryCodeLens';
+import type { RunObserver } from './runObserver';
 
 export interface QueryRunnerDeps {
   readonly auth: KustoAuth;
@@ -22,6 +23,8 @@ export interface QueryRunnerDeps {
   readonly connections: EditorConnections;
   readonly results: ResultsPanel;
   readonly log: vscode.LogOutputChannel;
+  /** Told when a run ends (query history, recalled results). */
+  readonly runObserver?: RunObserver;
 }
 
 /**
@@ -239,6 +242,7 @@ class QueryRunner implements vscode.Disposable {
         this.deps.log.warn(`${runLabel} returned partial results: ${partial.code}: ${partial.message}`);
       }
       this.deps.results.showResults(info, response);
+      this.deps.runObserver?.onRunFinished({ info, outcome: 'ok', durationMs: Date.now() - info.startedAt, rows, response });
     } catch (error) {
       const outcome = classifyRunError(error, {
         clusterUrl: connection.clusterUrl,
@@ -249,6 +253,7 @@ class QueryRunner implements vscode.Disposable {
       if (outcome.kind === 'cancelled') {
         // cancel() already updated the panel (or a newer run owns it); a cancel from elsewhere still shows.
         this.deps.log.info(`Cancelled ${runLabel} after ${Date.now() - info.startedAt} ms${requestId}`);
+        this.deps.runObserver?.onRunFinished({ info, outcome: 'cancelled', durationMs: Date.now() - info.startedAt });
         if (this.current === run) {
           this.deps.results.showError(info, outcome.display);
         }
@@ -258,6 +263,7 @@ class QueryRunner implements vscode.Disposable {
         `Failed ${runLabel} on ${connection.clusterUrl}, database ${connection.database} after ${Date.now() - info.startedAt} ms` +
           `${outcome.display.code ? ` (${outcome.display.code})` : ''}${requestId}: ${outcome.display.message}`,
       );
+      this.deps.runObserver?.onRunFinished({ info, outcome: 'error', durationMs: Date.now() - info.startedAt, errorCode: outcome.display.code });
       if (this.current !== run) {
         return;
       }

@@ -12,6 +12,8 @@ export interface RunInfo {
   readonly queryText: string;
   readonly documentUri?: string;
   readonly startedAt: number;
+  /** Set when a kept result is shown again from the query history (epoch ms): no request was sent. */
+  readonly recalledAt?: number;
 }
 
 /** A failed run, as shown to the user. */
@@ -79,6 +81,21 @@ export interface ResultsMetaMessage {
   readonly statistics?: QueryStatistics;
   readonly visualization?: Visualization;
   readonly partialErrors: readonly KustoErrorInfo[];
+  /** Set when the result hit the row or size limit: the page offers to run again without truncation. */
+  readonly truncation?: TruncationInfo;
+}
+
+export interface TruncationInfo {
+  /** Why, for the user: "the 500,000-row limit" or the server's message. */
+  readonly reason: string;
+}
+
+/** The query and shown rows for the clipboard: the page writes HTML and text together where it may. */
+export interface ClipboardContentMessage {
+  readonly type: 'clipboardContent';
+  readonly html: string;
+  readonly text: string;
+  readonly rows: number;
 }
 
 export interface RowsMessage {
@@ -116,7 +133,8 @@ export type ExtensionToPageMessage =
   | RowsMessage
   | ErrorMessage
   | NoticeMessage
-  | EmptyMessage;
+  | EmptyMessage
+  | ClipboardContentMessage;
 
 // ---- page → extension ----
 
@@ -165,6 +183,18 @@ export interface RevealPositionMessage {
   readonly column: number;
 }
 
+/** Workflow actions on a run: copy a web link, copy query and results, run again without truncation. */
+export interface RunActionMessage {
+  readonly type: 'copyLink' | 'runWithoutTruncation';
+  readonly runId: string;
+}
+
+export interface CopyQueryAndResultsMessage {
+  readonly type: 'copyQueryAndResults';
+  readonly runId: string;
+  readonly view: ViewSpec;
+}
+
 export type PageToExtensionMessage =
   | ReadyMessage
   | CancelMessage
@@ -172,7 +202,9 @@ export type PageToExtensionMessage =
   | CopyTextMessage
   | CopyRowsMessage
   | ExportMessage
-  | RevealPositionMessage;
+  | RevealPositionMessage
+  | RunActionMessage
+  | CopyQueryAndResultsMessage;
 
 /** Types whose cells are right-aligned in the grid and compared as numbers. */
 export function isNumericType(type: KustoScalarType): boolean {
@@ -267,6 +299,13 @@ export function parsePageMessage(raw: unknown): PageToExtensionMessage | undefin
       return typeof raw.runId === 'string' && isIndex(raw.line) && isIndex(raw.column)
         ? { type: 'revealPosition', runId: raw.runId, line: raw.line, column: raw.column }
         : undefined;
+    case 'copyLink':
+    case 'runWithoutTruncation':
+      return typeof raw.runId === 'string' ? { type: raw.type, runId: raw.runId } : undefined;
+    case 'copyQueryAndResults': {
+      const view = parseViewSpec(raw.view);
+      return typeof raw.runId === 'string' && view ? { type: 'copyQueryAndResults', runId: raw.runId, view } : undefined;
+    }
     default:
       return undefined;
   }

@@ -15,6 +15,12 @@ import {
 } from '../../shared/resultsProtocol';
 import { ResultTable, type ResultView } from './resultView';
 import { rowsToTsv, writeCsv, writeJson } from './resultExport';
+import { detectTruncation, withoutTruncation } from './truncation';
+import { webExplorerLink } from '../share/deepLink';
+import { resultsAsHtml, resultsAsMarkdown } from '../share/queryAndResults';
+
+/** Most rows "Copy Query and Results" puts on the clipboard (it is for mail and documents, not export). */
+export const MAX_SHARED_ROWS = 10_000;
 
 /** What the controller needs from its surroundings (a webview panel, or a test). */
 export interface ResultsHost {
@@ -23,6 +29,10 @@ export interface ResultsHost {
   /** Asks the user where to save an export; a file system path, or undefined when they cancel. */
   chooseExportFile(format: ExportFormat, suggestedFileName: string): Promise<string | undefined>;
   revealPosition(run: RunInfo, line: number, column: number): void;
+  /** The row limit requests are sent with, to tell a result cut at the limit. */
+  resultRowLimit?(): number | undefined;
+  /** Runs `text` on the run's connection (e.g. again without truncation). */
+  runAgain?(run: RunInfo, text: string): void;
   readonly log: { info(message: string): void; warn(message: string): void; error(message: string): void };
 }
 
@@ -83,6 +93,7 @@ export class ResultsController {
           ...(r.statistics ? { statistics: withoutRaw(r.statistics) } : {}),
           ...(r.visualization ? { visualization: r.visualization } : {}),
           partialErrors: r.partialErrors,
+          ...truncationOf(r, this.host.resultRowLimit?.()),
         };
       }
     }
@@ -143,12 +154,43 @@ export class ResultsController {
       case 'export':
         await this.exportView(message.runId, message.view, message.format);
         return;
+      case 'copyLink': {
+        const run = this.runFor(message.runId);
+        if (!run) return;
+        await this.host.writeClipboard(webExplorerLink(run.clusterUrl, run.database, run.queryText));
+        this.host.post({ type: 'notice', level: 'info', message: 'Copied a link that opens this query in the Azure Data Explorer web UI.' });
+        return;
+      }
+      case 'copyQueryAndResults': {
+        const view = this.viewFor(message.runId, message.view);
+        const run = this.runFor(message.runId);
+        if (!view || !run) return;
+        const shared = {
+          clusterUrl: run.clusterUrl,
+          database: run.database,
+          queryText: run.queryText,
+          columns: view.source.table.columns.map((c) => c.name),
+          rows: view.formattedRows(0, Math.min(view.rowCount, MAX_SHARED_ROWS)),
+          totalRows: view.rowCount,
+        };
+        this.host.post({ type: 'clipboardContent', html: resultsAsHtml(shared), text: resultsAsMarkdown(shared), rows: shared.rows.length });
+        return;
+      }
+      case 'runWithoutTruncation': {
+        const run = this.runFor(message.runId);
+        if (run) this.host.runAgain?.(run, withoutTruncation(run.queryText));
+        return;
+      }
       case 'revealPosition':
         if (this.state.kind === 'error' && this.state.run.runId === message.runId) {
           this.host.revealPosition(this.state.run, message.line, message.column);
         }
         return;
     }
+  }
+
+  private runFor(runId: string): RunInfo | undefined {
+    return this.state.kind !== 'empty' && this.state.run.runId === runId ? this.state.run : undefined;
   }
 
   /** The view a request names, or undefined when it belongs to an older run (the page catches up by itself). */
@@ -181,6 +223,11 @@ export class ResultsController {
     this.host.log.info(`${message} in ${Date.now() - started} ms`);
     this.host.post({ type: 'notice', level: 'info', message });
   }
+}
+
+function truncationOf(response: KustoResponse, rowLimit: number | undefined) {
+  const truncation = detectTruncation(response, rowLimit);
+  return truncation ? { truncation } : {};
 }
 
 function withoutRaw<T extends { raw?: unknown }>(statistics: T): Omit<T, 'raw'> {
