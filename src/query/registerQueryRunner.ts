@@ -16,6 +16,7 @@ import type { KustoClientProvider } from '../kustoClientProvider';
 import type { ResultsPanel, RunInfo } from '../results/resultsPanel';
 import { QueryCodeLensProvider } from './queryCodeLens';
 import type { RunObserver } from './runObserver';
+import { askQueryParameters } from './queryParameterPrompt';
 
 export interface QueryRunnerDeps {
   readonly auth: KustoAuth;
@@ -50,6 +51,8 @@ interface RunRequest {
   readonly document: vscode.TextDocument;
   readonly block: QueryBlock;
   readonly connection: ActiveConnection;
+  /** Values of the query's declare query_parameters, sent as properties.Parameters. */
+  readonly parameters?: Record<string, string | number>;
 }
 
 interface ActiveRun {
@@ -65,7 +68,7 @@ const REMEMBERED_RUNS = 20;
 const SIGN_IN_WAIT_MS = 10 * 60 * 1000;
 
 export function registerQueryRunner(context: vscode.ExtensionContext, deps: QueryRunnerDeps): void {
-  const runner = new QueryRunner(deps);
+  const runner = new QueryRunner(deps, context.workspaceState);
   context.subscriptions.push(runner);
 }
 
@@ -83,7 +86,10 @@ class QueryRunner implements vscode.Disposable {
   /** Waits for a sign-in started from a failed run; ended (without re-running) on dispose. */
   private readonly pendingSignIns = new Set<(ready: boolean) => void>();
 
-  constructor(private readonly deps: QueryRunnerDeps) {
+  constructor(
+    private readonly deps: QueryRunnerDeps,
+    private readonly workspaceState: vscode.Memento,
+  ) {
     this.codeLens = new QueryCodeLensProvider(deps.connections, () =>
       this.current
         ? { documentUri: this.current.request.document.uri.toString(), startLine: this.current.request.block.range.start.line }
@@ -125,7 +131,10 @@ class QueryRunner implements vscode.Disposable {
   private async runCommand(argument: unknown): Promise<void> {
     const request = await this.prepareRun(argument);
     if (request) {
-      await this.execute(request);
+      const asked = await askQueryParameters(this.workspaceState, request.document.uri.toString(), request.block.text);
+      if (asked) {
+        await this.execute({ ...request, ...(asked.parameters ? { parameters: asked.parameters } : {}) });
+      }
     }
   }
 
@@ -227,6 +236,7 @@ class QueryRunner implements vscode.Disposable {
         clusterUrl: connection.clusterUrl,
         database: connection.database,
         text: block.text,
+        ...(request.parameters ? { properties: { Parameters: request.parameters } } : {}),
         ...this.deps.clients.requestDefaults(),
         signal: controller.signal,
       });
