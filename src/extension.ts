@@ -7,6 +7,7 @@ import { registerQueryRunner } from './query/registerQueryRunner';
 import { ResultsPanel } from './results/resultsPanel';
 import { registerQueryHistory } from './history/registerQueryHistory';
 import { registerResultsWorkflow } from './results/registerResultsWorkflow';
+import { registerConnectionStringCommands } from './explorer/connectionStringCommands';
 
 // Kept small and cheap: every feature registers its commands and views here, and loads MSAL, undici and the
 // Kusto client only when first needed.
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const results = new ResultsPanel(context, { log });
   const history = registerQueryHistory(context, { results, log });
   registerResultsWorkflow(context, { results });
+  registerConnectionStringCommands(context);
   registerQueryRunner(context, { auth, clients, connections, results, log, runObserver: history });
 
   log.info(`Kusto extension activated in ${Date.now() - started} ms`);

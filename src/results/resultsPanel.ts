@@ -74,7 +74,7 @@ export class ResultsPanel implements vscode.Disposable {
     this.panel = undefined;
     this.controller = this.createController();
     const run = this.pinned.get(panel)!.controller.currentRun;
-    panel.title = `📌 ${run ? run.queryText.replace(/\s+/g, ' ').slice(0, 30) : 'Kusto Results'}`;
+    panel.title = `Pinned: ${run ? run.queryText.replace(/\s+/g, ' ').slice(0, 30) : 'Kusto Results'}`;
     return true;
   }
 
