@@ -242,6 +242,21 @@ describe('The daily workflow in a real VS Code: history, recalled results, links
     await workbench.screenshot('parameterized query results');
   });
 
+  it('adds a cluster from a Kusto connection string (and refuses a malformed one, naming the bad part)', async () => {
+    await workbench.runCommand('Kusto: Add Cluster from Connection String');
+    await workbench.waitForQuickInputOpen();
+    const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('Data Source=https://mycluster.westeurope.kusto.windows.net;Colour=blue');
+    await waitFor(async () => /Unknown property "Colour"/.test(await workbench.page.locator('.quick-input-widget').innerText()), 15_000, 'the input to name the bad property');
+    await workbench.screenshot('connection string error names the bad part');
+    await input.fill('Server=https://mycluster.westeurope.kusto.windows.net;Database=Telemetry;Fed=true;Authority Id=contoso.com');
+    await workbench.page.keyboard.press('Enter');
+    await workbench.waitForNotification(/Added mycluster \(https:\/\/mycluster\.westeurope\.kusto\.windows\.net, database Telemetry\)/, 30_000);
+    await workbench.openViewContainer('Kusto');
+    await workbench.waitForTreeRow('Explorer', /^mycluster$/, { level: 1, timeoutMs: 30_000 });
+    await workbench.screenshot('cluster added from a connection string');
+  });
+
   async function runInEditor(text: string): Promise<void> {
     await workbench.page.locator('.tabs-container .tab[aria-label^="queries.kql"]').first().click();
     await workbench.replaceEditorText(text);
