@@ -242,6 +242,21 @@ describe('The daily workflow in a real VS Code: history, recalled results, links
     await workbench.screenshot('parameterized query results');
   });
 
+  it('says when a result was cut at the row limit and runs it again without truncation in one click', async () => {
+    await workbench.openFile('queries.kql');
+    await runInEditor('set truncationmaxrecords = 5;\nStormEvents | take 20 | project State');
+    const grid = await workbench.waitForWebview(/The result is incomplete/, 60_000);
+    assert.match(await bodyText(grid), /E_QUERY_RESULT_SET_TOO_LARGE|exceed the set limit of 5 records/);
+    await workbench.screenshot('truncated result banner');
+    await grid.locator('vscode-button', { hasText: 'Run Again Without Truncation' }).click();
+    const dialog = workbench.page.locator('.monaco-dialog-box', { hasText: /may be very large/ }).first();
+    await dialog.waitFor({ timeout: 15_000 });
+    await dialog.locator('.monaco-button', { hasText: 'Run Without Truncation' }).click();
+    await waitForResults(/\b20\s+rows\b/i);
+    assert.match(queryRequests().at(-1)?.csl ?? '', /^set notruncation;\nset truncationmaxrecords = 5;/);
+    await workbench.screenshot('ran again without truncation');
+  });
+
   it('adds a cluster from a Kusto connection string (and refuses a malformed one, naming the bad part)', async () => {
     await workbench.runCommand('Kusto: Add Cluster from Connection String');
     await workbench.waitForQuickInputOpen();

@@ -157,5 +157,7 @@ describe('query history', () => {
 
   it('titles a run by its first line that is not a comment', () => {
     assert.strictEqual(historyTitle(entry(1, { text: '// daily check\nStormEvents\n| count' })), 'StormEvents');
+    assert.strictEqual(historyTitle(entry(2, { text: 'set notruncation;\ndeclare query_parameters(n:long = 3);\nStormEvents | take n' })), 'StormEvents | take n');
+    assert.strictEqual(historyTitle(entry(3, { text: 'set notruncation;' })), 'set notruncation;');
   });
 });

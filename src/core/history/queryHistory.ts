@@ -119,9 +119,11 @@ export function outcomeLabel(entry: HistoryEntry): string {
   }
 }
 
-/** The query's first meaningful line, shortened: a label for lists. */
+/** The query's first telling line (not a comment, `set` or parameter declaration), shortened: a label for lists. */
 export function historyTitle(entry: HistoryEntry, maxChars = 80): string {
-  const line = entry.text.split(/\r?\n/).map((l) => l.trim()).find((l) => l && !l.startsWith('//')) ?? entry.text.trim();
+  const lines = entry.text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('//'));
+  // `set` options and parameter declarations say little about a query: title it by what follows them.
+  const line = lines.find((l) => !/^(set\s+\w+|declare\s+query_parameters\b)/.test(l)) ?? lines[0] ?? entry.text.trim();
   return line.length > maxChars ? `${line.slice(0, maxChars - 1)}…` : line;
 }
 

@@ -10,7 +10,7 @@ const TRUNCATION_TEXT = /E_QUERY_RESULT_SET_TOO_LARGE|80DA0003|result set has ex
 export function detectTruncation(response: KustoResponse, rowLimit?: number): TruncationInfo | undefined {
   for (const error of response.partialErrors) {
     if (TRUNCATION_TEXT.test(error.message) || TRUNCATION_TEXT.test(error.code)) {
-      return { reason: `the server cut the result: ${error.message}` };
+      return { reason: `the server cut the result: ${error.message.replace(/\.+\s*$/, '')}` };
     }
   }
   for (const table of response.allTables) {
