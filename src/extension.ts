@@ -8,6 +8,9 @@ import { registerLanguageFeatures } from './language/registerLanguageFeatures';
 import { ResultsPanel } from './results/resultsPanel';
 import { AccountsStatusLines } from './auth/accountsStatusLines';
 import { registerAgentAccess } from './agents/registerAgentAccess';
+import { registerQueryHistory } from './history/registerQueryHistory';
+import { registerResultsWorkflow } from './results/registerResultsWorkflow';
+import { registerConnectionStringCommands } from './explorer/connectionStringCommands';
 
 // Kept small and cheap: every feature registers its commands and views here, and loads MSAL, undici and the
 // Kusto client only when first needed.
@@ -24,7 +27,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const schema = registerExplorer(context, { auth, clients, connections, log });
   connections.setSchemaSource(schema);
   const results = new ResultsPanel(context, { log });
-  registerQueryRunner(context, { auth, clients, connections, results, log });
+  const history = registerQueryHistory(context, { results, log });
+  registerResultsWorkflow(context, { results });
+  registerConnectionStringCommands(context);
+  registerQueryRunner(context, { auth, clients, connections, results, log, runObserver: history });
   registerLanguageFeatures(context, { connections, store: schema.store, log });
   registerAgentAccess(context, { auth, clients, connections, schema, accountsStatusLines, log });
 

@@ -20,6 +20,7 @@ import { ChartView } from './chartView';
 import { PAGE_SIZE, RowCache } from './rowCache';
 import { createButton, createProgressRing, createTabs, createTextField, registerToolkit, type TextFieldHandle } from './toolkit';
 import { loadPageState, postToExtension, savePageState, type PageState, type TabState } from './vscodeApi';
+import { workflowBanners, workflowButtons, writeRichClipboard } from './workflow';
 
 registerToolkit();
 
@@ -240,7 +241,7 @@ function showResults(message: ResultsMetaMessage): void {
   meta = message;
 
   const view = el('div', 'results');
-  view.append(buildResultsHeader(message));
+  view.append(buildResultsHeader(message), ...workflowBanners(message));
   if (message.partialErrors.length > 0) {
     const banner = el('div', 'banner warning');
     banner.setAttribute('role', 'alert');
@@ -288,6 +289,7 @@ function showResults(message: ResultsMetaMessage): void {
     createButton({ label: 'Copy Rows', title: 'Copy the selected rows with a header line (Ctrl+Shift+C)', onClick: () => copyRows(grid.selection.selectedRanges) }),
     createButton({ label: 'Export CSV', title: 'Save the whole result (sorted and filtered as shown) as CSV', onClick: () => exportView('csv') }),
     createButton({ label: 'Export JSON', title: 'Save the whole result (sorted and filtered as shown) as JSON', onClick: () => exportView('json') }),
+    ...workflowButtons(message, currentView),
   );
   view.append(toolbar);
   const gridHost = el('div', 'grid-host');
@@ -591,6 +593,9 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToPageMessage>)
       break;
     case 'chart':
       void chartView.onChart(message);
+      break;
+    case 'clipboardContent':
+      void writeRichClipboard(message, (text, level) => showNotice({ type: 'notice', level, message: text }));
       break;
   }
 });

@@ -333,6 +333,8 @@ export class Workbench {
     await this.page.keyboard.press('Delete');
     for (const [index, line] of text.split('\n').entries()) {
       if (index > 0) {
+        // Escape first: Enter would otherwise accept a completion the language service offers for what was typed.
+        await this.page.keyboard.press('Escape');
         // Enter then Home: auto-indent must not change what was typed.
         await this.page.keyboard.press('Enter');
         await this.page.keyboard.press('Shift+Home');
@@ -340,6 +342,8 @@ export class Workbench {
       }
       await this.page.keyboard.insertText(line);
     }
+    // No completion list left open over the results panel.
+    await this.page.keyboard.press('Escape');
   }
 
   /** The document of a webview whose body text matches `pattern` (the frame named active-frame). */

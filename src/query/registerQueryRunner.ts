@@ -16,6 +16,8 @@ import type { KustoAuth } from '../kustoAuth';
 import type { KustoClientProvider } from '../kustoClientProvider';
 import type { ResultsPanel, RunInfo } from '../results/resultsPanel';
 import { QueryCodeLensProvider } from './queryCodeLens';
+import type { RunObserver } from './runObserver';
+import { askQueryParameters } from './queryParameterPrompt';
 
 export interface QueryRunnerDeps {
   readonly auth: KustoAuth;
@@ -23,6 +25,8 @@ export interface QueryRunnerDeps {
   readonly connections: EditorConnections;
   readonly results: ResultsPanel;
   readonly log: vscode.LogOutputChannel;
+  /** Told when a run ends (query history, recalled results). */
+  readonly runObserver?: RunObserver;
 }
 
 /**
@@ -48,6 +52,8 @@ interface RunRequest {
   readonly document: vscode.TextDocument;
   readonly block: QueryBlock;
   readonly connection: ActiveConnection;
+  /** Values of the query's declare query_parameters, sent as properties.Parameters. */
+  readonly parameters?: Record<string, string | number>;
 }
 
 interface ActiveRun {
@@ -63,7 +69,7 @@ const REMEMBERED_RUNS = 20;
 const SIGN_IN_WAIT_MS = 10 * 60 * 1000;
 
 export function registerQueryRunner(context: vscode.ExtensionContext, deps: QueryRunnerDeps): void {
-  const runner = new QueryRunner(deps);
+  const runner = new QueryRunner(deps, context.workspaceState);
   context.subscriptions.push(runner);
 }
 
@@ -83,7 +89,10 @@ class QueryRunner implements vscode.Disposable {
   /** Waits for a sign-in started from a failed run; ended (without re-running) on dispose. */
   private readonly pendingSignIns = new Set<(ready: boolean) => void>();
 
-  constructor(private readonly deps: QueryRunnerDeps) {
+  constructor(
+    private readonly deps: QueryRunnerDeps,
+    private readonly workspaceState: vscode.Memento,
+  ) {
     this.codeLens = new QueryCodeLensProvider(deps.connections, () =>
       this.current
         ? { documentUri: this.current.request.document.uri.toString(), startLine: this.current.request.block.range.start.line }
@@ -125,7 +134,10 @@ class QueryRunner implements vscode.Disposable {
   private async runCommand(argument: unknown): Promise<void> {
     const request = await this.prepareRun(argument);
     if (request) {
-      await this.execute(request);
+      const asked = await askQueryParameters(this.workspaceState, request.document.uri.toString(), request.block.text);
+      if (asked) {
+        await this.execute({ ...request, ...(asked.parameters ? { parameters: asked.parameters } : {}) });
+      }
     }
   }
 
@@ -228,6 +240,7 @@ class QueryRunner implements vscode.Disposable {
         clusterUrl: connection.clusterUrl,
         database: connection.database,
         text: block.text,
+        ...(request.parameters ? { properties: { Parameters: request.parameters } } : {}),
         ...this.deps.clients.requestDefaults(),
         signal: controller.signal,
         onServerCancel: (outcome) => this.showServerCancel(info, runLabel, outcome),
@@ -244,6 +257,7 @@ class QueryRunner implements vscode.Disposable {
         this.deps.log.warn(`${runLabel} returned partial results: ${partial.code}: ${partial.message}`);
       }
       this.deps.results.showResults(info, response);
+      this.deps.runObserver?.onRunFinished({ info, outcome: 'ok', durationMs: Date.now() - info.startedAt, rows, response });
     } catch (error) {
       const outcome = classifyRunError(error, {
         clusterUrl: connection.clusterUrl,
@@ -254,6 +268,7 @@ class QueryRunner implements vscode.Disposable {
       if (outcome.kind === 'cancelled') {
         // cancel() already updated the panel (or a newer run owns it); a cancel from elsewhere still shows.
         this.deps.log.info(`Cancelled ${runLabel} after ${Date.now() - info.startedAt} ms${requestId}`);
+        this.deps.runObserver?.onRunFinished({ info, outcome: 'cancelled', durationMs: Date.now() - info.startedAt });
         if (this.current === run) {
           this.deps.results.showError(info, outcome.display);
         }
@@ -263,6 +278,7 @@ class QueryRunner implements vscode.Disposable {
         `Failed ${runLabel} on ${connection.clusterUrl}, database ${connection.database} after ${Date.now() - info.startedAt} ms` +
           `${outcome.display.code ? ` (${outcome.display.code})` : ''}${requestId}: ${outcome.display.message}`,
       );
+      this.deps.runObserver?.onRunFinished({ info, outcome: 'error', durationMs: Date.now() - info.startedAt, errorCode: outcome.display.code });
       if (this.current !== run) {
         return;
       }

@@ -17,7 +17,9 @@ const VIEW_TYPE = 'kusto.results';
 export class ResultsPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private panelDisposables: vscode.Disposable[] = [];
-  private readonly controller: ResultsController;
+  private controller: ResultsController;
+  /** Pinned tabs keep their run; the next run opens a new tab. Each keeps its own controller (and data). */
+  private readonly pinned = new Map<vscode.WebviewPanel, { controller: ResultsController; disposables: vscode.Disposable[] }>();
   private readonly revealPositionEmitter = new vscode.EventEmitter<{ run: RunInfo; line: number; column: number }>();
   private readonly log: vscode.LogOutputChannel;
 
@@ -29,17 +31,7 @@ export class ResultsPanel implements vscode.Disposable {
     deps: { log: vscode.LogOutputChannel },
   ) {
     this.log = deps.log;
-    const host: ResultsHost = {
-      post: (message) => this.post(message),
-      writeClipboard: async (text) => vscode.env.clipboard.writeText(text),
-      chooseExportFile: (format, suggestedFileName) => this.chooseExportFile(format, suggestedFileName),
-      revealPosition: (run, line, column) => this.revealPositionEmitter.fire({ run, line, column }),
-      withProgress: (title, task) => withCancellableProgress(title, task),
-      exportRawFormulas: () => vscode.workspace.getConfiguration('kusto.results').get<boolean>('exportRawFormulas', false) === true,
-      chooseImageFile: (format, suggestedFileName) => chooseChartImageFile(format, suggestedFileName),
-      log: this.log,
-    };
-    this.controller = new ResultsController(host);
+    this.controller = this.createController();
     // A results tab left open when the window closed comes back on reload; the data of that run is gone, so the
     // panel is adopted and says how to get results again instead of staying blank.
     context.subscriptions.push(
@@ -74,15 +66,64 @@ export class ResultsPanel implements vscode.Disposable {
     this.controller.showError(run, error);
   }
 
+  /** Keeps the current results tab as it is; the next run opens a new tab. */
+  pin(): boolean {
+    const panel = this.panel;
+    if (!panel) return false;
+    this.pinned.set(panel, { controller: this.controller, disposables: this.panelDisposables });
+    this.panelDisposables = [];
+    this.panel = undefined;
+    this.controller = this.createController();
+    const run = this.pinned.get(panel)!.controller.currentRun;
+    panel.title = `Pinned: ${run ? run.queryText.replace(/\s+/g, ' ').slice(0, 30) : 'Kusto Results'}`;
+    return true;
+  }
+
+  get pinnedCount(): number {
+    return this.pinned.size;
+  }
+
   dispose(): void {
+    for (const [panel, { disposables }] of this.pinned) {
+      for (const d of disposables) d.dispose();
+      panel.dispose();
+    }
+    this.pinned.clear();
     this.disposePanel();
     this.panel?.dispose();
     this.revealPositionEmitter.dispose();
   }
 
-  private post(message: ExtensionToPageMessage): void {
+  /** A controller whose messages go to the panel it belongs to: the current one, or the pinned tab it stays with. */
+  private createController(): ResultsController {
+    let controller: ResultsController | undefined = undefined;
+    const host: ResultsHost = {
+      post: (message) => this.post(this.panelOf(controller), message),
+      writeClipboard: async (text) => vscode.env.clipboard.writeText(text),
+      chooseExportFile: (format, suggestedFileName) => this.chooseExportFile(format, suggestedFileName),
+      revealPosition: (run, line, column) => this.revealPositionEmitter.fire({ run, line, column }),
+      resultRowLimit: () => vscode.workspace.getConfiguration('kusto').get<number>('query.resultRowLimit'),
+      runAgain: (run, text) => void runAgainWithoutLimit(run, text),
+      withProgress: (title, task) => withCancellableProgress(title, task),
+      exportRawFormulas: () => vscode.workspace.getConfiguration('kusto.results').get<boolean>('exportRawFormulas', false) === true,
+      chooseImageFile: (format, suggestedFileName) => chooseChartImageFile(format, suggestedFileName),
+      log: this.log,
+    };
+    controller = new ResultsController(host);
+    return controller;
+  }
+
+  private panelOf(controller: ResultsController | undefined): vscode.WebviewPanel | undefined {
+    if (controller === this.controller) return this.panel;
+    for (const [panel, pinned] of this.pinned) {
+      if (pinned.controller === controller) return panel;
+    }
+    return undefined;
+  }
+
+  private post(panel: vscode.WebviewPanel | undefined, message: ExtensionToPageMessage): void {
     // A hidden or not-yet-loaded page drops messages; it sends "ready" when it (re)loads and gets the state then.
-    void this.panel?.webview.postMessage(message).then(undefined, (error: unknown) => {
+    void panel?.webview.postMessage(message).then(undefined, (error: unknown) => {
       this.log.warn(`Results: could not send ${message.type} to the page: ${String(error)}`);
     });
   }
@@ -117,9 +158,17 @@ export class ResultsPanel implements vscode.Disposable {
     this.panel = panel;
     panel.title = 'Kusto Results';
     panel.webview.html = resultsPageHtml(panel.webview, webviewRoot);
+    // The page talks to the controller it was created with, also after it is pinned.
+    const controller = this.controller;
     this.panelDisposables.push(
-      panel.webview.onDidReceiveMessage((message: unknown) => this.controller.handleMessage(message)),
+      panel.webview.onDidReceiveMessage((message: unknown) => controller.handleMessage(message)),
       panel.onDidDispose(() => {
+        const pinned = this.pinned.get(panel);
+        if (pinned) {
+          this.pinned.delete(panel);
+          for (const d of pinned.disposables) d.dispose();
+          return;
+        }
         this.panel = undefined;
         this.disposePanel();
       }),
@@ -185,4 +234,15 @@ function withCancellableProgress<T>(
       }
     }),
   );
+}
+
+/** Runs `text` (the query with `set notruncation;`) in a new editor on the run's connection, after a warning. */
+async function runAgainWithoutLimit(run: RunInfo, text: string): Promise<void> {
+  const choice = await vscode.window.showWarningMessage(
+    'Run the query again without truncation? Its result may be very large: it all comes over the network and is held in memory.',
+    { modal: true },
+    'Run Without Truncation',
+  );
+  if (choice !== 'Run Without Truncation') return;
+  await vscode.commands.executeCommand('kusto.newQuery', { clusterUrl: run.clusterUrl, database: run.database, text, run: true });
 }

@@ -13,6 +13,8 @@ export interface RunInfo {
   readonly queryText: string;
   readonly documentUri?: string;
   readonly startedAt: number;
+  /** Set when a kept result is shown again from the query history (epoch ms): no request was sent. */
+  readonly recalledAt?: number;
 }
 
 /** A failed run, as shown to the user. */
@@ -82,6 +84,21 @@ export interface ResultsMetaMessage {
   /** The `render` visualization of each table, by table index (a batch may render several); null for none. */
   readonly tableVisualizations?: readonly (Visualization | null)[];
   readonly partialErrors: readonly KustoErrorInfo[];
+  /** Set when the result hit the row or size limit: the page offers to run again without truncation. */
+  readonly truncation?: TruncationInfo;
+}
+
+export interface TruncationInfo {
+  /** Why, for the user: "the 500,000-row limit" or the server's message. */
+  readonly reason: string;
+}
+
+/** The query and shown rows for the clipboard: the page writes HTML and text together where it may. */
+export interface ClipboardContentMessage {
+  readonly type: 'clipboardContent';
+  readonly html: string;
+  readonly text: string;
+  readonly rows: number;
 }
 
 /** The answer to requestChart: the chart to draw, or why the table cannot be drawn as asked. */
@@ -153,7 +170,8 @@ export type ExtensionToPageMessage =
   | ErrorMessage
   | NoticeMessage
   | EmptyMessage
-  | ChartMessage;
+  | ChartMessage
+  | ClipboardContentMessage;
 
 // ---- page → extension ----
 
@@ -221,6 +239,18 @@ export interface SaveChartImageMessage {
   readonly suggestedName: string;
 }
 
+/** Workflow actions on a run: copy a web link, copy query and results, run again without truncation. */
+export interface RunActionMessage {
+  readonly type: 'copyLink' | 'runWithoutTruncation';
+  readonly runId: string;
+}
+
+export interface CopyQueryAndResultsMessage {
+  readonly type: 'copyQueryAndResults';
+  readonly runId: string;
+  readonly view: ViewSpec;
+}
+
 export type PageToExtensionMessage =
   | ReadyMessage
   | CancelMessage
@@ -230,7 +260,9 @@ export type PageToExtensionMessage =
   | ExportMessage
   | RevealPositionMessage
   | RequestChartMessage
-  | SaveChartImageMessage;
+  | SaveChartImageMessage
+  | RunActionMessage
+  | CopyQueryAndResultsMessage;
 
 /** Types whose cells are right-aligned in the grid and compared as numbers. */
 export function isNumericType(type: KustoScalarType): boolean {
@@ -349,6 +381,13 @@ export function parsePageMessage(raw: unknown): PageToExtensionMessage | undefin
       return image && typeof raw.suggestedName === 'string'
         ? { type: 'saveChartImage', format: image.format, data: image.data, suggestedName: raw.suggestedName.slice(0, 120) }
         : undefined;
+    }
+    case 'copyLink':
+    case 'runWithoutTruncation':
+      return typeof raw.runId === 'string' ? { type: raw.type, runId: raw.runId } : undefined;
+    case 'copyQueryAndResults': {
+      const view = parseViewSpec(raw.view);
+      return typeof raw.runId === 'string' && view ? { type: 'copyQueryAndResults', runId: raw.runId, view } : undefined;
     }
     default:
       return undefined;

@@ -21,6 +21,12 @@ import { ViewJobs } from './viewJobs';
 import { isWorkCancelled } from './slicedWork';
 import { answerChartRequest, tableVisualizations, writeChartImage } from './chartRequests';
 import type { ChartImageFormat } from '../../shared/chartSpec';
+import { detectTruncation, withoutTruncation } from './truncation';
+import { webExplorerLink } from '../share/deepLink';
+import { resultsAsHtml, resultsAsMarkdown } from '../share/queryAndResults';
+
+/** Most rows "Copy Query and Results" puts on the clipboard (it is for mail and documents, not export). */
+export const MAX_SHARED_ROWS = 10_000;
 
 /** What the controller needs from its surroundings (a webview panel, or a test). */
 export interface ResultsHost {
@@ -38,6 +44,10 @@ export interface ResultsHost {
   exportRawFormulas?(): boolean;
   /** Asks the user where to save a chart image; absent where images cannot be saved. */
   chooseImageFile?(format: ChartImageFormat, suggestedFileName: string): Promise<string | undefined>;
+  /** The row limit requests are sent with, to tell a result cut at the limit. */
+  resultRowLimit?(): number | undefined;
+  /** Runs `text` on the run's connection (e.g. again without truncation). */
+  runAgain?(run: RunInfo, text: string): void;
   readonly log: { info(message: string): void; warn(message: string): void; error(message: string): void };
 }
 
@@ -119,6 +129,7 @@ export class ResultsController {
             ? { tableVisualizations: tableVisualizations(r).map((v) => v ?? null) }
             : {}),
           partialErrors: r.partialErrors,
+          ...truncationOf(r, this.host.resultRowLimit?.()),
         };
       }
     }
@@ -198,12 +209,43 @@ export class ResultsController {
         this.host.post({ type: 'notice', level: 'info', message: `Saved the chart to ${path}` });
         return;
       }
+      case 'copyLink': {
+        const run = this.runFor(message.runId);
+        if (!run) return;
+        await this.host.writeClipboard(webExplorerLink(run.clusterUrl, run.database, run.queryText));
+        this.host.post({ type: 'notice', level: 'info', message: 'Copied a link that opens this query in the Azure Data Explorer web UI.' });
+        return;
+      }
+      case 'copyQueryAndResults': {
+        const view = await this.viewFor(message.runId, message.view);
+        const run = this.runFor(message.runId);
+        if (!view || !run) return;
+        const shared = {
+          clusterUrl: run.clusterUrl,
+          database: run.database,
+          queryText: run.queryText,
+          columns: view.source.table.columns.map((c) => c.name),
+          rows: view.formattedRows(0, Math.min(view.rowCount, MAX_SHARED_ROWS)),
+          totalRows: view.rowCount,
+        };
+        this.host.post({ type: 'clipboardContent', html: resultsAsHtml(shared), text: resultsAsMarkdown(shared), rows: shared.rows.length });
+        return;
+      }
+      case 'runWithoutTruncation': {
+        const run = this.runFor(message.runId);
+        if (run) this.host.runAgain?.(run, withoutTruncation(run.queryText));
+        return;
+      }
       case 'revealPosition':
         if (this.state.kind === 'error' && this.state.run.runId === message.runId) {
           this.host.revealPosition(this.state.run, message.line, message.column);
         }
         return;
     }
+  }
+
+  private runFor(runId: string): RunInfo | undefined {
+    return this.state.kind !== 'empty' && this.state.run.runId === runId ? this.state.run : undefined;
   }
 
   private isCurrent(runId: string): boolean {
@@ -280,6 +322,11 @@ function viewOptionsOf(spec: ViewSpec): ViewOptions {
 
 function viewSpecOf(tableIndex: number, options: ViewOptions): ViewSpec {
   return { tableIndex, ...(options.sort ? { sort: options.sort } : {}), ...(options.filter ? { filter: options.filter } : {}) };
+}
+
+function truncationOf(response: KustoResponse, rowLimit: number | undefined) {
+  const truncation = detectTruncation(response, rowLimit);
+  return truncation ? { truncation } : {};
 }
 
 function withoutRaw<T extends { raw?: unknown }>(statistics: T): Omit<T, 'raw'> {

@@ -69,11 +69,12 @@ export function compileQuery(
   database: DatabaseDefinition,
   scope: ReadonlyMap<string, Expression> = new Map(),
   depth = 0,
+  parameters: Readonly<Record<string, unknown>> = {},
 ): CompiledQuery {
   if (!text.trim()) {
     throw badRequest('The query is empty.');
   }
-  return new QueryCompiler(text, database, scope, depth).compile();
+  return new QueryCompiler(text, database, scope, depth, parameters).compile();
 }
 
 class QueryCompiler {
@@ -83,11 +84,17 @@ class QueryCompiler {
   constructor(
     private readonly text: string,
     private readonly database: DatabaseDefinition,
-    private readonly scope: ReadonlyMap<string, Expression>,
+    scope: ReadonlyMap<string, Expression>,
     private readonly depth: number,
+    /** Request parameters (properties.Parameters) for `declare query_parameters`. */
+    private readonly parameters: Readonly<Record<string, unknown>> = {},
   ) {
     this.tokens = tokenize(text);
+    this.bindings = new Map(scope);
   }
+
+  /** Names in scope: the caller's, then query parameters declared by this query. */
+  private readonly bindings: Map<string, Expression>;
 
   compile(): CompiledQuery {
     const options: Record<string, unknown> = {};
@@ -110,6 +117,8 @@ class QueryCompiler {
           }
         }
         options[name.toLowerCase()] = value;
+      } else if (this.isWord('declare')) {
+        this.declareQueryParameters();
       } else {
         results.push(this.tabularStatement());
       }
@@ -121,6 +130,67 @@ class QueryCompiler {
       throw syntaxError('The query has no tabular statement.', positionOf(this.text, this.text.length));
     }
     return { options, results };
+  }
+
+  /**
+   * `declare query_parameters(name:type [= default], ...)`: each name is bound to the request's value for it
+   * (strings and longs as JSON values, other types as KQL literals in a string, as Kusto documents), else to
+   * its default; a parameter with neither is an error naming it.
+   */
+  private declareQueryParameters(): void {
+    this.next();
+    this.expectWord('query_parameters');
+    this.expectOperator('(');
+    while (!this.isOperator(')')) {
+      const nameToken = this.peek();
+      const name = this.expectIdentifier('a parameter name');
+      this.expectOperator(':');
+      const typeToken = this.next();
+      const type = PARAMETER_TYPES[typeToken.text.toLowerCase()];
+      if (!type) {
+        throw semanticError('SEM0060', `Query parameter '${name}': unknown type '${typeToken.text}'.`, this.position(typeToken));
+      }
+      let fallback: Expression | undefined;
+      if (this.isOperator('=')) {
+        this.next();
+        fallback = this.expression([], 'declare query_parameters');
+      }
+      const supplied = Object.prototype.hasOwnProperty.call(this.parameters, name) ? this.parameters[name] : undefined;
+      let value: Expression;
+      if (supplied !== undefined && supplied !== null) {
+        value = this.parameterValue(name, type, supplied, nameToken);
+      } else if (fallback) {
+        value = fallback;
+      } else {
+        throw semanticError('SEM0061', `Query parameter '${name}' has no default value and the request gives none (properties.Parameters).`, this.position(nameToken));
+      }
+      this.bindings.set(name, convertParameter(name, type, value, this.position(nameToken)));
+      if (!this.isOperator(')')) {
+        this.expectOperator(',');
+      }
+    }
+    this.expectOperator(')');
+  }
+
+  private parameterValue(name: string, type: ScalarType, supplied: unknown, token: Token): Expression {
+    if (type === 'string' && typeof supplied === 'string') {
+      return literal('string', supplied);
+    }
+    if (typeof supplied === 'number' || typeof supplied === 'boolean') {
+      return constantExpression(String(supplied), this.database);
+    }
+    if (typeof supplied !== 'string') {
+      throw semanticError('SEM0062', `Query parameter '${name}': the request's value must be a string or a number.`, this.position(token));
+    }
+    try {
+      const wrapped = /^\s*(int|long|real|double|bool|boolean|decimal|guid)\s*\(([\s\S]*)\)\s*$/i.exec(supplied);
+      if (wrapped) {
+        return wrappedLiteral(wrapped[1].toLowerCase(), wrapped[2].trim());
+      }
+      return constantExpression(supplied, this.database);
+    } catch {
+      throw semanticError('SEM0062', `Query parameter '${name}' (${type}): the request's value ${JSON.stringify(supplied)} is not a ${type} literal.`, this.position(token));
+    }
   }
 
   // ------------------------------------------------------------------ token helpers
@@ -189,10 +259,12 @@ class QueryCompiler {
 
   private expectCount(operator: string): number {
     const token = this.next();
-    if (token.kind !== 'integer') {
+    // A name bound to a number (a query parameter) counts too: `take n`.
+    const bound = token.kind === 'identifier' ? this.bindings.get(token.text) : undefined;
+    if (token.kind !== 'integer' && !(bound && ['int', 'long'].includes(bound.type))) {
       throw this.unexpected(token, `a row count after '${operator}'`);
     }
-    const count = Number(token.value);
+    const count = Number(bound ? bound.evaluate([]) : token.value);
     if (!Number.isSafeInteger(count) || count < 0) {
       throw semanticError('SEM0001', `'${operator}' operator: the row count must be a non-negative integer.`, this.position(token));
     }
@@ -881,7 +953,7 @@ class QueryCompiler {
     if (index >= 0) {
       return { type: columns[index].type, evaluate: (row) => row[index], suggestedName: name };
     }
-    const bound = this.scope.get(name);
+    const bound = this.bindings.get(name);
     if (bound) {
       return bound;
     }
@@ -1145,6 +1217,53 @@ function requireNumeric(argument: Expression, name: string, position: ReturnType
 }
 
 // ------------------------------------------------------------------ helpers: scalar semantics
+
+const PARAMETER_TYPES: Readonly<Record<string, ScalarType>> = {
+  string: 'string', long: 'long', int64: 'long', int: 'int', int32: 'int', real: 'real', double: 'real',
+  bool: 'bool', boolean: 'bool', datetime: 'datetime', date: 'datetime', timespan: 'timespan', time: 'timespan',
+  guid: 'guid', uniqueid: 'guid', dynamic: 'dynamic', decimal: 'decimal',
+};
+
+/** int(7), real(2.5), bool(true), decimal(1.5), guid(...): the literal forms a request parameter may take. */
+function wrappedLiteral(kind: string, text: string): Expression {
+  switch (kind) {
+    case 'int':
+    case 'long':
+      if (!/^[+-]?\d+$/.test(text)) throw new Error('not an integer');
+      return kind === 'int' ? literal('int', Number(text)) : literal('long', BigInt(text));
+    case 'real':
+    case 'double': {
+      const value = Number(text);
+      if (text === '' || Number.isNaN(value)) throw new Error('not a number');
+      return literal('real', value);
+    }
+    case 'bool':
+    case 'boolean':
+      if (!/^(true|false)$/i.test(text)) throw new Error('not a bool');
+      return literal('bool', text.toLowerCase() === 'true');
+    case 'decimal':
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(text)) throw new Error('not a decimal');
+      return literal('decimal', new DecimalValue(text));
+    default:
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) throw new Error('not a guid');
+      return literal('guid', text.toLowerCase());
+  }
+}
+
+/** A parameter's value in its declared type (numbers convert between int, long and real). */
+function convertParameter(name: string, type: ScalarType, value: Expression, position: ReturnType<typeof positionOf>): Expression {
+  if (value.type === type) {
+    return value;
+  }
+  const numeric = ['int', 'long', 'real'];
+  if (numeric.includes(type) && numeric.includes(value.type)) {
+    const raw = value.evaluate([]);
+    if (raw === null) return literal(type, null);
+    if (type === 'long') return literal('long', BigInt(Math.trunc(Number(raw))));
+    return literal(type, type === 'int' ? Math.trunc(Number(raw)) : Number(raw));
+  }
+  throw semanticError('SEM0062', `Query parameter '${name}' is declared ${type} but its value is ${value.type}.`, position);
+}
 
 function literal(type: ScalarType, value: CellValue): Expression {
   return { type, evaluate: () => value };

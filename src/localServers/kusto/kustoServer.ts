@@ -82,6 +82,8 @@ export interface RecordedRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly csl?: string;
   readonly db?: string;
+  /** properties.Parameters as received. */
+  readonly parameters?: Readonly<Record<string, unknown>>;
   readonly receivedAt: Date;
 }
 
@@ -121,6 +123,8 @@ interface RequestBody {
   db?: string;
   csl: string;
   options: Record<string, unknown>;
+  /** properties.Parameters: values of the query's `declare query_parameters`. */
+  parameters: Record<string, unknown>;
 }
 
 export function validateFault(value: unknown): KustoFault {
@@ -195,6 +199,18 @@ function parseRequestOptions(properties: unknown): Record<string, unknown> {
     throw badRequest("The request's 'properties.Options' must be a JSON object.");
   }
   return Object.fromEntries(Object.entries(options as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function parseRequestParameters(properties: unknown): Record<string, unknown> {
+  const value = typeof properties === 'string' && properties ? (JSON.parse(properties) as unknown) : properties;
+  const parameters = value && typeof value === 'object' ? (value as Record<string, unknown>).Parameters : undefined;
+  if (parameters === undefined || parameters === null) {
+    return {};
+  }
+  if (typeof parameters !== 'object' || Array.isArray(parameters)) {
+    throw badRequest("The request's 'properties.Parameters' must be a JSON object of parameter values.");
+  }
+  return parameters as Record<string, unknown>;
 }
 
 function optionNumber(options: Record<string, unknown>, name: string, fallback: number): number {
@@ -364,7 +380,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
     if (db !== undefined && db !== null && typeof db !== 'string') {
       throw badRequest("The request body's 'db' must be a string.");
     }
-    return { db: (db as string | undefined) || undefined, csl, options: parseRequestOptions(properties) };
+    return { db: (db as string | undefined) || undefined, csl, options: parseRequestOptions(properties), parameters: parseRequestParameters(properties) };
   };
 
   const authenticate = async (request: http.IncomingMessage): Promise<VerifiedPrincipal> => {
@@ -481,6 +497,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
           headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'authorization')),
           csl: body?.csl,
           db: body?.db,
+          ...(body && Object.keys(body.parameters).length > 0 ? { parameters: body.parameters } : {}),
           receivedAt: new Date(),
         }, MAX_RECORDED_REQUESTS);
       }
@@ -561,7 +578,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
       if (!database) {
         throw badRequest("The request has no database ('db'); a query needs one, e.g. \"Samples\".");
       }
-      const compiled = compileQuery(csl, database);
+      const compiled = compileQuery(csl, database, new Map(), 0, body.parameters);
       const requestOptions = { ...body.options, ...compiled.options };
       const limits: ResultLimits = {
         enforced: !optionBoolean(requestOptions, 'notruncation') && fault?.kind !== 'ignoreRowLimit',
