@@ -346,6 +346,18 @@ export class Workbench {
     await this.page.keyboard.press('Escape');
   }
 
+  /**
+   * Closes the editor's completion list if one is showing: the language service may answer a completion after the
+   * typing ended, and its list then lies over whatever sits beside the editor (the results panel).
+   */
+  async closeSuggestions(): Promise<void> {
+    const widget = this.page.locator('.editor-widget.suggest-widget.visible');
+    if ((await widget.count()) === 0) return;
+    await this.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await this.page.keyboard.press('Escape');
+    await widget.first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+  }
+
   /** The document of a webview whose body text matches `pattern` (the frame named active-frame). */
   async waitForWebview(pattern: RegExp, timeoutMs = 30_000): Promise<Frame> {
     let found: Frame | undefined;
@@ -369,6 +381,8 @@ export class Workbench {
     if (!found) {
       throw new Error(`No webview shows ${pattern}`);
     }
+    // A completion list answered after the typing ended would lie over the results the caller is about to use.
+    await this.closeSuggestions();
     return found;
   }
 

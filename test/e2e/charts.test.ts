@@ -116,6 +116,7 @@ describe('Charts from render in a real VS Code (code-server + Chromium)', functi
       90_000,
       `the results panel to draw a ${kind}`,
     );
+    await workbench.closeSuggestions();
     await workbench.page.mouse.move(1, 1);
     return frame!;
   }

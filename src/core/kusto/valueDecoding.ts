@@ -3,6 +3,7 @@
 
 import { isTooDeepJsonText, TOO_DEEP_TEXT } from './exactDynamic';
 import type { KustoScalarType, KustoValue } from './resultTypes';
+import { timespanText } from '../../shared/chartSpec';
 
 const columnTypeAliases: Readonly<Record<string, KustoScalarType>> = {
   bool: 'bool',
@@ -62,29 +63,8 @@ export function parseTimespanMs(text: string): number | undefined {
   return sign ? -total : total;
 }
 
-/** Writes milliseconds the way Kusto writes a timespan: `[-][d.]hh:mm:ss[.fffffff]` (7 digits, 100 ns ticks). */
-export function formatTimespanMs(milliseconds: number): string {
-  if (!Number.isFinite(milliseconds)) {
-    return String(milliseconds);
-  }
-  const negative = milliseconds < 0;
-  let ticks = Math.round(Math.abs(milliseconds) * 10_000);
-  const fractionTicks = ticks % 10_000_000;
-  ticks = (ticks - fractionTicks) / 10_000_000;
-  const seconds = ticks % 60;
-  ticks = (ticks - seconds) / 60;
-  const minutes = ticks % 60;
-  ticks = (ticks - minutes) / 60;
-  const hours = ticks % 24;
-  const days = (ticks - hours) / 24;
-  const two = (value: number): string => String(value).padStart(2, '0');
-  return (
-    (negative ? '-' : '') +
-    (days > 0 ? `${days}.` : '') +
-    `${two(hours)}:${two(minutes)}:${two(seconds)}` +
-    (fractionTicks > 0 ? `.${String(fractionTicks).padStart(7, '0')}` : '')
-  );
-}
+/** Kusto's timespan text `[-][d.]hh:mm:ss[.fffffff]` of milliseconds (one implementation, shared with the page). */
+export const formatTimespanMs = timespanText;
 
 /** Kusto sends NaN and infinities of a real as strings. */
 function toNumber(raw: string): number {
