@@ -136,6 +136,16 @@ export const QUIET_WORKBENCH_SETTINGS: Readonly<Record<string, unknown>> = {
   'git.openRepositoryInParentFolders': 'never',
   'editor.minimap.enabled': false,
   'window.commandCenter': false,
+  // A completion list the language service answers after the typing ended lies over the results panel, where the
+  // suites click next; only the language service's own suite turns completion as you type back on.
+  'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
+  'editor.suggestOnTriggerCharacters': false,
+};
+
+/** VS Code's own defaults for completion as you type, for the suite that tests it. */
+export const COMPLETION_AS_YOU_TYPE_SETTINGS: Readonly<Record<string, unknown>> = {
+  'editor.quickSuggestions': { other: 'on', comments: 'off', strings: 'off' },
+  'editor.suggestOnTriggerCharacters': true,
 };
 
 export async function findFreePort(): Promise<number> {

@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startLocalStack } from '../../src/localServers/localStack';
-import { findRepoRoot, kustoSettingsFor, listLogFiles, locateTools, readLogFiles, startCodeServer, type RunningCodeServer } from '../../scripts/e2e/codeServer';
+import { COMPLETION_AS_YOU_TYPE_SETTINGS, findRepoRoot, kustoSettingsFor, listLogFiles, locateTools, readLogFiles, startCodeServer, type RunningCodeServer } from '../../scripts/e2e/codeServer';
 import { launchChromium, waitFor, Workbench } from '../../scripts/e2e/workbench';
 
 type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
@@ -35,7 +35,10 @@ describe('KQL language features in a real VS Code (code-server + Chromium)', fun
     stack = await startLocalStack({ pollIntervalSeconds: 1, log: (line) => appendFileSync(serverLog, `${line}\n`) });
     codeServer = await startCodeServer({
       vsixPath: process.env.KUSTO_VSIX ?? join(repoRoot, 'dist', 'kusto-explorer.vsix'),
-      settings: kustoSettingsFor({ kustoUrl: stack.kusto.url, signInOrigin: stack.signIn.origin, clusterName: CLUSTER_NAME, defaultDatabase: 'Samples' }),
+      settings: {
+        ...kustoSettingsFor({ kustoUrl: stack.kusto.url, signInOrigin: stack.signIn.origin, clusterName: CLUSTER_NAME, defaultDatabase: 'Samples' }),
+        ...COMPLETION_AS_YOU_TYPE_SETTINGS,
+      },
       extraCaCertificatePath: stack.signIn.caCertificatePath,
       workspaceFiles: { [FILE]: '// KQL language features\n' },
     });
