@@ -15,7 +15,8 @@ import type { SchemaStore } from '../src/core/schema/schemaStore';
 import { wideDatabase } from '../src/localServers/kusto/wideDatabase';
 import { startLocalStack, type LocalStack } from '../src/localServers/localStack';
 import { findRepoRoot, kustoSettingsFor, locateTools, startCodeServer, type RunningCodeServer } from './e2e/codeServer';
-import { signInWithDeviceCode, timeExpandToRows, timeFilter } from './e2e/realClientSteps';
+import { signInWithDeviceCode } from './e2e/deviceCodeSignIn';
+import { timeExpandToRows, timeFilter } from './e2e/realClientSteps';
 import { launchChromium, Workbench } from './e2e/workbench';
 
 function median(values: readonly number[]): number {

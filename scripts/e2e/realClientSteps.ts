@@ -1,9 +1,7 @@
-// Steps shared by test/e2e/realClient.test.ts and scripts/benchExplorer.ts: a device-code sign-in approved on the
-// local sign-in page, and explorer timings measured inside the page (click to rows on screen), so the figures do
-// not include the driver's round trips.
+// Steps shared by test/e2e/realClient.test.ts and scripts/benchExplorer.ts: explorer timings measured inside the
+// page (click to rows on screen), so the figures do not include the driver's round trips.
 import type { Locator } from 'playwright-core';
-import type { LocalStack } from '../../src/localServers/localStack';
-import { waitFor, type Workbench } from './workbench';
+import type { Workbench } from './workbench';
 
 /** The page's MutationObserver (this project compiles without the DOM library). */
 interface PageObserver {
@@ -11,43 +9,6 @@ interface PageObserver {
   disconnect(): void;
 }
 type PageObserverConstructor = new (callback: () => void) => PageObserver;
-
-export const E2E_USER_UPN = 'alice@contoso.com';
-
-/** Signs in with Kusto: Sign In (device code), approving the code on the sign-in server's page as a person does. */
-export async function signInWithDeviceCode(workbench: Workbench, stack: LocalStack): Promise<void> {
-  await workbench.clearNotifications();
-  await workbench.runCommand('Kusto: Sign In');
-  let message = '';
-  const host = new URL(stack.kusto.url).host;
-  await waitFor(
-    async () => {
-      const clusterPick = workbench.quickPickRow(new RegExp(host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-      if (await clusterPick.isVisible().catch(() => false)) {
-        await clusterPick.click();
-      }
-      const dialog = workbench.page.locator('.monaco-dialog-box').first();
-      message = (await dialog.isVisible().catch(() => false)) ? ((await dialog.innerText().catch(() => '')) ?? '') : '';
-      return /code\s+[A-Z0-9]{3,}/i.test(message);
-    },
-    60_000,
-    'a dialog showing the device code',
-  );
-  const userCode = /code\s+([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})?)/i.exec(message)?.[1] ?? '';
-  await workbench.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Copy code & open browser' }).click();
-  const linkDialog = workbench.page.locator('.monaco-dialog-box', { hasText: /external website/i }).first();
-  if (await linkDialog.waitFor({ timeout: 5_000 }).then(() => true, () => false)) {
-    await linkDialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
-  }
-  const loginPage = await workbench.page.context().newPage();
-  await loginPage.goto(`${stack.signIn.origin}/devicelogin`);
-  await loginPage.locator('#user_code').fill(userCode);
-  await loginPage.locator(`input[name="user"][value="${E2E_USER_UPN}"]`).check();
-  await loginPage.locator('button[value="approve"]').click();
-  await loginPage.getByText(/signed in/i).first().waitFor({ timeout: 15_000 });
-  await loginPage.close();
-  await workbench.waitForStatusBar(/alice/i, 60_000);
-}
 
 /**
  * Clicks the twistie of `row` and returns the milliseconds until a row of `childLevel` whose label matches

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startLocalStack } from '../../src/localServers/localStack';
 import { findRepoRoot, kustoSettingsFor, listLogFiles, locateTools, readLogFiles, startCodeServer, type RunningCodeServer } from '../../scripts/e2e/codeServer';
+import { approveOnSignInPage, copyCodeAndDeclineExternalPage } from '../../scripts/e2e/deviceCodeSignIn';
 import { launchChromium, waitFor, Workbench } from '../../scripts/e2e/workbench';
 
 type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
 
-const USER_UPN = 'alice@contoso.com';
 const CLUSTER_NAME = 'local';
 const DATABASE = 'Samples';
 const TOOL_NAMES = ['kusto_list_connections', 'kusto_get_schema', 'kusto_sample', 'kusto_run_query'];
@@ -169,12 +169,8 @@ describe('Kusto tools for AI agents in a real VS Code (code-server + Chromium)',
           const userCode = /code\s+([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})?)/i.exec(await dialog.innerText())?.[1];
           if (userCode) {
             await workbench.screenshot('sign-in asked by the agent tool');
-            await dialog.locator('.monaco-button', { hasText: 'Copy code & open browser' }).click();
-            const linkDialog = workbench.page.locator('.monaco-dialog-box', { hasText: /external website/i }).first();
-            if (await linkDialog.waitFor({ timeout: 5_000 }).then(() => true, () => false)) {
-              await linkDialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
-            }
-            await approveDeviceCode(workbench, stack!, userCode);
+            await copyCodeAndDeclineExternalPage(workbench);
+            await approveOnSignInPage(workbench, stack!, userCode);
             approvedSignIn = true;
           }
         }
@@ -312,16 +308,6 @@ async function acceptDialog(workbench: Workbench): Promise<void> {
 async function declineDialog(workbench: Workbench): Promise<void> {
   const dialog = workbench.page.locator('.monaco-dialog-box').first();
   await dialog.locator('.monaco-button', { hasText: /^(No|Cancel)$/ }).first().click();
-}
-
-async function approveDeviceCode(workbench: Workbench, stack: LocalStack, userCode: string): Promise<void> {
-  const loginPage = await workbench.page.context().newPage();
-  await loginPage.goto(`${stack.signIn.origin}/devicelogin`);
-  await loginPage.locator('#user_code').fill(userCode);
-  await loginPage.locator(`input[name="user"][value="${USER_UPN}"]`).check();
-  await loginPage.locator('button[value="approve"]').click();
-  await loginPage.getByText(/signed in/i).first().waitFor({ timeout: 15_000 });
-  await loginPage.close();
 }
 
 function escapeRegExp(text: string): string {

@@ -8,9 +8,9 @@ import type { Browser, Frame } from 'playwright-core';
 import { startLocalStack } from '../../src/localServers/localStack';
 import { findRepoRoot, kustoSettingsFor, locateTools, readLogFiles, startCodeServer, type RunningCodeServer } from '../../scripts/e2e/codeServer';
 import { SAMPLE_QUERIES_KQL } from '../../scripts/e2e/sampleWorkspace';
+import { signInWithDeviceCode } from '../../scripts/e2e/deviceCodeSignIn';
 import { launchChromium, waitFor, Workbench } from '../../scripts/e2e/workbench';
 
-const USER_UPN = 'alice@contoso.com';
 const CLUSTER_NAME = 'local';
 const DATABASE = 'Samples';
 
@@ -69,33 +69,7 @@ describe('Charts from render in a real VS Code (code-server + Chromium)', functi
 
   it('signs in with a device code', async () => {
     await workbench.openViewContainer('Kusto');
-    await workbench.runCommand('Kusto: Sign In');
-    let message = '';
-    await waitFor(
-      async () => {
-        const clusterPick = workbench.quickPickRow(new RegExp(escapeRegExp(new URL(stack!.kusto.url).host)));
-        if (await clusterPick.isVisible().catch(() => false)) await clusterPick.click();
-        const dialog = workbench.page.locator('.monaco-dialog-box').first();
-        message = (await dialog.isVisible().catch(() => false)) ? await dialog.innerText().catch(() => '') : '';
-        return /code\s+[A-Z0-9]{3,}/i.test(message);
-      },
-      60_000,
-      'a dialog showing the device code',
-    );
-    const userCode = /code\s+([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})?)/i.exec(message)?.[1] ?? '';
-    await workbench.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Copy code & open browser' }).click();
-    const linkDialog = workbench.page.locator('.monaco-dialog-box', { hasText: /external website/i }).first();
-    if (await linkDialog.waitFor({ timeout: 5_000 }).then(() => true, () => false)) {
-      await linkDialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
-    }
-    const loginPage = await workbench.page.context().newPage();
-    await loginPage.goto(`${stack!.signIn.origin}/devicelogin`);
-    await loginPage.locator('#user_code').fill(userCode);
-    await loginPage.locator(`input[name="user"][value="${USER_UPN}"]`).check();
-    await loginPage.locator('button[value="approve"]').click();
-    await loginPage.getByText(/signed in/i).first().waitFor({ timeout: 15_000 });
-    await loginPage.close();
-    await workbench.waitForStatusBar(/alice/i, 60_000);
+    await signInWithDeviceCode(workbench, stack!);
   });
 
   async function runAndWaitForChart(query: string, kind: string): Promise<Frame> {
@@ -150,7 +124,3 @@ describe('Charts from render in a real VS Code (code-server + Chromium)', functi
     await workbench.pickColorTheme('Light 2026');
   });
 });
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

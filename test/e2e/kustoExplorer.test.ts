@@ -18,6 +18,7 @@ import {
 } from '../../scripts/e2e/codeServer';
 import { SAMPLE_QUERIES_KQL } from '../../scripts/e2e/sampleWorkspace';
 import { findDatabase } from '../../src/localServers/kusto/sampleData';
+import { copyCodeAndDeclineExternalPage } from '../../scripts/e2e/deviceCodeSignIn';
 import { launchChromium, waitFor, Workbench, type BrowserStyles } from '../../scripts/e2e/workbench';
 
 type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
@@ -186,11 +187,7 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     assert.match(message, /devicelogin/, 'the dialog does not say where to enter the code');
     // "Copy code & open browser" copies the code and opens the page; VS Code may first ask whether to open an
     // external website: the person declines (they approve in their own browser below) and the sign-in goes on.
-    await workbench.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Copy code & open browser' }).click();
-    const linkDialog = workbench.page.locator('.monaco-dialog-box', { hasText: /external website/i }).first();
-    if (await linkDialog.waitFor({ timeout: 5_000 }).then(() => true, () => false)) {
-      await linkDialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
-    }
+    await copyCodeAndDeclineExternalPage(workbench);
     await workbench.waitForNotification(new RegExp(`Enter the code ${escapeRegExp(userCode)}`), 30_000);
     await workbench.screenshot('device code progress notification');
     const pending = stack!.signIn.pendingDeviceCodes().map((grant) => grant.userCode.replace(/-/g, ''));

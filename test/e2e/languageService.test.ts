@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startLocalStack } from '../../src/localServers/localStack';
 import { COMPLETION_AS_YOU_TYPE_SETTINGS, findRepoRoot, kustoSettingsFor, listLogFiles, locateTools, readLogFiles, startCodeServer, type RunningCodeServer } from '../../scripts/e2e/codeServer';
+import { signInWithDeviceCode } from '../../scripts/e2e/deviceCodeSignIn';
 import { launchChromium, waitFor, Workbench } from '../../scripts/e2e/workbench';
 
 type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
 
-const USER_UPN = 'alice@contoso.com';
 const CLUSTER_NAME = 'local';
 const FILE = 'language.kql';
 
@@ -46,7 +46,7 @@ describe('KQL language features in a real VS Code (code-server + Chromium)', fun
     workbench = await Workbench.open(browser, codeServer.workbenchUrl, screenshotDir);
     // Opening a .kql file activates the extension (and starts the language worker) before anyone signs in.
     await workbench.openFile(FILE);
-    await signIn(workbench, stack);
+    await signInWithDeviceCode(workbench, stack);
   });
 
   afterEach(async function () {
@@ -201,39 +201,6 @@ async function placeCaret(workbench: Workbench, line: number, character: number)
   for (let i = 0; i < character; i++) {
     await keyboard.press('ArrowRight');
   }
-}
-
-/** Device-code sign-in approved on the local sign-in page, as the main end-to-end suite does it. */
-async function signIn(workbench: Workbench, stack: LocalStack): Promise<void> {
-  await workbench.runCommand('Kusto: Sign In');
-  let userCode: string | undefined;
-  await waitFor(
-    async () => {
-      const clusterPick = workbench.quickPickRow(new RegExp(escapeRegExp(new URL(stack.kusto.url).host)));
-      if (await clusterPick.isVisible().catch(() => false)) {
-        await clusterPick.click();
-      }
-      const dialog = workbench.page.locator('.monaco-dialog-box').first();
-      const message = (await dialog.isVisible().catch(() => false)) ? await dialog.innerText().catch(() => '') : '';
-      userCode = /code\s+([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})?)/i.exec(message)?.[1];
-      return userCode !== undefined;
-    },
-    60_000,
-    'a dialog showing the device code',
-  );
-  await workbench.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Copy code & open browser' }).click();
-  const linkDialog = workbench.page.locator('.monaco-dialog-box', { hasText: /external website/i }).first();
-  if (await linkDialog.waitFor({ timeout: 5_000 }).then(() => true, () => false)) {
-    await linkDialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
-  }
-  const loginPage = await workbench.page.context().newPage();
-  await loginPage.goto(`${stack.signIn.origin}/devicelogin`);
-  await loginPage.locator('#user_code').fill(userCode!);
-  await loginPage.locator(`input[name="user"][value="${USER_UPN}"]`).check();
-  await loginPage.locator('button[value="approve"]').click();
-  await loginPage.getByText(/signed in/i).first().waitFor({ timeout: 15_000 });
-  await loginPage.close();
-  await workbench.waitForStatusBar(/alice/i, 60_000);
 }
 
 /** Text as the workbench renders it, with its no-break spaces made plain. */

@@ -7,6 +7,7 @@ import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { findRepoRoot, locateTools, startCodeServer, type RunningCodeServer } from '../../scripts/e2e/codeServer';
+import { copyCodeAndDeclineExternalPage } from '../../scripts/e2e/deviceCodeSignIn';
 import { launchChromium, waitFor, Workbench } from '../../scripts/e2e/workbench';
 import { startLocalStack } from '../../src/localServers/localStack';
 
@@ -120,11 +121,7 @@ describe('Trust boundaries in a real VS Code: clusters and sign-in settings from
     const userCode = /code\s+([A-Z0-9-]{6,})/i.exec(message)?.[1];
     assert.ok(userCode, message);
     // Go on as a person would ("Copy code & open browser"; VS Code may ask about opening the external page: no).
-    await codeDialog.locator('.monaco-button', { hasText: 'Copy code & open browser' }).click();
-    const linkDialog = workbench.page.locator('.monaco-dialog-box', { hasText: /external website/i }).first();
-    if (await linkDialog.waitFor({ timeout: 5_000 }).then(() => true, () => false)) {
-      await linkDialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
-    }
+    await copyCodeAndDeclineExternalPage(workbench);
     const pending = stack!.signIn.pendingDeviceCodes().find((grant) => grant.userCode.replace(/-/g, '') === userCode.replace(/-/g, ''));
     assert.ok(pending, `the code shown (${userCode}) is one the user's sign-in server issued`);
     stack!.signIn.approveDeviceCode(pending.userCode, USER_UPN);

@@ -1,24 +1,14 @@
 // The local Kusto server speaks the real wire formats: v2 frames, v1 tables, management results, errors.
 
 import * as assert from 'node:assert/strict';
-import { RunningKustoServer, createJwksTokenVerifier, startKustoServer } from '../../src/localServers/kusto/kustoServer';
+import type { RunningKustoServer } from '../../src/localServers/kusto/kustoServer';
 import { management, parseFrames, primaryTables, queryV1, queryV2, rawRequest } from '../support/kustoTestClient';
-import { TestTokenIssuer, createTestTokenIssuer } from '../support/testTokens';
+import { useLocalKustoServer } from '../support/localKustoServer';
 
 describe('local Kusto server: wire format', () => {
-  let issuer: TestTokenIssuer;
   let server: RunningKustoServer;
   let token: string;
-
-  before(async () => {
-    issuer = createTestTokenIssuer();
-    server = await startKustoServer({ tokenVerifier: createJwksTokenVerifier(issuer.jwks), loginEndpoint: 'https://127.0.0.1:9' });
-    token = issuer.sign({ audience: server.url, upn: 'alice@contoso.com' });
-  });
-
-  after(async () => {
-    await server.close();
-  });
+  useLocalKustoServer((started) => ({ server, token } = started));
 
   it('answers the auth metadata request without a token, naming itself as the resource', async () => {
     const response = await rawRequest(server.url, '/v1/rest/auth/metadata', undefined);

@@ -2,25 +2,15 @@
 // in the forms Kusto documents (strings and longs as JSON values, other types as KQL literals in strings).
 
 import * as assert from 'node:assert/strict';
-import { RunningKustoServer, createJwksTokenVerifier, startKustoServer } from '../../src/localServers/kusto/kustoServer';
+import type { RunningKustoServer } from '../../src/localServers/kusto/kustoServer';
 import { parameterRequestValue, parseQueryParameters } from '../../src/core/kql/queryParameters';
 import { parseFrames, primaryTables, queryV2 } from '../support/kustoTestClient';
-import { TestTokenIssuer, createTestTokenIssuer } from '../support/testTokens';
+import { useLocalKustoServer } from '../support/localKustoServer';
 
 describe('local Kusto server: query parameters', () => {
-  let issuer: TestTokenIssuer;
   let server: RunningKustoServer;
   let token: string;
-
-  before(async () => {
-    issuer = createTestTokenIssuer();
-    server = await startKustoServer({ tokenVerifier: createJwksTokenVerifier(issuer.jwks), loginEndpoint: 'https://127.0.0.1:9' });
-    token = issuer.sign({ audience: server.url, upn: 'alice@contoso.com' });
-  });
-
-  after(async () => {
-    await server.close();
-  });
+  useLocalKustoServer((started) => ({ server, token } = started));
 
   const query = 'declare query_parameters(state:string = "TEXAS", n:long = 3);\nStormEvents | where State == state | take n | project State';
 

@@ -2,27 +2,17 @@
 // each result table, with every documented property, read back by the client's own parser into chart settings.
 
 import * as assert from 'node:assert/strict';
-import { RunningKustoServer, createJwksTokenVerifier, startKustoServer } from '../../src/localServers/kusto/kustoServer';
+import type { RunningKustoServer } from '../../src/localServers/kusto/kustoServer';
 import { parseKustoResponseChunks } from '../../src/core/kusto/responseParser';
 import { chartSettingsFrom, visualizationsOfResults } from '../../src/core/charts/chartSettings';
 import { buildChartSpec } from '../../src/core/charts/chartSpecBuilder';
 import { parseFrames, queryV2 } from '../support/kustoTestClient';
-import { TestTokenIssuer, createTestTokenIssuer } from '../support/testTokens';
+import { useLocalKustoServer } from '../support/localKustoServer';
 
 describe('local Kusto server: render', () => {
-  let issuer: TestTokenIssuer;
   let server: RunningKustoServer;
   let token: string;
-
-  before(async () => {
-    issuer = createTestTokenIssuer();
-    server = await startKustoServer({ tokenVerifier: createJwksTokenVerifier(issuer.jwks), loginEndpoint: 'https://127.0.0.1:9' });
-    token = issuer.sign({ audience: server.url, upn: 'alice@contoso.com' });
-  });
-
-  after(async () => {
-    await server.close();
-  });
+  useLocalKustoServer((started) => ({ server, token } = started));
 
   async function visualizationJson(query: string): Promise<Record<string, unknown>[]> {
     const frames = parseFrames(await queryV2(server.url, token, 'Samples', query));

@@ -10,6 +10,7 @@ import { quoteKustoName } from '../schema/kustoNames';
 import { checkAgentQuery } from './commandGuard';
 import { DEFAULT_MODEL_RESULT_LIMITS, formatErrorForModel, formatResponseForModel, type ModelResultLimits } from './resultForModel';
 import { findTable, formatDatabaseSchemaForModel, formatTableSchemaForModel } from './schemaForModel';
+import { raceAbort } from '../abortable';
 
 export const AGENT_TOOL_NAMES = {
   listConnections: 'kusto_list_connections',
@@ -357,33 +358,6 @@ function needsSignIn(error: unknown): boolean {
 function isAbort(error: unknown): boolean {
   const candidate = error as { name?: unknown; kind?: unknown } | undefined;
   return candidate?.name === 'AbortError' || (candidate?.name === 'KustoRequestError' && candidate.kind === 'cancelled');
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(abortError());
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-function abortError(): Error {
-  const error = new Error('The request was cancelled.');
-  error.name = 'AbortError';
-  return error;
 }
 
 function failure(text: string): AgentToolOutcome {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Agent, request as httpRequest, type Dispatcher } from 'undici';
 import type { AccessTokenSource } from '../auth/accessTokenSource';
+import { raceAbort } from '../abortable';
 import { parseClusterUrl } from '../clusterUrl';
 import { isManagementCommand, isReadOnlyCommand } from '../kql/commandKind';
 import { KustoBodyError, KustoRequestError, KustoResponseFormatError, type KustoErrorKind } from './kustoErrors';
@@ -386,7 +387,7 @@ export class KustoClient {
     abortedError: () => KustoRequestError,
   ): Promise<string> {
     // SignInRequiredError and other token-source errors pass through unchanged; only an abort is ours.
-    const token = await raceAbort(this.options.tokenSource.getToken(clusterUrl, { forceRefresh, signal }), signal, abortedError);
+    const token = await raceAbort(this.options.tokenSource.getToken(clusterUrl, { forceRefresh, signal }), signal, { error: abortedError });
     if (typeof token !== 'string' || token === '') {
       throw new TypeError(`The token source returned no access token for ${clusterUrl}.`);
     }
@@ -745,23 +746,3 @@ function trimSentence(text: string): string {
   return text.trim().replace(/[.\s]+$/, '');
 }
 
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, abortedError: () => Error): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(abortedError());
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortedError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
