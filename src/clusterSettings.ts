@@ -95,12 +95,6 @@ export function onDidChangeClusterConnections(listener: () => void): vscode.Disp
   });
 }
 
-/** A cluster's sign-in way and tenant, for the auth layer (undefined fields: use the kusto.signIn.* defaults). */
-export function readClusterSignInPreferences(clusterUrl: string): { signInMethod?: SignInMethod; tenant?: string } | undefined {
-  const connection = readClusterConnections().find((c) => c.url === clusterUrl);
-  return connection && (connection.signInMethod || connection.tenant) ? { signInMethod: connection.signInMethod, tenant: connection.tenant } : undefined;
-}
-
 function signInFieldsOf(connection: ClusterConnection, stored: readonly StoredClusterConnection[] | unknown): { signInMethod?: SignInMethod; tenant?: string } {
   const previous = (Array.isArray(stored) ? (stored as StoredClusterConnection[]) : []).find(
     (entry) => typeof entry?.url === 'string' && tryParseClusterUrl(entry.url)?.url === connection.url,

@@ -7,7 +7,6 @@ import {
   type SignInMethod,
   orderSignInMethods,
   signInMethodAvailability,
-  signInMethodLabel,
 } from '../core/auth/signInMethods';
 import type { AccountSummary, TokenBroker } from '../core/auth/tokenBroker';
 import { signInWithDeviceCodeUi } from './deviceCodeSignIn';
@@ -202,10 +201,6 @@ async function signInWithAzureCliUi(broker: TokenBroker, clusterUrl: string, ten
     }
     throw error;
   }
-}
-
-export function describeSignInMethod(method: SignInMethod): string {
-  return signInMethodLabel(method);
 }
 
 function hostOf(clusterUrl: string): string {

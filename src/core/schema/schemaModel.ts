@@ -99,13 +99,3 @@ export function normaliseFolder(folder: string | undefined | null): string {
     .join('/');
 }
 
-export function tablesOfKind(database: DatabaseSchema, kind: TableKind): readonly TableSchema[] {
-  switch (kind) {
-    case 'table':
-      return database.tables;
-    case 'materializedView':
-      return database.materializedViews;
-    case 'externalTable':
-      return database.externalTables;
-  }
-}

@@ -63,19 +63,6 @@ export interface ColumnSchema {
   readonly docString?: string;
 }
 
-export const ALL_SCALAR_TYPES: readonly ScalarType[] = [
-  'bool',
-  'int',
-  'long',
-  'real',
-  'decimal',
-  'string',
-  'datetime',
-  'timespan',
-  'guid',
-  'dynamic',
-];
-
 /** Type names in `.show ... schema as json` ("Type"), as Kusto reports them (bool is stored as SByte). */
 export const CLR_TYPE_NAMES: Readonly<Record<ScalarType, string>> = {
   bool: 'System.SByte',
