@@ -1,6 +1,7 @@
 // Builds the two bundles: the extension (Node, CommonJS) and the results webview (browser).
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync } from 'node:fs';
+import { writeThirdPartyNotices } from './thirdPartyNotices.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -88,5 +89,30 @@ if (watch) {
   const contexts = await Promise.all([esbuild.context(extension), esbuild.context(languageWorker), esbuild.context(webview), esbuild.context(chart)]);
   await Promise.all(contexts.map((c) => c.watch()));
 } else {
-  await Promise.all([esbuild.build(vendor), esbuild.build(extension), esbuild.build(languageWorker), esbuild.build(webview), esbuild.build(chart)]);
+  const builds = [vendor, extension, languageWorker, webview, chart].map((options) => esbuild.build({ ...options, metafile: true }));
+  const metafiles = (await Promise.all(builds)).map((result) => result.metafile);
+  writeThirdPartyNotices(metafiles, ['node_modules/@kusto/language-service-next'], 'dist/ThirdPartyNotices.txt', {
+    '@kusto/language-service-next': [
+      'MIT License',
+      '',
+      'Copyright (c) Microsoft Corporation.',
+      '',
+      'Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated',
+      'documentation files (the "Software"), to deal in the Software without restriction, including without limitation',
+      'the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and to',
+      'permit persons to whom the Software is furnished to do so, subject to the following conditions:',
+      '',
+      'The above copyright notice and this permission notice shall be included in all copies or substantial portions of',
+      'the Software.',
+      '',
+      'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO',
+      'THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE',
+      'AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT,',
+      'TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE',
+      'SOFTWARE.',
+      '',
+      'bridge.min.js is the Bridge.NET runtime 17.10.1, Copyright 2008-2019 Object.NET, Inc., under the Apache License 2.0',
+      '(https://github.com/bridgedotnet/Bridge/blob/master/LICENSE.md; the licence text is in this file, e.g. under echarts).',
+    ].join('\n'),
+  });
 }

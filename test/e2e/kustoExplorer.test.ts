@@ -153,6 +153,20 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     assert.ok(activationMs < 1000, `activate() took ${activationMs} ms`);
   });
 
+  it('the installed extension carries the licences and notices of the third-party code it ships', () => {
+    const installed = readdirSync(codeServer!.extensionsDir).find((name) => name.startsWith(EXTENSION_ID));
+    assert.ok(installed, 'the extension is installed');
+    const noticesPath = join(codeServer!.extensionsDir, installed, 'dist', 'ThirdPartyNotices.txt');
+    assert.ok(existsSync(noticesPath), 'dist/ThirdPartyNotices.txt is in the .vsix');
+    const notices = readFileSync(noticesPath, 'utf8');
+    // What runs on first need: sign-in, requests, the language service, charts, the MCP server.
+    for (const shipped of ['@azure/msal-node', 'undici', '@kusto/language-service-next', 'echarts', 'zrender', '@modelcontextprotocol/sdk']) {
+      assert.match(notices, new RegExp(`^${escapeRegExp(shipped)} \\d+\\.\\d+\\.\\d+ \\(`, 'm'), `no notice for ${shipped}`);
+    }
+    assert.match(notices, /Apache ECharts\s+Copyright 2017-\d{4} The Apache Software Foundation/, "Apache ECharts' NOTICE travels with it");
+    assert.match(notices, /Bridge\.NET runtime/, "Kusto.Language's embedded Bridge.NET runtime is named");
+  });
+
   it('asks to sign in before showing a cluster schema', async function () {
     requireCommand(this, 'kusto.signIn');
     const cluster = await workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1 });
