@@ -233,6 +233,20 @@ class QueryCompiler {
     return token;
   }
 
+  /** `( item, item, … )`: the items parsed by `item`, in order (an empty list is allowed). */
+  private parenthesizedList<T>(item: () => T): T[] {
+    this.expectOperator('(');
+    const items: T[] = [];
+    while (!this.isOperator(')')) {
+      items.push(item());
+      if (!this.isOperator(')')) {
+        this.expectOperator(',');
+      }
+    }
+    this.expectOperator(')');
+    return items;
+  }
+
   private expectWord(text: string): Token {
     const token = this.next();
     if (token.kind !== 'identifier' || token.text !== text) {
@@ -330,15 +344,7 @@ class QueryCompiler {
 
   private sourceCall(nameToken: Token): TabularValue {
     const name = nameToken.text;
-    this.expectOperator('(');
-    const args: Expression[] = [];
-    while (!this.isOperator(')')) {
-      args.push(this.expression([]));
-      if (!this.isOperator(')')) {
-        this.expectOperator(',');
-      }
-    }
-    this.expectOperator(')');
+    const args = this.parenthesizedList(() => this.expression([]));
     const constantArg = () => {
       if (args.length !== 1 || args[0].type !== 'string') {
         throw semanticError('SEM0219', `'${name}' expects one string argument.`, this.position(nameToken));
@@ -837,15 +843,7 @@ class QueryCompiler {
     }
     if ((token.kind === 'identifier' && (token.text === 'in' || token.text === 'in~')) || (negatedWord === 'in')) {
       this.next();
-      this.expectOperator('(');
-      const list: Expression[] = [];
-      while (!this.isOperator(')')) {
-        list.push(this.additive(columns, operator));
-        if (!this.isOperator(')')) {
-          this.expectOperator(',');
-        }
-      }
-      this.expectOperator(')');
+      const list = this.parenthesizedList(() => this.additive(columns, operator));
       return inList(left, list, negatedWord === 'in');
     }
     return left;
@@ -961,15 +959,7 @@ class QueryCompiler {
   }
 
   private scalarCall(nameToken: Token, columns: readonly ColumnSchema[], operator: string): Expression {
-    this.expectOperator('(');
-    const args: Expression[] = [];
-    while (!this.isOperator(')')) {
-      args.push(this.expression(columns, operator));
-      if (!this.isOperator(')')) {
-        this.expectOperator(',');
-      }
-    }
-    this.expectOperator(')');
+    const args = this.parenthesizedList(() => this.expression(columns, operator));
     return scalarFunction(nameToken.text, args, this.position(nameToken));
   }
 }
