@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { KustoColumn, KustoRow, KustoTable } from '../../src/core/kusto/resultTypes';
-import { ResultTable, parseDatetimeKey, parseTimespanKey } from '../../src/core/results/resultView';
+import { ResultTable } from '../../src/core/results/resultView';
+import { parseDatetime, parseTimespan } from '../../src/core/kusto/valueDecoding';
 import { formatKustoValue } from '../../src/core/kusto/valueDecoding';
 import { rowsOf } from '../../src/core/kusto/kustoRows';
 import { parseKustoResponseChunks } from '../../src/core/kusto/responseParser';
@@ -95,9 +96,9 @@ describe('results view: sorting', () => {
   });
 
   it('parses the server datetime and timespan spellings', () => {
-    assert.deepEqual(parseDatetimeKey('1970-01-01T00:00:01.0010005Z'), { ms: 1001, subMsTicks: 5 });
-    assert.deepEqual(parseTimespanKey('-1.00:00:01.5'), { seconds: -86401, ticks: -5000000 });
-    assert.equal(parseTimespanKey('not a timespan'), undefined);
+    assert.deepEqual(parseDatetime('1970-01-01T00:00:01.0010005Z'), { ms: 1001, subMsTicks: 5 });
+    assert.deepEqual(parseTimespan('-1.00:00:01.5'), { seconds: -86401, ticks: -5000000 });
+    assert.equal(parseTimespan('not a timespan'), undefined);
   });
 
   it('rejects sorting by a column that does not exist with a clear message', () => {

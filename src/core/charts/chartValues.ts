@@ -2,7 +2,7 @@
 // the nearest double; with the exact text the grid shows whenever the number is not that value.
 
 import type { KustoColumn, KustoScalarType, KustoValue } from '../kusto/resultTypes';
-import { formatKustoValue, parseTimespanMs } from '../kusto/valueDecoding';
+import { formatKustoValue, parseDatetime, parseTimespanMs } from '../kusto/valueDecoding';
 import { timespanText, type ValueFormat } from '../../shared/chartSpec';
 
 export interface ChartNumber {
@@ -20,65 +20,11 @@ export function isCategoryColumnType(type: KustoScalarType): boolean {
   return type === 'string' || type === 'guid' || type === 'bool' || type === 'dynamic';
 }
 
-const isoDatePrefix = /^-?\d{4}-\d\d-\d\d/;
-
-function digits(text: string, at: number, count: number): number {
-  let value = 0;
-  for (let i = at; i < at + count; i++) {
-    const code = text.charCodeAt(i) - 48;
-    if (code < 0 || code > 9) return -1;
-    value = value * 10 + code;
-  }
-  return value;
-}
-
-/**
- * Kusto's own datetime text, "yyyy-MM-ddTHH:mm:ss[.fffffff]Z", read without Date.parse (a chart reads one per
- * point); undefined for any other spelling, which then goes through Date.parse.
- */
-function kustoDatetimeMs(text: string): ChartNumber | undefined {
-  if (text.length < 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(text.length - 1) !== 90) return undefined;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
-  const second = digits(text, 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
-  let ms = 0;
-  let exact = false;
-  if (text.length > 20) {
-    if (text.charCodeAt(19) !== 46) return undefined;
-    const fraction = text.length - 21;
-    if (fraction < 1 || fraction > 7) return undefined;
-    const value = digits(text, 20, fraction);
-    if (value < 0) return undefined;
-    const ticks = value * 10 ** (7 - fraction);
-    ms = Math.floor(ticks / 10_000);
-    // Digits past the millisecond are 100 ns ticks a double date cannot hold: keep the text for the tooltip.
-    exact = ticks % 10_000 !== 0;
-  }
-  const value = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  // Date.UTC maps years 0-99 to 1900-1999 and rolls 31 February over: leave those to Date.parse.
-  if (year < 100 || new Date(value).getUTCDate() !== day) return undefined;
-  return exact ? { value, exact: text } : { value };
-}
-
-/** Milliseconds of a Kusto datetime text; undefined when it is not one. */
+/** Milliseconds of a Kusto datetime text, with the text kept when it has 100 ns ticks a double cannot hold. */
 export function datetimeMs(text: string): ChartNumber | undefined {
-  const fast = kustoDatetimeMs(text);
-  if (fast) return fast;
-  // Kusto writes ISO 8601; Date.parse alone would also take "5" or "May" for a date.
-  if (!isoDatePrefix.test(text)) return undefined;
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) return undefined;
-  const dot = text.indexOf('.', 19);
-  if (dot >= 0) {
-    for (let i = dot + 4; i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57; i++) {
-      if (text.charCodeAt(i) !== 48) return { value: ms, exact: text };
-    }
-  }
-  return { value: ms };
+  const datetime = parseDatetime(text);
+  if (datetime === undefined) return undefined;
+  return datetime.subMsTicks === 0 ? { value: datetime.ms } : { value: datetime.ms, exact: text };
 }
 
 /** A numeric cell (number, or text: long digits, "NaN", decimal) as a number; null for null and NaN. */

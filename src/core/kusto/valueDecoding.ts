@@ -48,19 +48,121 @@ export function normalizeColumnType(columnType: unknown, dataType?: unknown): Ku
   return 'string';
 }
 
-const timespanPattern = /^(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?$/;
+// One reading of Kusto's datetime and timespan texts for every consumer (sort keys, filters, charts, statistics):
+// whole units plus the 100 ns ticks a double cannot hold, so nothing downstream parses these spellings again.
+
+/** A datetime: whole milliseconds since the Unix epoch and the 100 ns ticks past them (0-9,999). */
+export interface KustoDatetime {
+  readonly ms: number;
+  readonly subMsTicks: number;
+}
+
+/** A timespan: whole seconds and the 100 ns ticks past them (both carry the sign). */
+export interface KustoTimespan {
+  readonly seconds: number;
+  readonly ticks: number;
+}
+
+const CHAR_0 = 48;
+const ISO_DATE_PREFIX = /^-?\d{4}-\d\d-\d\d/;
+const DATETIME_PATTERN = /^(-?\d{1,6})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7})\d*)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const TIMESPAN_PATTERN = /^(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7})\d*)?$/;
+
+function digitsAt(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const digit = text.charCodeAt(i) - CHAR_0;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil); rolls over as Date.parse does. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+/** The layout Kusto sends, "yyyy-MM-ddTHH:mm:ss[.f…]Z", without a regex or Date: a million parse in milliseconds. */
+function parseCanonicalDatetime(text: string): KustoDatetime | undefined {
+  const length = text.length;
+  if (length < 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(length - 1) !== 90) {
+    return undefined;
+  }
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    return undefined;
+  }
+  let fractionTicks = 0;
+  if (length > 20) {
+    const digits = length - 21;
+    if (text.charCodeAt(19) !== 46 || digits < 1 || digits > 7) return undefined;
+    const fraction = digitsAt(text, 20, digits);
+    if (fraction < 0) return undefined;
+    fractionTicks = fraction * 10 ** (7 - digits);
+  } else if (length !== 20) {
+    return undefined;
+  }
+  const ms = (((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second) * 1000 + Math.floor(fractionTicks / 10_000);
+  return { ms, subMsTicks: fractionTicks % 10_000 };
+}
+
+/**
+ * A Kusto datetime text ("2007-01-01T00:00:00.1234567Z"; also other ISO 8601 spellings, with a zone or a space);
+ * undefined for anything else, including text only Date.parse would take ("May 5").
+ */
+export function parseDatetime(text: string): KustoDatetime | undefined {
+  const fast = parseCanonicalDatetime(text);
+  if (fast !== undefined) {
+    return fast;
+  }
+  const trimmed = text.trim();
+  const m = DATETIME_PATTERN.exec(trimmed);
+  if (!m) {
+    if (!ISO_DATE_PREFIX.test(trimmed)) return undefined;
+    const ms = Date.parse(trimmed);
+    return Number.isNaN(ms) ? undefined : { ms, subMsTicks: 0 };
+  }
+  const fraction = (m[7] ?? '').padEnd(7, '0');
+  const date = new Date(0);
+  date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  date.setUTCHours(Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), Number(fraction.slice(0, 3)));
+  let ms = date.getTime();
+  const zone = m[8];
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * 60_000;
+  }
+  return Number.isNaN(ms) ? undefined : { ms, subMsTicks: Number(fraction.slice(3)) };
+}
+
+/** A Kusto timespan text, "[-][d.]hh:mm:ss[.fffffff]"; undefined when it is not one. */
+export function parseTimespan(text: string): KustoTimespan | undefined {
+  const m = TIMESPAN_PATTERN.exec(text.trim());
+  if (!m) {
+    return undefined;
+  }
+  const sign = m[1] ? -1 : 1;
+  const seconds = Number(m[2] ?? 0) * 86_400 + Number(m[3]) * 3_600 + Number(m[4]) * 60 + Number(m[5]);
+  const ticks = Number((m[6] ?? '').padEnd(7, '0'));
+  return { seconds: sign * seconds, ticks: sign * ticks };
+}
 
 /** Milliseconds of a Kusto timespan text (`[-][d.]hh:mm:ss[.fffffff]`), or undefined when it is not one. */
 export function parseTimespanMs(text: string): number | undefined {
-  const match = timespanPattern.exec(text.trim());
-  if (!match) {
-    return undefined;
-  }
-  const [, sign, days, hours, minutes, seconds, fraction] = match;
-  const wholeSeconds = ((Number(days ?? 0) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds);
-  const fractionMs = fraction ? (Number(fraction) * 1000) / 10 ** fraction.length : 0;
-  const total = wholeSeconds * 1000 + fractionMs;
-  return sign ? -total : total;
+  const timespan = parseTimespan(text);
+  return timespan === undefined ? undefined : timespan.seconds * 1000 + timespan.ticks / 10_000;
 }
 
 /** Kusto's timespan text `[-][d.]hh:mm:ss[.fffffff]` of milliseconds (one implementation, shared with the page). */
@@ -97,8 +199,8 @@ export function decodeValue(type: KustoScalarType, raw: KustoValue | undefined):
       if (typeof raw !== 'string') {
         return raw;
       }
-      const date = new Date(raw);
-      return Number.isNaN(date.getTime()) ? raw : date;
+      const datetime = parseDatetime(raw);
+      return datetime === undefined ? raw : new Date(datetime.ms);
     }
     case 'timespan':
       if (typeof raw === 'string') {

@@ -5,7 +5,7 @@
 import type { KustoRows, RowByteSearch } from '../kusto/kustoRows';
 import type { KustoColumn, KustoRow, KustoScalarType, KustoTable, KustoValue } from '../kusto/resultTypes';
 import type { CellText, SortSpec } from '../../shared/resultsProtocol';
-import { formatKustoValue } from '../kusto/valueDecoding';
+import { formatKustoValue, parseDatetime, parseTimespan } from '../kusto/valueDecoding';
 import { runToEnd, type Work, type WorkProgress } from './slicedWork';
 
 /** Order and filter of a view over one table. */
@@ -23,97 +23,6 @@ const RANK_NULL = 2;
 interface ColumnSortKeys {
   readonly rank: Uint8Array;
   readonly compare: (a: number, b: number) => number;
-}
-
-const DATETIME_PATTERN = /^(-?\d{1,6})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7})\d*)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
-const TIMESPAN_PATTERN = /^(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7})\d*)?$/;
-
-/** Parses "2007-01-01T00:00:00.1234567Z" into whole milliseconds since the epoch and the 100 ns ticks past them. */
-export function parseDatetimeKey(text: string): { ms: number; subMsTicks: number } | undefined {
-  const fast = parseCanonicalDatetime(text);
-  if (fast !== undefined) {
-    return fast;
-  }
-  const m = DATETIME_PATTERN.exec(text.trim());
-  if (!m) {
-    const ms = Date.parse(text);
-    return Number.isNaN(ms) ? undefined : { ms, subMsTicks: 0 };
-  }
-  const fraction = (m[7] ?? '').padEnd(7, '0');
-  const date = new Date(0);
-  date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  date.setUTCHours(Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), Number(fraction.slice(0, 3)));
-  let ms = date.getTime();
-  const zone = m[8];
-  if (zone && zone.toUpperCase() !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * 60_000;
-  }
-  return Number.isNaN(ms) ? undefined : { ms, subMsTicks: Number(fraction.slice(3)) };
-}
-
-const CHAR_0 = 48;
-
-function digitsAt(text: string, start: number, count: number): number {
-  let value = 0;
-  for (let i = start; i < start + count; i++) {
-    const d = text.charCodeAt(i) - CHAR_0;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
-}
-
-/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
-}
-
-/** The fast path for the layout Kusto sends, "yyyy-MM-ddTHH:mm:ss[.f…]Z": a million of these parse in milliseconds. */
-function parseCanonicalDatetime(text: string): { ms: number; subMsTicks: number } | undefined {
-  const length = text.length;
-  if (length < 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(length - 1) !== 90) {
-    return undefined;
-  }
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || minute < 0 || second < 0) {
-    return undefined;
-  }
-  let fractionTicks = 0;
-  if (length > 20) {
-    const digits = length - 21;
-    if (text.charCodeAt(19) !== 46 || digits < 1 || digits > 7) return undefined;
-    const fraction = digitsAt(text, 20, digits);
-    if (fraction < 0) return undefined;
-    fractionTicks = fraction * 10 ** (7 - digits);
-  } else if (length !== 20) {
-    return undefined;
-  }
-  const ms = (((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second) * 1000 + Math.floor(fractionTicks / 10_000);
-  return { ms, subMsTicks: fractionTicks % 10_000 };
-}
-
-/** Parses "[-][d.]hh:mm:ss[.fffffff]" into whole seconds and the 100 ns ticks past them (both carry the sign). */
-export function parseTimespanKey(text: string): { seconds: number; ticks: number } | undefined {
-  const m = TIMESPAN_PATTERN.exec(text.trim());
-  if (!m) {
-    return undefined;
-  }
-  const sign = m[1] ? -1 : 1;
-  const seconds = Number(m[2] ?? 0) * 86_400 + Number(m[3]) * 3_600 + Number(m[4]) * 60 + Number(m[5]);
-  const ticks = Number((m[6] ?? '').padEnd(7, '0'));
-  return { seconds: sign * seconds, ticks: sign * ticks };
 }
 
 /** Rows a piece of work handles between two pause points: small enough for a slice of a few milliseconds. */
@@ -147,7 +56,7 @@ function* buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarT
         if (v === null || v === undefined) {
           rank[i] = RANK_NULL;
         } else if (type === 'datetime') {
-          const key = typeof v === 'string' ? parseDatetimeKey(v) : undefined;
+          const key = typeof v === 'string' ? parseDatetime(v) : undefined;
           if (key) {
             primary[i] = key.ms;
             secondary[i] = key.subMsTicks;
@@ -155,7 +64,7 @@ function* buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarT
             rank[i] = RANK_UNORDERED;
           }
         } else {
-          const key = typeof v === 'string' ? parseTimespanKey(v) : undefined;
+          const key = typeof v === 'string' ? parseTimespan(v) : undefined;
           if (key) {
             primary[i] = key.seconds;
             secondary[i] = key.ticks;
