@@ -3,10 +3,12 @@
 // never become markup. Rows come from a RowSource that fetches them by page.
 
 import type { CellText, ColumnMeta, RowRange, SortSpec } from '../src/shared/resultsProtocol';
-import { isNumericType } from '../src/shared/resultsProtocol';
+import { defaultColumnWidth, isScaled, MAX_SCROLL_HEIGHT, MIN_COLUMN_WIDTH, ROW_HEIGHT, scrollTopForRow, topRowFloat, visibleColumns } from './gridGeometry';
+import { buildGridHeader } from './gridHeader';
+import { gridKeyAction } from './gridKeys';
+import { createPooledRow, measureGlyphBound, textFits, type PooledRow } from './gridRowPool';
 import { RowSelection } from './selection';
 
-export const ROW_HEIGHT = 22;
 /** Height of the sticky header row; styles.css sets the same, so the grid never measures it (no forced layout). */
 const HEADER_HEIGHT = 24;
 /** Rows rendered beyond the viewport, split between behind and ahead of the scroll direction. */
@@ -31,14 +33,8 @@ const EXTRA_ROWS_PER_FRAME = 4;
 /** With more rows than MAX_SCROLL_HEIGHT holds, rows are placed relative to an anchor row kept while the rows
  * rendered stay within this many rows of it (offsets up to ~180,000 px, exact in floating point). */
 const ANCHOR_SPAN_ROWS = 8192;
-const MIN_COLUMN_WIDTH = 40;
 /** A cell's horizontal padding and border (styles.css): its text has the column width less this. */
 const CELL_CHROME_WIDTH = 17;
-/** Text that lays out as one line of simple glyphs (printable Latin, no tabs or line breaks), whose width is at most
- * its length times the widest glyph. Anything else may overflow however short it is. */
-const SIMPLE_TEXT = /^[\u0020-\u007e\u00a0-\u024f]*$/;
-// Browsers cap element heights (~33.5M px in Chromium); beyond this the scroll position maps proportionally to rows.
-const MAX_SCROLL_HEIGHT = 15_000_000;
 
 export interface RowSource {
   getRow(position: number): readonly CellText[] | undefined;
@@ -51,36 +47,6 @@ export interface GridCallbacks {
   onCopyCell(text: CellText): void;
   onCopyRows(ranges: readonly RowRange[]): void;
   onViewStateChanged(): void;
-}
-
-interface PooledRow {
-  readonly element: HTMLDivElement;
-  readonly cells: HTMLDivElement[];
-  /** One text node per cell, created once: changing its data relayouts only that text, where replacing the
-   * node (textContent) removes and adds layout objects in every cell written. */
-  readonly texts: Text[];
-  /** What each cell shows, kept here so rendering never reads the DOM. */
-  readonly shownText: string[];
-  readonly shownNull: boolean[];
-  /** Cells that clip their text (class clip): only those whose text may not fit. */
-  readonly shownClip: boolean[];
-  shownPosition: number;
-  shownData: readonly CellText[] | undefined;
-  shownHidden: boolean;
-  shownSelected: boolean;
-  shownActiveColumn: number;
-  shownY: number;
-  /** Columns whose cells hold text. */
-  shownFrom: number;
-  shownTo: number;
-}
-
-export function defaultColumnWidth(column: ColumnMeta): number {
-  const byType: Record<string, number> = { datetime: 220, timespan: 130, guid: 290, dynamic: 240, bool: 70, int: 90, long: 110, real: 110, decimal: 120 };
-  const forType = byType[column.type] ?? 160;
-  // Room for the bold name, the type label and the sort arrow.
-  const forName = column.name.length * 8 + column.type.length * 7 + 44;
-  return Math.min(400, Math.max(MIN_COLUMN_WIDTH, forType, forName));
 }
 
 export class VirtualGrid {
@@ -236,40 +202,13 @@ export class VirtualGrid {
 
   /** The (fractional) row shown at the top of the viewport for the current scroll position. */
   private topRowFloat(): number {
-    const fullHeight = this.rowCount * ROW_HEIGHT;
-    const scrollTop = this.element.scrollTop;
-    if (fullHeight <= MAX_SCROLL_HEIGHT) {
-      return scrollTop / ROW_HEIGHT;
-    }
-    const viewport = this.viewportHeight;
-    const scrollRange = Math.max(1, MAX_SCROLL_HEIGHT - viewport);
-    const rowRange = Math.max(0, this.rowCount - viewport / ROW_HEIGHT);
-    return (Math.min(scrollTop, scrollRange) / scrollRange) * rowRange;
-  }
-
-  /** Scroll position that puts `position` at the top of the viewport. */
-  private scrollTopForRow(position: number): number {
-    const fullHeight = this.rowCount * ROW_HEIGHT;
-    if (fullHeight <= MAX_SCROLL_HEIGHT) {
-      return position * ROW_HEIGHT;
-    }
-    const viewport = this.viewportHeight;
-    const scrollRange = Math.max(1, MAX_SCROLL_HEIGHT - viewport);
-    const rowRange = Math.max(1, this.rowCount - viewport / ROW_HEIGHT);
-    return (position / rowRange) * scrollRange;
+    return topRowFloat(this.element.scrollTop, this.rowCount, this.viewportHeight);
   }
 
   /** Columns within the viewport sideways, plus one each side: cells outside them hold no text. */
   private visibleColumns(): { from: number; to: number } {
-    const count = this.widths.length;
-    if (count === 0) return { from: 0, to: -1 };
     const left = this.element.scrollLeft;
-    const right = left + (this.observedWidth ?? window.innerWidth);
-    let from = 0;
-    while (from < count - 1 && this.columnLefts[from] + this.widths[from] <= left) from++;
-    let to = from;
-    while (to < count - 1 && this.columnLefts[to + 1] < right) to++;
-    return { from: Math.max(0, from - 1), to: Math.min(count - 1, to + 1) };
+    return visibleColumns(left, left + (this.observedWidth ?? window.innerWidth), this.columnLefts, this.widths);
   }
 
   render(): void {
@@ -294,7 +233,7 @@ export class VirtualGrid {
     // that stay in view never change; beyond it the layer follows the scroll and rows sit relative to an anchor
     // row that moves only when the rows rendered get far from it: rows that stay in view keep their transform, and
     // a frame changes one composited transform (the layer's) instead of restyling and repainting every row.
-    const scaled = this.rowCount * ROW_HEIGHT > MAX_SCROLL_HEIGHT;
+    const scaled = isScaled(this.rowCount);
     if (!scaled) this.anchorRow = 0;
     else if (!(first >= this.anchorRow && last <= this.anchorRow + ANCHOR_SPAN_ROWS)) this.anchorRow = Math.max(0, first - Math.floor((ANCHOR_SPAN_ROWS - size) / 2));
     const layerOffset = scaled ? this.element.scrollTop - (topFloat - this.anchorRow) * ROW_HEIGHT : 0;
@@ -450,27 +389,17 @@ export class VirtualGrid {
    * them (every cell in view) made each frame's layerization cost milliseconds. */
   private updateClip(row: PooledRow, column: number): void {
     const text = row.shownText[column];
-    const fits = text.length === 0 || (text.length * this.glyphBound <= this.textRoom[column] && this.glyphBound > 0 && SIMPLE_TEXT.test(text));
+    const fits = textFits(text, this.glyphBound, this.textRoom[column]);
     if (row.shownClip[column] !== !fits) {
       row.shownClip[column] = !fits;
       row.cells[column].classList.toggle('clip', !fits);
     }
   }
 
-  /** Measures the widest glyph of the grid's font once (a canvas, so no layout): for a monospace font the advance
-   * itself, otherwise a bound that no printable Latin glyph exceeds. */
+  /** Measures the grid font's widest glyph again (the font or theme changed); re-clips when it differs. */
   private measureGlyphs(): void {
-    const style = getComputedStyle(this.element);
-    const context = document.createElement('canvas').getContext('2d');
-    if (!context) return;
-    context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
-    const widths = ['0', 'i', 'W', 'm', '.'].map((glyph) => context.measureText(glyph).width);
-    const widest = Math.max(...widths);
-    const monospace = widest - Math.min(...widths) < 0.01;
-    const fontSize = Number.parseFloat(style.fontSize) || 12;
-    // Italic (null) and bold glyphs can be a little wider: a small margin keeps the bound safe.
-    const bound = monospace ? widest * 1.02 : Math.max(widest, ...['@', '%', 'M', 'Æ', 'Œ'].map((glyph) => context.measureText(glyph).width), fontSize) * 1.05;
-    if (bound === this.glyphBound) return;
+    const bound = measureGlyphBound(this.element);
+    if (bound === undefined || bound === this.glyphBound) return;
     this.glyphBound = bound;
     this.refreshClips();
   }
@@ -484,42 +413,9 @@ export class VirtualGrid {
   /** Sizes the pool; true when the position → row mapping changed, so every row must be written now. */
   private ensurePool(size: number): boolean {
     while (this.pool.length < size) {
-      const element = document.createElement('div');
-      element.className = 'grid-row';
-      element.setAttribute('role', 'row');
-      const cells: HTMLDivElement[] = [];
-      const texts: Text[] = [];
-      this.columns.forEach((column, c) => {
-        const cell = document.createElement('div');
-        cell.className = isNumericType(column.type) ? `grid-cell c${c} numeric` : `grid-cell c${c}`;
-        cell.setAttribute('role', 'gridcell');
-        // Cells out of view sideways are hidden: the index tells assistive technology which column a cell is.
-        cell.setAttribute('aria-colindex', String(c + 1));
-        cell.hidden = true;
-        cell.dataset.column = String(c);
-        const text = document.createTextNode('');
-        cell.appendChild(text);
-        cells.push(cell);
-        texts.push(text);
-        element.appendChild(cell);
-      });
-      this.rowsLayer.appendChild(element);
-      this.pool.push({
-        element,
-        cells,
-        texts,
-        shownText: texts.map(() => ''),
-        shownNull: texts.map(() => false),
-        shownClip: texts.map(() => false),
-        shownPosition: -2,
-        shownData: undefined,
-        shownHidden: false,
-        shownSelected: false,
-        shownActiveColumn: -1,
-        shownY: NaN,
-        shownFrom: 0,
-        shownTo: -1,
-      });
+      const row = createPooledRow(this.columns);
+      this.rowsLayer.appendChild(row.element);
+      this.pool.push(row);
     }
     while (this.pool.length > size) {
       this.pool.pop()?.element.remove();
@@ -566,64 +462,14 @@ export class VirtualGrid {
   }
 
   private buildHeader(): void {
-    this.header.replaceChildren();
-    this.columns.forEach((column, c) => {
-      const cell = document.createElement('div');
-      cell.className = isNumericType(column.type) ? 'grid-header-cell numeric' : 'grid-header-cell';
-      cell.setAttribute('role', 'columnheader');
-      cell.setAttribute('aria-colindex', String(c + 1));
-      cell.title = `${column.name} (${column.type}): click to sort`;
-      const name = document.createElement('span');
-      name.className = 'column-name';
-      name.textContent = column.name;
-      const type = document.createElement('span');
-      type.className = 'column-type';
-      type.textContent = column.type;
-      const indicator = document.createElement('span');
-      indicator.className = 'sort-indicator';
-      if (this.sort?.columnIndex === c) {
-        indicator.textContent = this.sort.direction === 'asc' ? '▲' : '▼';
-        cell.setAttribute('aria-sort', this.sort.direction === 'asc' ? 'ascending' : 'descending');
-      } else {
-        cell.setAttribute('aria-sort', 'none');
-      }
-      const handle = document.createElement('div');
-      handle.className = 'resize-handle';
-      handle.setAttribute('aria-hidden', 'true');
-      handle.addEventListener('pointerdown', (e) => this.startResize(e, c, handle));
-      handle.addEventListener('click', (e) => e.stopPropagation());
-      cell.append(name, type, indicator, handle);
-      cell.addEventListener('click', () => this.callbacks.onSortRequested(c));
-      this.header.appendChild(cell);
+    buildGridHeader(this.header, this.columns, this.sort, (c) => this.widths[c], {
+      onSortRequested: (c) => this.callbacks.onSortRequested(c),
+      onResize: (c, width) => {
+        this.widths[c] = width;
+        this.applyWidths();
+      },
+      onResizeEnd: () => this.callbacks.onViewStateChanged(),
     });
-  }
-
-  private startResize(event: PointerEvent, columnIndex: number, handle: HTMLElement): void {
-    event.preventDefault();
-    event.stopPropagation();
-    const startX = event.clientX;
-    const startWidth = this.widths[columnIndex];
-    handle.setPointerCapture(event.pointerId);
-    let frame = 0;
-    const move = (e: PointerEvent): void => {
-      this.widths[columnIndex] = Math.max(MIN_COLUMN_WIDTH, Math.round(startWidth + e.clientX - startX));
-      if (!frame) {
-        frame = requestAnimationFrame(() => {
-          frame = 0;
-          this.applyWidths();
-        });
-      }
-    };
-    const end = (): void => {
-      handle.removeEventListener('pointermove', move);
-      handle.removeEventListener('pointerup', end);
-      handle.removeEventListener('pointercancel', end);
-      this.applyWidths();
-      this.callbacks.onViewStateChanged();
-    };
-    handle.addEventListener('pointermove', move);
-    handle.addEventListener('pointerup', end);
-    handle.addEventListener('pointercancel', end);
   }
 
   private hitTest(event: MouseEvent): { position: number; column: number } | undefined {
@@ -677,9 +523,9 @@ export class VirtualGrid {
     const viewportRows = Math.max(1, Math.floor(this.viewportHeight / ROW_HEIGHT));
     const top = this.topRowFloat();
     if (position < top) {
-      this.element.scrollTop = this.scrollTopForRow(position);
+      this.element.scrollTop = scrollTopForRow(position, this.rowCount, this.viewportHeight);
     } else if (position >= top + viewportRows) {
-      this.element.scrollTop = this.scrollTopForRow(position - viewportRows + 1);
+      this.element.scrollTop = scrollTopForRow(position - viewportRows + 1, this.rowCount, this.viewportHeight);
     }
     const left = this.widths.slice(0, column).reduce((a, b) => a + b, 0);
     const right = left + this.widths[column];
@@ -691,66 +537,39 @@ export class VirtualGrid {
   }
 
   private onKeyDown(event: KeyboardEvent): void {
-    const ctrl = event.ctrlKey || event.metaKey;
-    const page = Math.max(1, Math.floor(this.viewportHeight / ROW_HEIGHT) - 1);
-    const { activeRow: row, activeColumn: column } = this;
-    let handled = true;
-    switch (event.key) {
-      case 'ArrowDown':
-        this.moveActive(row + 1, column, event.shiftKey);
+    const action = gridKeyAction(
+      { key: event.key, ctrl: event.ctrlKey || event.metaKey, shift: event.shiftKey },
+      {
+        row: this.activeRow,
+        column: this.activeColumn,
+        rowCount: this.rowCount,
+        columnCount: this.columns.length,
+        page: Math.max(1, Math.floor(this.viewportHeight / ROW_HEIGHT) - 1),
+        selectedRows: this.selection.count,
+      },
+    );
+    if (!action) return;
+    switch (action.kind) {
+      case 'move':
+        this.moveActive(action.row, action.column, action.extend);
         break;
-      case 'ArrowUp':
-        this.moveActive(row - 1, column, event.shiftKey);
+      case 'activate':
+        this.callbacks.onCellActivated(this.activeRow, this.activeColumn);
         break;
-      case 'ArrowRight':
-        this.moveActive(row, column + 1, false);
-        break;
-      case 'ArrowLeft':
-        this.moveActive(row, column - 1, false);
-        break;
-      case 'PageDown':
-        this.moveActive(row + page, column, event.shiftKey);
-        break;
-      case 'PageUp':
-        this.moveActive(row - page, column, event.shiftKey);
-        break;
-      case 'Home':
-        this.moveActive(ctrl ? 0 : row, ctrl ? column : 0, event.shiftKey && ctrl);
-        break;
-      case 'End':
-        this.moveActive(ctrl ? this.rowCount - 1 : row, ctrl ? column : this.columns.length - 1, event.shiftKey && ctrl);
-        break;
-      case 'Enter':
-        this.callbacks.onCellActivated(row, column);
-        break;
-      case 'a':
-        if (!ctrl) {
-          handled = false;
-          break;
-        }
+      case 'selectAll':
         this.selection.selectAll(this.rowCount);
         this.render();
         break;
-      case 'c':
-      case 'C':
-        if (!ctrl) {
-          handled = false;
-          break;
-        }
-        // Several rows selected (or ctrl+shift+c): rows as TSV with header; otherwise the active cell.
-        if (event.shiftKey || this.selection.count > 1) {
-          this.callbacks.onCopyRows(this.selection.count > 0 ? this.selection.selectedRanges : [{ start: row, end: row + 1 }]);
-        } else {
-          const text = this.activeCellText();
-          if (text !== undefined) this.callbacks.onCopyCell(text);
-        }
+      case 'copyRows':
+        this.callbacks.onCopyRows(this.selection.count > 0 ? this.selection.selectedRanges : [{ start: this.activeRow, end: this.activeRow + 1 }]);
         break;
-      default:
-        handled = false;
+      case 'copyCell': {
+        const text = this.activeCellText();
+        if (text !== undefined) this.callbacks.onCopyCell(text);
+        break;
+      }
     }
-    if (handled) {
-      event.preventDefault();
-      event.stopPropagation();
-    }
+    event.preventDefault();
+    event.stopPropagation();
   }
 }
