@@ -30,6 +30,7 @@ export interface KustoCompletionItem {
   readonly EditText: string | null;
   readonly AfterText: string | null;
   readonly Retrigger: boolean;
+  readonly ApplyTexts: object | null;
 }
 
 export interface KustoCompletionInfo {

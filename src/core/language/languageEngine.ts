@@ -5,6 +5,7 @@
 import { listBlockSpans } from '../kql/queryBlocks';
 import type { DatabaseSchema } from '../schema/schemaModel';
 import { toCompletionEntries } from './completionMapping';
+import { installCompletionMemo } from './completionMemo';
 import { combinedSchemaState, filterDiagnostics } from './diagnosticsFilter';
 import type { KustoCodeService, KustoFunctionCall, KustoGlobalState, KustoLanguageLibrary, KustoSymbol, KustoSyntaxToken } from './kustoLanguageLibrary';
 import {
@@ -89,19 +90,27 @@ export class LanguageEngine {
     this.maxBlockCharacters = options.maxBlockCharacters ?? DEFAULT_MAX_BLOCK_CHARACTERS;
     this.maxCheckedCharacters = options.maxCheckedCharacters ?? DEFAULT_MAX_CHECKED_CHARACTERS;
     this.maxCheckedBlocks = options.maxCheckedBlocks ?? DEFAULT_MAX_CHECKED_BLOCKS;
+    installCompletionMemo(library);
   }
 
   /**
-   * Runs the features once on a tiny query so that the first real request does not pay the JIT's cold start, as
-   * steps: completion first (the one a person waits for), then diagnostics, then hover and formatting. The worker
-   * runs one step per turn of its event loop, so a real request that arrives meanwhile is answered between steps.
+   * Runs the features once on a tiny query so that the first real request does not pay the JIT's cold start (and
+   * finds the built-in functions' completion items already made), as steps: completion first (the one a person
+   * waits for) where an expression, an operator and an aggregate start, then diagnostics, hover and formatting. The
+   * worker runs one step per turn of its event loop, so a real request that arrives meanwhile is answered between.
    */
   warmUpSteps(): Array<() => void> {
     const language = this.library.language;
     const text = 'let T = datatable(a:string, b:long)[];\nT | where a == "x" | summarize count() by b | render timechart';
     const service = () => new language.Editor.KustoCodeService.$ctor1(text, language.GlobalState.Default);
+    const completeAfter = (marker: string) => () => {
+      const info = service().GetCompletionItems(text.indexOf(marker) + marker.length, language.Editor.CompletionOptions.Default);
+      toCompletionEntries(this.library.toArray(info?.Items));
+    };
     return [
-      () => service().GetCompletionItems(20, language.Editor.CompletionOptions.Default),
+      completeAfter('| where '),
+      completeAfter('| '),
+      completeAfter('summarize '),
       () => service().GetDiagnostics(true),
       () => service().GetAnalyzerDiagnostics(true),
       () => service().GetQuickInfo(38),
