@@ -6,6 +6,7 @@ import { listBlockSpans } from '../kql/queryBlocks';
 import type { DatabaseSchema } from '../schema/schemaModel';
 import { toCompletionEntries } from './completionMapping';
 import { installCompletionMemo } from './completionMemo';
+import { encodeSemanticTokens, LineIndex, semanticTokenType, type ClassifiedSpan } from './semanticTokens';
 import { combinedSchemaState, filterDiagnostics } from './diagnosticsFilter';
 import type { KustoCodeService, KustoFunctionCall, KustoGlobalState, KustoLanguageLibrary, KustoSymbol, KustoSyntaxToken } from './kustoLanguageLibrary';
 import {
@@ -19,6 +20,7 @@ import {
   type Notification,
   type RelatedResult,
   type SchemaState,
+  type SemanticTokensResult,
   type SignatureHelpResult,
   type TextEditResult,
 } from './languageProtocol';
@@ -66,6 +68,7 @@ interface DocumentState {
   text: string;
   connection?: DatabaseKey;
   blocks: Block[];
+  lines?: LineIndex;
 }
 
 /** Thrown when a request names a document version the engine has not been given the text of. */
@@ -462,6 +465,46 @@ export class LanguageEngine {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Semantic tokens of the names in the blocks over [start, end) (the whole document without a range), within the
+   * limits diagnostics keep; `pause` as for diagnostics. A block's analysis is the one diagnostics use.
+   */
+  async semanticTokens(ref: DocumentRef, start?: number, end?: number, pause: () => Promise<boolean> = async () => true): Promise<SemanticTokensResult> {
+    const document = this.sync(ref);
+    const from = Math.max(0, start ?? 0);
+    const to = Math.min(document.text.length, end ?? document.text.length);
+    const spans: ClassifiedSpan[] = [];
+    let checked = 0;
+    let blocks = 0;
+    for (const block of document.blocks) {
+      if (block.commentsOnly || block.end < from || block.start > to) {
+        continue;
+      }
+      checked += block.text.length;
+      blocks++;
+      if (checked > this.maxCheckedCharacters || blocks > this.maxCheckedBlocks) {
+        break;
+      }
+      const service = this.serviceOf(document, block);
+      if (!service) {
+        continue;
+      }
+      if (!(await pause()) || this.documents.get(ref.uri) !== document) {
+        break;
+      }
+      const clipStart = Math.max(from, block.start) - block.start;
+      const clipEnd = Math.min(to, block.end) - block.start;
+      const info = service.GetClassifications(clipStart, Math.max(0, clipEnd - clipStart), true, true);
+      for (const range of this.library.toArray(info?.Classifications ?? null)) {
+        if (semanticTokenType(range.Kind) !== undefined) {
+          spans.push({ start: block.start + range.Start, length: range.Length, kind: range.Kind });
+        }
+      }
+    }
+    document.lines ??= new LineIndex(document.text);
+    return { data: encodeSemanticTokens(document.lines, spans) };
   }
 
   hover(ref: DocumentRef, offset: number): HoverResult | undefined {
