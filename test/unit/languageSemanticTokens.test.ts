@@ -133,6 +133,46 @@ describe('language service: semantic tokens', function () {
     });
   });
 
+  describe('bad input stays harmless', () => {
+    let engine: LanguageEngine;
+    before(() => {
+      engine = newEngine();
+      engine.setSchema(KEY, SCHEMA);
+    });
+
+    it('a 5 MB document: the visible part is coloured at once, the whole stops at the checking limit', async () => {
+      const query = 'StormEvents | where State == "TEXAS" | take 10\n\n';
+      const text = query.repeat(Math.ceil((5 * 1024 * 1024) / query.length));
+      const ref = doc(text);
+      const middle = Math.floor(text.length / 2 / query.length) * query.length;
+      const visible = decode(text, (await engine.semanticTokens(ref, middle, middle + 3 * query.length)).data);
+      assert.deepEqual(visible.filter(([name]) => name === 'StormEvents').length, 3, 'three queries on screen, three tables');
+      // As diagnostics: the first 500 queries (StormEvents and State in each), not 100,000 of them.
+      const whole = decode(text, (await engine.semanticTokens(ref)).data);
+      assert.equal(whole.length, 500 * 2);
+      assert.deepEqual(whole.slice(-2), [
+        ['StormEvents', 'class'],
+        ['State', 'property'],
+      ]);
+    });
+
+    it('a 10,000-character line, an unterminated string, CRLF and binary garbage', async () => {
+      const long = `StormEvents | where State in (${Array.from({ length: 1500 }, (_, i) => `"S${i}"`).join(', ')}) | where State != ""`;
+      const longTokens = decode(long, (await engine.semanticTokens(doc(long))).data);
+      assert.deepEqual(longTokens.map(([, type]) => type), ['class', 'property', 'property']);
+      const unterminated = 'StormEvents | where State == "TEXAS | take 10\r\n| project State';
+      assert.deepEqual(decode(unterminated, (await engine.semanticTokens(doc(unterminated))).data)[0], ['StormEvents', 'class']);
+      let garbage = '';
+      let seed = 11;
+      for (let i = 0; i < 20_000; i++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        garbage += String.fromCharCode(seed % 0xd800);
+      }
+      const data = (await engine.semanticTokens(doc(garbage))).data;
+      assert.equal(data.length % 5, 0);
+    });
+  });
+
   it('are answered by the real worker as VS Code reads them', async () => {
     const client = new LanguageClient({
       workerPath: path.resolve(__dirname, '../../src/core/language/languageWorker.js'),
