@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, LanguageWorkerStoppedError, type DocumentSource } from '../core/language/languageClient';
 import type { CompletionEntryKind, DatabaseKey, DiagnosticSeverityName } from '../core/language/languageProtocol';
 import { databaseKeyId } from '../core/language/languageProtocol';
+import { SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES } from '../core/language/semanticTokens';
 import { quoteKustoName } from '../core/schema/kustoNames';
 import type { SchemaStore } from '../core/schema/schemaStore';
 import { isKqlDocument, KQL_LANGUAGE_ID, type EditorConnections } from '../editorConnections';
@@ -59,6 +60,8 @@ class LanguageFeatures implements vscode.Disposable {
   private feed: LanguageSchemaFeed | undefined;
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('kusto');
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Asks VS Code for semantic tokens again: a schema arrived or a connection changed (tables become tables). */
+  private readonly tokensChanged = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly deps: LanguageFeatureDeps) {
@@ -76,6 +79,8 @@ class LanguageFeatures implements vscode.Disposable {
         prepareRename: (d, p, t) => this.prepareRename(d, p, t),
         provideRenameEdits: (d, p, n, t) => this.rename(d, p, n, t),
       }),
+      this.tokensChanged,
+      ...this.registerSemanticTokens(),
       vscode.workspace.onDidOpenTextDocument((document) => this.opened(document)),
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (isKqlDocument(event.document) && event.contentChanges.length > 0) {
@@ -196,6 +201,7 @@ class LanguageFeatures implements vscode.Disposable {
 
   private recheckAll(): void {
     vscode.workspace.textDocuments.filter(isKqlDocument).forEach((document) => this.schedule(document, 0));
+    this.tokensChanged.fire();
   }
 
   private recheckUsing(key: DatabaseKey): void {
@@ -207,6 +213,7 @@ class LanguageFeatures implements vscode.Disposable {
         this.schedule(document, 0);
       }
     }
+    this.tokensChanged.fire();
   }
 
   /** A range from document offsets; an empty one at a line end is widened to the previous character. */
@@ -217,6 +224,31 @@ class LanguageFeatures implements vscode.Disposable {
       return new vscode.Range(from.translate(0, -1), to);
     }
     return new vscode.Range(from, to);
+  }
+
+  // ---- semantic tokens (names the grammar cannot tell apart: tables, columns, functions, variables…) ---------
+
+  private registerSemanticTokens(): vscode.Disposable[] {
+    const legend = new vscode.SemanticTokensLegend([...SEMANTIC_TOKEN_TYPES], [...SEMANTIC_TOKEN_MODIFIERS]);
+    return [
+      vscode.languages.registerDocumentSemanticTokensProvider(
+        SELECTOR,
+        { onDidChangeSemanticTokens: this.tokensChanged.event, provideDocumentSemanticTokens: (d, t) => this.semanticTokens(d, undefined, t) },
+        legend,
+      ),
+      // The visible part first, while the whole document is still being classified.
+      vscode.languages.registerDocumentRangeSemanticTokensProvider(SELECTOR, { provideDocumentRangeSemanticTokens: (d, r, t) => this.semanticTokens(d, r, t) }, legend),
+    ];
+  }
+
+  private async semanticTokens(document: vscode.TextDocument, range: vscode.Range | undefined, token: vscode.CancellationToken): Promise<vscode.SemanticTokens | undefined> {
+    const bounds = range ? { start: document.offsetAt(range.start), end: document.offsetAt(range.end) } : {};
+    const result = await this.ask(document, token, (client, source) => client.request('semanticTokens', source, bounds));
+    if (!result) {
+      // Stale or cancelled: VS Code asks again for the current text; anything but an error keeps its last tokens.
+      throw new vscode.CancellationError();
+    }
+    return new vscode.SemanticTokens(result.data);
   }
 
   // ---- features -------------------------------------------------------------------------------------------

@@ -51,6 +51,27 @@ export interface ServiceCompletionItem {
   readonly EditText: string | null;
   readonly AfterText: string | null;
   readonly Retrigger: boolean;
+  /**
+   * The service's text segments: the same object for the same item from one request to the next (items are
+   * immutable and shared), so the texts read from it are kept for it: EditText and AfterText are computed afresh at
+   * every read, which cost more than the rest of the mapping.
+   */
+  readonly ApplyTexts?: object | null;
+}
+
+const textsByApplyTexts = new WeakMap<object, { readonly editText: string | null; readonly afterText: string | null }>();
+
+function textsOf(item: ServiceCompletionItem): { readonly editText: string | null; readonly afterText: string | null } {
+  const key = item.ApplyTexts;
+  if (!key) {
+    return { editText: item.EditText, afterText: item.AfterText };
+  }
+  let texts = textsByApplyTexts.get(key);
+  if (!texts) {
+    texts = { editText: item.EditText, afterText: item.AfterText };
+    textsByApplyTexts.set(key, texts);
+  }
+  return texts;
 }
 
 /** Sort keys that keep `index` order as strings compare (`00000`, `00001`, …). */
@@ -59,11 +80,12 @@ export function sortTextFor(index: number): string {
 }
 
 export function toCompletionEntry(item: ServiceCompletionItem, index: number): CompletionEntry {
-  const label = item.DisplayText ?? item.EditText ?? '';
-  const afterText = item.AfterText ?? '';
+  const texts = textsOf(item);
+  const label = item.DisplayText ?? texts.editText ?? '';
+  const afterText = texts.afterText ?? '';
   const isSnippet = afterText.length > 0;
   // `count( ` + `)`: the service pads inside the parentheses; the caret belongs right after `(`.
-  const editText = isSnippet ? (item.EditText ?? label).trimEnd() : (item.EditText ?? label);
+  const editText = isSnippet ? (texts.editText ?? label).trimEnd() : (texts.editText ?? label);
   return {
     label,
     kind: completionKind(item.Kind),

@@ -30,6 +30,7 @@ export interface KustoCompletionItem {
   readonly EditText: string | null;
   readonly AfterText: string | null;
   readonly Retrigger: boolean;
+  readonly ApplyTexts: object | null;
 }
 
 export interface KustoCompletionInfo {
@@ -63,6 +64,12 @@ export interface KustoCodeService {
   GetRelatedElements(position: number): { readonly Elements: BridgeList<KustoRelatedElement> | null } | null;
   GetFormattedText(options?: unknown, caretPosition?: number): { readonly Text: string | null } | null;
   GetDatabaseReferences(): BridgeList<KustoDatabaseReference> | null;
+  GetClassifications(
+    start: number,
+    length: number,
+    clipToRange?: boolean,
+    waitForAnalysis?: boolean,
+  ): { readonly Classifications: BridgeList<{ readonly Kind: number; readonly Start: number; readonly Length: number }> | null } | null;
   GetClusterReferences(): BridgeList<{ readonly Cluster: string | null }> | null;
 }
 

@@ -68,6 +68,7 @@ const DEFAULT_TIMEOUT_MS: Readonly<Record<RequestName, number>> = {
   format: 20_000,
   related: 10_000,
   signatureHelp: 10_000,
+  semanticTokens: 30_000,
   memory: 10_000,
 };
 

@@ -5,6 +5,8 @@
 import { listBlockSpans } from '../kql/queryBlocks';
 import type { DatabaseSchema } from '../schema/schemaModel';
 import { toCompletionEntries } from './completionMapping';
+import { installCompletionMemo } from './completionMemo';
+import { encodeSemanticTokens, LineIndex, semanticTokenType, type ClassifiedSpan } from './semanticTokens';
 import { combinedSchemaState, filterDiagnostics } from './diagnosticsFilter';
 import type { KustoCodeService, KustoFunctionCall, KustoGlobalState, KustoLanguageLibrary, KustoSymbol, KustoSyntaxToken } from './kustoLanguageLibrary';
 import {
@@ -18,6 +20,7 @@ import {
   type Notification,
   type RelatedResult,
   type SchemaState,
+  type SemanticTokensResult,
   type SignatureHelpResult,
   type TextEditResult,
 } from './languageProtocol';
@@ -65,6 +68,7 @@ interface DocumentState {
   text: string;
   connection?: DatabaseKey;
   blocks: Block[];
+  lines?: LineIndex;
 }
 
 /** Thrown when a request names a document version the engine has not been given the text of. */
@@ -89,19 +93,27 @@ export class LanguageEngine {
     this.maxBlockCharacters = options.maxBlockCharacters ?? DEFAULT_MAX_BLOCK_CHARACTERS;
     this.maxCheckedCharacters = options.maxCheckedCharacters ?? DEFAULT_MAX_CHECKED_CHARACTERS;
     this.maxCheckedBlocks = options.maxCheckedBlocks ?? DEFAULT_MAX_CHECKED_BLOCKS;
+    installCompletionMemo(library);
   }
 
   /**
-   * Runs the features once on a tiny query so that the first real request does not pay the JIT's cold start, as
-   * steps: completion first (the one a person waits for), then diagnostics, then hover and formatting. The worker
-   * runs one step per turn of its event loop, so a real request that arrives meanwhile is answered between steps.
+   * Runs the features once on a tiny query so that the first real request does not pay the JIT's cold start (and
+   * finds the built-in functions' completion items already made), as steps: completion first (the one a person
+   * waits for) where an expression, an operator and an aggregate start, then diagnostics, hover and formatting. The
+   * worker runs one step per turn of its event loop, so a real request that arrives meanwhile is answered between.
    */
   warmUpSteps(): Array<() => void> {
     const language = this.library.language;
     const text = 'let T = datatable(a:string, b:long)[];\nT | where a == "x" | summarize count() by b | render timechart';
     const service = () => new language.Editor.KustoCodeService.$ctor1(text, language.GlobalState.Default);
+    const completeAfter = (marker: string) => () => {
+      const info = service().GetCompletionItems(text.indexOf(marker) + marker.length, language.Editor.CompletionOptions.Default);
+      toCompletionEntries(this.library.toArray(info?.Items));
+    };
     return [
-      () => service().GetCompletionItems(20, language.Editor.CompletionOptions.Default),
+      completeAfter('| where '),
+      completeAfter('| '),
+      completeAfter('summarize '),
       () => service().GetDiagnostics(true),
       () => service().GetAnalyzerDiagnostics(true),
       () => service().GetQuickInfo(38),
@@ -453,6 +465,46 @@ export class LanguageEngine {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Semantic tokens of the names in the blocks over [start, end) (the whole document without a range), within the
+   * limits diagnostics keep; `pause` as for diagnostics. A block's analysis is the one diagnostics use.
+   */
+  async semanticTokens(ref: DocumentRef, start?: number, end?: number, pause: () => Promise<boolean> = async () => true): Promise<SemanticTokensResult> {
+    const document = this.sync(ref);
+    const from = Math.max(0, start ?? 0);
+    const to = Math.min(document.text.length, end ?? document.text.length);
+    const spans: ClassifiedSpan[] = [];
+    let checked = 0;
+    let blocks = 0;
+    for (const block of document.blocks) {
+      if (block.commentsOnly || block.end < from || block.start > to) {
+        continue;
+      }
+      checked += block.text.length;
+      blocks++;
+      if (checked > this.maxCheckedCharacters || blocks > this.maxCheckedBlocks) {
+        break;
+      }
+      const service = this.serviceOf(document, block);
+      if (!service) {
+        continue;
+      }
+      if (!(await pause()) || this.documents.get(ref.uri) !== document) {
+        break;
+      }
+      const clipStart = Math.max(from, block.start) - block.start;
+      const clipEnd = Math.min(to, block.end) - block.start;
+      const info = service.GetClassifications(clipStart, Math.max(0, clipEnd - clipStart), true, true);
+      for (const range of this.library.toArray(info?.Classifications ?? null)) {
+        if (semanticTokenType(range.Kind) !== undefined) {
+          spans.push({ start: block.start + range.Start, length: range.Length, kind: range.Kind });
+        }
+      }
+    }
+    document.lines ??= new LineIndex(document.text);
+    return { data: encodeSemanticTokens(document.lines, spans) };
   }
 
   hover(ref: DocumentRef, offset: number): HoverResult | undefined {

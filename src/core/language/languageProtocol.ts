@@ -96,6 +96,11 @@ export interface SignatureHelpResult {
   readonly activeParameter: number;
 }
 
+export interface SemanticTokensResult {
+  /** VS Code's encoding (semanticTokens.ts), relative to the document's start. */
+  readonly data: Uint32Array;
+}
+
 /** The document a request is about: the text travels only when the worker has not seen this version. */
 export interface DocumentRef {
   readonly uri: string;
@@ -111,6 +116,8 @@ export interface RequestMap {
   format: { params: { document: DocumentRef; start?: number; end?: number }; result: TextEditResult[] };
   related: { params: { document: DocumentRef; offset: number }; result: RelatedResult | undefined };
   signatureHelp: { params: { document: DocumentRef; offset: number }; result: SignatureHelpResult | undefined };
+  /** Tokens of the names in [start, end) (the whole document without them). */
+  semanticTokens: { params: { document: DocumentRef; start?: number; end?: number }; result: SemanticTokensResult };
   /** The worker's JS heap and the process's RSS (a worker thread shares its process). */
   memory: { params: Record<string, never>; result: { rss: number; heapUsed: number } };
 }

@@ -17,8 +17,8 @@ const options = workerData as WorkerOptions;
 const started = performance.now();
 const library = loadKustoLanguage(options.vendorDirectory);
 const engine = new LanguageEngine(library);
-/** Newest diagnostics request per document: an older one still running stops between blocks. */
-const latestDiagnostics = new Map<string, number>();
+/** Newest diagnostics (or semantic tokens) request per document: an older one still running stops between blocks. */
+const latestRequest = new Map<string, number>();
 
 function post(message: WorkerMessage): void {
   port!.postMessage(message);
@@ -37,16 +37,33 @@ async function answer(id: number, method: keyof RequestMap, params: unknown): Pr
     }
     case 'diagnostics': {
       const p = params as RequestMap['diagnostics']['params'];
-      latestDiagnostics.set(p.document.uri, id);
+      latestRequest.set(p.document.uri, id);
       let sliceStart = performance.now();
       const result = await engine.diagnostics(p.document, async () => {
         if (performance.now() - sliceStart > 8) {
           await yieldToMessages();
           sliceStart = performance.now();
         }
-        return latestDiagnostics.get(p.document.uri) === id;
+        return latestRequest.get(p.document.uri) === id;
       });
-      if (latestDiagnostics.get(p.document.uri) !== id) {
+      if (latestRequest.get(p.document.uri) !== id) {
+        throw new StaleRequest();
+      }
+      return result;
+    }
+    case 'semanticTokens': {
+      const p = params as RequestMap['semanticTokens']['params'];
+      const key = `${p.start === undefined ? 'tokens' : 'range tokens'} ${p.document.uri}`;
+      latestRequest.set(key, id);
+      let sliceStart = performance.now();
+      const result = await engine.semanticTokens(p.document, p.start, p.end, async () => {
+        if (performance.now() - sliceStart > 8) {
+          await yieldToMessages();
+          sliceStart = performance.now();
+        }
+        return latestRequest.get(key) === id;
+      });
+      if (latestRequest.get(key) !== id) {
         throw new StaleRequest();
       }
       return result;
