@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startLocalStack } from '../../src/localServers/localStack';
 import { findRepoRoot, kustoSettingsFor, listLogFiles, locateTools, readLogFiles, startCodeServer, type RunningCodeServer } from '../../scripts/e2e/codeServer';
-import { signInWithDeviceCode } from '../../scripts/e2e/realClientSteps';
+import { signInWithDeviceCode } from '../../scripts/e2e/deviceCodeSignIn';
 import { launchChromium, waitFor, Workbench } from '../../scripts/e2e/workbench';
 
 type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
