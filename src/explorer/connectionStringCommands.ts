@@ -4,6 +4,7 @@
 
 import * as vscode from 'vscode';
 import { readClusterConnections, writeClusterConnections, type ClusterConnection } from '../clusterSettings';
+import { tryParseClusterUrl } from '../core/clusterUrl';
 import {
   ConnectionStringError,
   parseKustoConnectionString,
@@ -18,11 +19,17 @@ export function registerConnectionStringCommands(context: vscode.ExtensionContex
   );
 }
 
+/** The workspace/app name of a Monitor proxy URL, else the cluster's first host label. */
+function displayNameOf(clusterUrl: string): string {
+  const endpoint = tryParseClusterUrl(clusterUrl);
+  return endpoint?.monitor ? endpoint.displayName : new URL(clusterUrl).host.split('.')[0];
+}
+
 function toConnection(parsed: ParsedConnectionString, name: string | undefined): ClusterConnection {
   const fallbackDatabase = vscode.workspace.getConfiguration('kusto').get<string>('defaultDatabase') || 'Samples';
   return {
     url: parsed.clusterUrl,
-    name: name?.trim() || new URL(parsed.clusterUrl).host.split('.')[0],
+    name: name?.trim() || displayNameOf(parsed.clusterUrl),
     defaultDatabase: parsed.database ?? fallbackDatabase,
     ...(parsed.signIn.kind === 'servicePrincipal' ? { signInMethod: 'servicePrincipal' as const } : {}),
     ...(parsed.tenant ? { tenant: parsed.tenant } : {}),

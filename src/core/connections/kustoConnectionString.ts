@@ -4,7 +4,8 @@
 // are case-sensitive, and a value holding ';', "'" or '"' is enclosed in double quotes (ADO.NET style: a doubled quote
 // inside stands for one). Also the import of Kusto.Explorer's exported connections file, whose entries carry one.
 
-import { tryParseClusterUrl } from '../clusterUrl';
+import { isLoopbackHost, parseClusterUrl, tryParseClusterUrl } from '../clusterUrl';
+import { isMonitorProxyHost, looksLikeMonitorProxyPath } from '../monitorProxy';
 
 /** The properties this extension understands, by their documented name. */
 export type KnownProperty =
@@ -246,6 +247,18 @@ function addUri(properties: Map<KnownProperty, string>, value: string, where: st
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConnectionStringError(`${where} uses "${url.protocol}", which this extension cannot connect to; use the cluster's https:// URL.`);
+  }
+  if (isMonitorProxyHost(url.hostname) || (isLoopbackHost(url.hostname) && looksLikeMonitorProxyPath(url.pathname))) {
+    // An Azure Monitor proxy URL: its path names the workspace/app (the cluster), not a database.
+    let endpoint;
+    try {
+      endpoint = parseClusterUrl(value);
+    } catch (error) {
+      throw new ConnectionStringError(`${where} ${error instanceof Error ? error.message.replace(/^"[^"]*" is not/, 'is not') : String(error)}`);
+    }
+    properties.set('Data Source', endpoint.url);
+    if (endpoint.monitor?.database && !properties.has('Initial Catalog')) properties.set('Initial Catalog', endpoint.monitor.database);
+    return;
   }
   properties.set('Data Source', `${url.protocol}//${url.host}`);
   const path = decodeURIComponent(url.pathname.replace(/^\/+|\/+$/g, ''));

@@ -2,6 +2,7 @@
 // (`.show database X schema as json`). vscode-free: the explorer peeks at the state synchronously to draw
 // "Loading…", error and sign-in items, and is told through listeners when a load settles.
 import { SignInRequiredError } from '../auth/accessTokenSource';
+import { tryParseClusterUrl } from '../clusterUrl';
 import type { KustoResponse } from '../kusto/resultTypes';
 import { quoteKustoName } from './kustoNames';
 import type { DatabaseInfo, DatabaseSchema } from './schemaModel';
@@ -117,6 +118,12 @@ export class SchemaStore {
   loadDatabases(clusterUrl: string, force = false): Promise<DatabaseInfo[]> {
     const cluster = this.cluster(clusterUrl);
     cluster.databases = this.load(cluster.databases, force, { clusterUrl }, async (executor) => {
+      // A Log Analytics workspace / Application Insights app URL has one database, named after it; the proxy
+      // documents no `.show databases` (monitorProxy.ts), so it is not asked.
+      const monitorDatabase = tryParseClusterUrl(clusterUrl)?.monitor?.database;
+      if (monitorDatabase) {
+        return [{ name: monitorDatabase }];
+      }
       const commandDatabase = this.options.clusterCommandDatabase ?? 'NetDefaultDB';
       const run = (database: string) => executor.execute({ clusterUrl, database, text: '.show databases', requestKind: 'ListDatabases', ...this.timeout() });
       try {
