@@ -110,7 +110,6 @@ function decodeName(text: string, what: string): string {
   } catch {
     throw new MonitorProxyPathError(`the ${what} "${text}" is not valid percent-encoding`);
   }
-  // eslint-disable-next-line no-control-regex
   const bad = /[%&\\?/\u0000-\u001f\u007f]/.exec(decoded);
   if (bad) {
     throw new MonitorProxyPathError(`the ${what} "${decoded}" contains "${bad[0] === '%' || bad[0] === '&' || bad[0] === '\\' || bad[0] === '?' || bad[0] === '/' ? bad[0] : 'a control character'}", which Azure resource names cannot hold`);

@@ -81,6 +81,7 @@ describe('Azure Monitor proxy endpoints against the local servers', function () 
     const table = response.primaryResults[0];
     assert.deepEqual(allRows(table.rows), [['sql-01', 3], ['web-01', 3], ['web-02', 3]]);
     assert.equal(stack.kusto.requests.at(-1)?.path, `${new URL(workspaceUrl).pathname}/v2/rest/query`);
+    assert.equal(stack.kusto.requests.at(-1)?.tokenAudience, MONITOR_PROXY_AUDIENCE);
   });
 
   it('reaches an Application Insights app with the same sign-in (one scope), as a cluster of its own', async () => {

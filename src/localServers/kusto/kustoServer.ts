@@ -88,6 +88,8 @@ export interface RecordedRequest {
   /** properties.Parameters as received. */
   readonly parameters?: Readonly<Record<string, unknown>>;
   readonly receivedAt: Date;
+  /** The audience of the access token that authenticated the request (set once it was verified). */
+  readonly tokenAudience?: string;
 }
 
 export interface RunningKustoServer {
@@ -491,12 +493,14 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
     const context = newRequestContext(
       typeof request.headers['x-ms-client-request-id'] === 'string' ? request.headers['x-ms-client-request-id'] : undefined,
     );
+    // The audience of the token that authenticated the request is added to its record (never the token).
+    let record: { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] } | undefined;
     try {
       let body: RequestBody | undefined;
       try {
         body = parseRequestBody(rawBody);
       } finally {
-        appendBounded(requests, {
+        appendBounded(requests, record = {
           method: request.method ?? '',
           path: `${site?.prefix ?? ''}${path}`,
           headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'authorization')),
@@ -507,6 +511,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
         }, MAX_RECORDED_REQUESTS);
       }
       const principal = await authenticate(request, site?.audience ?? url);
+      record.tokenAudience = principal.audience;
       const fault = takeFault(body.csl);
       if (fault?.kind === 'resetBeforeResponse') {
         // The request arrived (and, for a command, may have run): the connection drops before any answer.
