@@ -112,7 +112,8 @@ function decodeName(text: string, what: string): string {
   }
   const bad = /[%&\\?/\u0000-\u001f\u007f]/.exec(decoded);
   if (bad) {
-    throw new MonitorProxyPathError(`the ${what} "${decoded}" contains "${bad[0] === '%' || bad[0] === '&' || bad[0] === '\\' || bad[0] === '?' || bad[0] === '/' ? bad[0] : 'a control character'}", which Azure resource names cannot hold`);
+    const character = /[\u0000-\u001f\u007f]/.test(bad[0]) ? 'a control character' : `"${bad[0]}"`;
+    throw new MonitorProxyPathError(`the ${what} "${text}" contains ${character}, which Azure resource names cannot hold`);
   }
   return decoded;
 }

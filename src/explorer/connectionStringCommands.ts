@@ -7,6 +7,7 @@ import { readClusterConnections, writeClusterConnections, type ClusterConnection
 import { tryParseClusterUrl } from '../core/clusterUrl';
 import {
   ConnectionStringError,
+  decodeXmlFileBytes,
   parseKustoConnectionString,
   readKustoExplorerConnections,
   type ParsedConnectionString,
@@ -83,7 +84,7 @@ async function importConnections(given: vscode.Uri | undefined): Promise<void> {
   if (!uri) return;
   let entries;
   try {
-    entries = readKustoExplorerConnections(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+    entries = readKustoExplorerConnections(decodeXmlFileBytes(await vscode.workspace.fs.readFile(uri)));
   } catch (error) {
     void vscode.window.showErrorMessage(`Cannot import ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
     return;

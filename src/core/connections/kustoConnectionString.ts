@@ -275,6 +275,13 @@ export interface ImportedConnection {
  * <ServerDescriptionBase> per connection holding <Name> and <ConnectionString>.
  */
 export function readKustoExplorerConnections(xml: string): ImportedConnection[] {
+  if (/<\s*ArrayOfServerGroupDescription\b/.test(xml) && !/<\s*ServerDescriptionBase\b/.test(xml)) {
+    // The documented groups file (%LOCALAPPDATA%\Kusto.Explorer\UserConnectionGroups.xml) lists connection files.
+    const files = [...xml.matchAll(/<Details>([\s\S]*?)<\/Details>/g)].map((m) => xmlText(m[1])).filter(Boolean);
+    throw new ConnectionStringError(
+      `This is Kusto.Explorer's list of connection groups, not a connections file; import the file${files.length === 1 ? '' : 's'} it names instead${files.length ? `: ${files.join(', ')}` : ''}.`,
+    );
+  }
   if (!/<\s*ArrayOfServerDescriptionBase\b|<\s*ServerDescriptionBase\b/.test(xml)) {
     throw new ConnectionStringError('This file is not a Kusto.Explorer connections export (no <ServerDescriptionBase> entries).');
   }
@@ -286,6 +293,16 @@ export function readKustoExplorerConnections(xml: string): ImportedConnection[] 
     if (connectionString) connections.push({ name: name || '', connectionString });
   }
   return connections;
+}
+
+/**
+ * The text of a connections file as read from disk: .NET writes XML as UTF-8 (with or without a byte order mark)
+ * or, when asked, UTF-16 with a byte order mark; the mark decides.
+ */
+export function decodeXmlFileBytes(bytes: Uint8Array): string {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  return new TextDecoder('utf-8').decode(bytes);
 }
 
 function xmlText(text: string | undefined): string {

@@ -117,13 +117,18 @@ export class SchemaStore {
   /** The database list; concurrent callers share one request; a cached list is returned unless `force`. */
   loadDatabases(clusterUrl: string, force = false): Promise<DatabaseInfo[]> {
     const cluster = this.cluster(clusterUrl);
-    cluster.databases = this.load(cluster.databases, force, { clusterUrl }, async (executor) => {
-      // A Log Analytics workspace / Application Insights app URL has one database, named after it; the proxy
-      // documents no `.show databases` (monitorProxy.ts), so it is not asked.
-      const monitorDatabase = tryParseClusterUrl(clusterUrl)?.monitor?.database;
-      if (monitorDatabase) {
-        return [{ name: monitorDatabase }];
+    // A Log Analytics workspace / Application Insights app URL has one database, named after it; the proxy
+    // documents no `.show databases` (monitorProxy.ts), so it is not asked: the list is known at once (a peek
+    // right after this call already sees it).
+    const monitorDatabase = tryParseClusterUrl(clusterUrl)?.monitor?.database;
+    if (monitorDatabase) {
+      const value = [{ name: monitorDatabase }];
+      if (cluster.databases?.state.status !== 'loaded') {
+        cluster.databases = { state: { status: 'loaded', value }, promise: Promise.resolve(value) };
       }
+      return cluster.databases.promise as Promise<DatabaseInfo[]>;
+    }
+    cluster.databases = this.load(cluster.databases, force, { clusterUrl }, async (executor) => {
       const commandDatabase = this.options.clusterCommandDatabase ?? 'NetDefaultDB';
       const run = (database: string) => executor.execute({ clusterUrl, database, text: '.show databases', requestKind: 'ListDatabases', ...this.timeout() });
       try {
