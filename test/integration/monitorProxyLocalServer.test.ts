@@ -63,6 +63,9 @@ describe('Azure Monitor proxy endpoints against the local servers', function () 
   it('signs in for the Kusto service audience, not for the proxy URL', async () => {
     const details = await broker.getTokenDetails(workspaceUrl);
     assert.equal(decodeJwtPayload(details.accessToken).aud, MONITOR_PROXY_AUDIENCE);
+    const session = await broker.describeSession(workspaceUrl);
+    assert.equal(session?.scope, `${MONITOR_PROXY_AUDIENCE}/.default`);
+    assert.ok(session?.expiresOn && session.expiresOn.getTime() > Date.now(), 'the status bar can show the token expiry');
   });
 
   it('shows the workspace’s tables: its one database without a request, its schema through the documented command', async () => {
