@@ -39,9 +39,9 @@ export function readClusterConnections(): ClusterConnection[] {
     seen.add(endpoint.url);
     result.push({
       url: endpoint.url,
-      name: typeof entry.name === 'string' && entry.name.trim() ? entry.name.trim() : endpoint.host,
+      name: typeof entry.name === 'string' && entry.name.trim() ? entry.name.trim() : endpoint.displayName,
       defaultDatabase:
-        typeof entry.defaultDatabase === 'string' && entry.defaultDatabase.trim() ? entry.defaultDatabase.trim() : fallbackDatabase,
+        typeof entry.defaultDatabase === 'string' && entry.defaultDatabase.trim() ? entry.defaultDatabase.trim() : (endpoint.monitor?.database ?? fallbackDatabase),
       ...(isSignInMethod(entry.signInMethod) ? { signInMethod: entry.signInMethod } : {}),
       ...(typeof entry.tenant === 'string' && entry.tenant.trim() ? { tenant: entry.tenant.trim() } : {}),
     });

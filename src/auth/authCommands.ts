@@ -73,7 +73,7 @@ export function registerAuthCommands(deps: AuthCommandDeps, signIn: InteractiveS
     try {
       const endpoint = parseClusterUrl(target);
       const account = await signIn.run(endpoint.url);
-      void vscode.window.showInformationMessage(`Signed in to ${endpoint.host} as ${account.username}.`);
+      void vscode.window.showInformationMessage(`Signed in to ${endpoint.displayName} as ${account.username}.`);
       return true;
     } catch (error) {
       await reportFailure(error, log);
@@ -106,7 +106,7 @@ export function registerAuthCommands(deps: AuthCommandDeps, signIn: InteractiveS
         }
       }
       const account = await signIn.run(endpoint.url, { method, tenant: tenant?.trim() || undefined });
-      void vscode.window.showInformationMessage(`Signed in to ${endpoint.host} as ${account.username}.`);
+      void vscode.window.showInformationMessage(`Signed in to ${endpoint.displayName} as ${account.username}.`);
       return true;
     } catch (error) {
       await reportFailure(error, log);
@@ -181,7 +181,7 @@ export function registerAuthCommands(deps: AuthCommandDeps, signIn: InteractiveS
         { label: '$(sign-in) Sign in with another account…', action: 'signIn' },
         { label: 'Use the default account', description: 'the first account signed in', action: 'default' },
       ];
-      const picked = await vscode.window.showQuickPick(choices, { title: `Kusto: account for ${endpoint.host}`, placeHolder: 'Which account should this cluster use?' });
+      const picked = await vscode.window.showQuickPick(choices, { title: `Kusto: account for ${endpoint.displayName}`, placeHolder: 'Which account should this cluster use?' });
       if (!picked) {
         return;
       }
@@ -191,7 +191,7 @@ export function registerAuthCommands(deps: AuthCommandDeps, signIn: InteractiveS
       }
       await broker.setAccountForCluster(endpoint.url, picked.action === 'account' ? picked.id : undefined);
       const now = await broker.describeSession(endpoint.url);
-      void vscode.window.showInformationMessage(`${endpoint.host} now uses ${now?.account.username ?? 'the default account'}.`);
+      void vscode.window.showInformationMessage(`${endpoint.displayName} now uses ${now?.account.username ?? 'the default account'}.`);
     } catch (error) {
       await reportFailure(error, log);
     }

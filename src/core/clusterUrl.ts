@@ -1,5 +1,16 @@
-// Turns what a user types for a cluster into one canonical form. The canonical URL is also the OAuth resource:
-// a token is minted for `<url>/.default` and may only ever be sent to that same URL.
+// Turns what a user types for a cluster into one canonical form. For a Kusto cluster the canonical URL is also the
+// OAuth resource: a token is minted for `<url>/.default` and may only ever be sent to that same URL. An Azure
+// Monitor proxy endpoint (Log Analytics workspace, Application Insights app: monitorProxy.ts) keeps its path, is
+// a cluster of its own per workspace, and takes a token for its cloud's Kusto service resource instead.
+
+import {
+  MONITOR_PROXY_HOSTS,
+  MONITOR_PROXY_RESOURCES,
+  MonitorProxyPathError,
+  type MonitorProxyTarget,
+  looksLikeMonitorProxyPath,
+  parseMonitorProxyPath,
+} from './monitorProxy';
 
 export class InvalidClusterUrlError extends Error {
   constructor(readonly input: string, reason: string) {
@@ -9,12 +20,21 @@ export class InvalidClusterUrlError extends Error {
 }
 
 export interface ClusterEndpoint {
-  /** Canonical URL: scheme + host (+ port when not default), lower case, no path, no trailing slash. */
+  /**
+   * Canonical URL: scheme + host (+ port when not default), lower case, no trailing slash; no path, except for an
+   * Azure Monitor proxy endpoint, whose canonical path follows (see `monitor`). Requests go to `<url>/v2/rest/query`.
+   */
   readonly url: string;
   /** Host name with port when it is not the default one, e.g. `help.kusto.windows.net` or `127.0.0.1:8082`. */
   readonly host: string;
-  /** The OAuth scope that mints a token for this cluster alone. */
+  /** The token audience: the cluster URL itself, or the cloud's Kusto service for a Monitor proxy endpoint. */
+  readonly resource: string;
+  /** The OAuth scope to ask for: `<resource>/.default`. */
   readonly scope: string;
+  /** What to call it: the host, or the workspace/app name of a Monitor proxy endpoint. */
+  readonly displayName: string;
+  /** Set for an Azure Monitor (Log Analytics / Application Insights) proxy endpoint. */
+  readonly monitor?: MonitorProxyTarget;
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -27,7 +47,8 @@ export function isLoopbackHost(hostname: string): boolean {
  * Accepts `https://c.region.kusto.windows.net`, `c.region.kusto.windows.net`, a URL with a path or query
  * (e.g. copied from the web UI) and the short `help` form (→ help.kusto.windows.net).
  * Plain `http:` is accepted only for loopback hosts (local servers), never for a remote host: a bearer token
- * must not cross a network unencrypted.
+ * must not cross a network unencrypted. On an Azure Monitor proxy host (and on a loopback host, whose path starts
+ * with /subscriptions/: the local stand-in) the path is kept and must have one of the documented shapes.
  */
 export function parseClusterUrl(input: string): ClusterEndpoint {
   const trimmed = (input ?? '').trim();
@@ -70,8 +91,23 @@ export function parseClusterUrl(input: string): ClusterEndpoint {
     throw new InvalidClusterUrlError(trimmed, 'plain http:// is only allowed for a local server on this machine; use https://');
   }
   const host = parsed.host.toLowerCase();
-  const url = `${protocol}//${host}`;
-  return { url, host, scope: `${url}/.default` };
+  const origin = `${protocol}//${host}`;
+  const proxyHost = MONITOR_PROXY_HOSTS.get(parsed.hostname.toLowerCase());
+  if (proxyHost || (isLoopbackHost(parsed.hostname) && looksLikeMonitorProxyPath(parsed.pathname))) {
+    let monitor: MonitorProxyTarget;
+    try {
+      // A loopback host stands in for the public cloud's proxy (local servers, tests) and serves both kinds.
+      monitor = parseMonitorProxyPath(parsed.pathname, proxyHost ?? { cloud: 'public' });
+    } catch (error) {
+      if (error instanceof MonitorProxyPathError) {
+        throw new InvalidClusterUrlError(trimmed, `${error.message} (an Azure Monitor proxy URL, e.g. https://ade.loganalytics.io/subscriptions/<subscription id>/resourcegroups/<resource group>/providers/microsoft.operationalinsights/workspaces/<workspace>)`);
+      }
+      throw error;
+    }
+    const resource = MONITOR_PROXY_RESOURCES[monitor.cloud];
+    return { url: `${origin}${monitor.path}`, host, resource, scope: `${resource}/.default`, displayName: monitor.displayName, monitor };
+  }
+  return { url: origin, host, resource: origin, scope: `${origin}/.default`, displayName: host };
 }
 
 const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -4,8 +4,10 @@
 
 import * as vscode from 'vscode';
 import { readClusterConnections, writeClusterConnections, type ClusterConnection } from '../clusterSettings';
+import { tryParseClusterUrl } from '../core/clusterUrl';
 import {
   ConnectionStringError,
+  decodeXmlFileBytes,
   parseKustoConnectionString,
   readKustoExplorerConnections,
   type ParsedConnectionString,
@@ -18,11 +20,17 @@ export function registerConnectionStringCommands(context: vscode.ExtensionContex
   );
 }
 
+/** The workspace/app name of a Monitor proxy URL, else the cluster's first host label. */
+function displayNameOf(clusterUrl: string): string {
+  const endpoint = tryParseClusterUrl(clusterUrl);
+  return endpoint?.monitor ? endpoint.displayName : new URL(clusterUrl).host.split('.')[0];
+}
+
 function toConnection(parsed: ParsedConnectionString, name: string | undefined): ClusterConnection {
   const fallbackDatabase = vscode.workspace.getConfiguration('kusto').get<string>('defaultDatabase') || 'Samples';
   return {
     url: parsed.clusterUrl,
-    name: name?.trim() || new URL(parsed.clusterUrl).host.split('.')[0],
+    name: name?.trim() || displayNameOf(parsed.clusterUrl),
     defaultDatabase: parsed.database ?? fallbackDatabase,
     ...(parsed.signIn.kind === 'servicePrincipal' ? { signInMethod: 'servicePrincipal' as const } : {}),
     ...(parsed.tenant ? { tenant: parsed.tenant } : {}),
@@ -76,7 +84,7 @@ async function importConnections(given: vscode.Uri | undefined): Promise<void> {
   if (!uri) return;
   let entries;
   try {
-    entries = readKustoExplorerConnections(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+    entries = readKustoExplorerConnections(decodeXmlFileBytes(await vscode.workspace.fs.readFile(uri)));
   } catch (error) {
     void vscode.window.showErrorMessage(`Cannot import ${uri.fsPath}: ${error instanceof Error ? error.message : String(error)}`);
     return;

@@ -66,7 +66,7 @@ async function addCluster(deps: ExplorerCommandDeps): Promise<void> {
   const urlText = await vscode.window.showInputBox({
     title: 'Add Kusto Cluster (1/3)',
     prompt: 'Cluster URL',
-    placeHolder: 'https://mycluster.westeurope.kusto.windows.net',
+    placeHolder: 'https://mycluster.westeurope.kusto.windows.net, or https://ade.loganalytics.io/subscriptions/…/workspaces/<workspace>',
     ignoreFocusOut: true,
     validateInput: (value) => {
       try {
@@ -84,7 +84,7 @@ async function addCluster(deps: ExplorerCommandDeps): Promise<void> {
   const name = await vscode.window.showInputBox({
     title: 'Add Kusto Cluster (2/3)',
     prompt: 'Display name in the explorer',
-    value: endpoint.host.split('.')[0] ?? endpoint.host,
+    value: endpoint.monitor ? endpoint.displayName : (endpoint.host.split('.')[0] ?? endpoint.host),
     ignoreFocusOut: true,
     validateInput: (value) => (value.trim() ? undefined : 'Enter a name (it is only shown in the explorer).'),
   });
@@ -95,7 +95,8 @@ async function addCluster(deps: ExplorerCommandDeps): Promise<void> {
   const defaultDatabase = await vscode.window.showInputBox({
     title: 'Add Kusto Cluster (3/3)',
     prompt: 'Default database for new queries on this cluster',
-    value: fallbackDatabase,
+    // A Log Analytics workspace / Application Insights app has one database, named after it.
+    value: endpoint.monitor?.database ?? fallbackDatabase,
     ignoreFocusOut: true,
     validateInput: (value) => (value.trim() ? undefined : 'Enter a database name, e.g. Samples.'),
   });

@@ -1,6 +1,8 @@
 // The one TreeDataProvider of view `kusto.explorer`: maps ExplorerModel nodes to TreeItems and refreshes only
 // the node whose load settled.
 import * as vscode from 'vscode';
+import { tryParseClusterUrl } from '../core/clusterUrl';
+import { MONITOR_KIND_LABELS } from '../core/monitorProxy';
 import { ExplorerModel, type ExplorerNode, type LoadableNode } from '../core/schema/explorerModel';
 import { formatParameters } from '../core/schema/schemaModel';
 import type { SchemaStore } from '../core/schema/schemaStore';
@@ -71,7 +73,11 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<ExplorerNod
     switch (node.type) {
       case 'cluster': {
         const host = node.clusterUrl.replace(/^https?:\/\//, '');
-        item.description = node.name !== host ? host : undefined;
+        const monitor = tryParseClusterUrl(node.clusterUrl)?.monitor;
+        // A workspace/app URL is long: say which service and host instead of the whole path.
+        item.description = monitor
+          ? `${monitor.kind ? MONITOR_KIND_LABELS[monitor.kind] : 'Azure Monitor'} · ${new URL(node.clusterUrl).host}`
+          : node.name !== host ? host : undefined;
         item.tooltip = markdown(`${node.clusterUrl}\nDefault database: ${node.cluster.defaultDatabase}`);
         item.iconPath = new vscode.ThemeIcon('server');
         break;

@@ -4,6 +4,7 @@
 // extension's global storage; the results recalled live only in memory for this session.
 
 import * as vscode from 'vscode';
+import { tryParseClusterUrl } from '../core/clusterUrl';
 import { FileHistoryStore } from '../core/history/historyStore';
 import {
   QueryHistory,
@@ -300,7 +301,8 @@ function recallBudget(): number {
 
 function shortHost(clusterUrl: string): string {
   try {
-    return new URL(clusterUrl).host;
+    // A Log Analytics workspace / Application Insights app is named, not its proxy host.
+    return tryParseClusterUrl(clusterUrl)?.monitor?.displayName ?? new URL(clusterUrl).host;
   } catch {
     return clusterUrl;
   }

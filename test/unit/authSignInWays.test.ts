@@ -23,7 +23,10 @@ describe('sovereign clouds: the login endpoint follows the cluster', () => {
     assert.equal(loginEndpointForCluster('https://mycluster.usgovvirginia.kusto.usgovcloudapi.net', PUBLIC), 'https://login.microsoftonline.us');
     assert.equal(loginEndpointForCluster('https://mycluster.chinaeast2.kusto.chinacloudapi.cn', PUBLIC), 'https://login.chinacloudapi.cn');
     assert.equal(loginEndpointForCluster('https://help.kusto.windows.net', PUBLIC), PUBLIC);
-    assert.equal(cloudOfCluster('https://ade.loganalytics.io'), undefined);
+    // Azure Monitor's proxy hosts belong to a cloud too (azure-kusto-node wellKnownKustoEndpoints.json).
+    assert.equal(cloudOfCluster('https://ade.loganalytics.io')?.id, 'public');
+    assert.equal(loginEndpointForCluster('https://adx.monitor.azure.us/subscriptions/7d2f4a1c-5b3e-4c8d-9a6f-1e2b3c4d5e6f', PUBLIC), 'https://login.microsoftonline.us');
+    assert.equal(cloudOfCluster('https://kusto.contoso.internal'), undefined);
   });
 
   it('lets a public cluster work while the setting names a sovereign cloud, and keeps private hosts on the setting', () => {

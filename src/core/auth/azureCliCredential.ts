@@ -55,8 +55,9 @@ export function getAzureCliToken(clusterUrl: string, options: AzureCliOptions = 
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let resource: string;
   try {
-    // Only a canonical cluster URL (host grammar checked) ever reaches az's command line.
-    resource = parseClusterUrl(clusterUrl).url;
+    // Only a canonical resource (host grammar checked; a Monitor proxy's is its cloud's Kusto service, never its
+    // path) ever reaches az's command line.
+    resource = parseClusterUrl(clusterUrl).resource;
   } catch (error) {
     return Promise.reject(new AzureCliError('failed', error instanceof Error ? error.message : String(error)));
   }

@@ -1,6 +1,8 @@
 // Which Microsoft cloud a cluster lives in, from its host name, and which login endpoint signs users in there.
 // Host suffixes follow azure-kusto-data's list of well-known Kusto endpoints per cloud.
 
+import { MONITOR_PROXY_HOSTS } from '../monitorProxy';
+
 export type CloudId = 'public' | 'usGovernment' | 'china';
 
 export interface KnownCloud {
@@ -57,6 +59,11 @@ function hostOf(urlOrHost: string): string {
 /** The cloud whose Kusto host suffix the cluster's host ends with; undefined for private or local hosts. */
 export function cloudOfCluster(clusterUrlOrHost: string): KnownCloud | undefined {
   const host = hostOf(clusterUrlOrHost);
+  // Azure Monitor's proxy hosts (ade.loganalytics.io, adx.monitor.azure.us, ...) have fixed names per cloud.
+  const proxyCloud = MONITOR_PROXY_HOSTS.get(host)?.cloud;
+  if (proxyCloud) {
+    return KNOWN_CLOUDS.find((cloud) => cloud.id === proxyCloud);
+  }
   return KNOWN_CLOUDS.find((cloud) => cloud.kustoHostSuffixes.some((suffix) => host.endsWith(suffix)));
 }
 

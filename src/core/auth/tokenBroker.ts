@@ -514,7 +514,8 @@ export class TokenBroker implements AccessTokenSource {
     if (!account) {
       return undefined;
     }
-    const scope = account.scopes.find((s) => s.clusterUrl === endpoint.url);
+    // By scope: a Monitor proxy endpoint's token is held under its cloud's Kusto service scope, not its URL.
+    const scope = account.scopes.find((s) => s.scope === endpoint.scope);
     return { clusterUrl: endpoint.url, scope: endpoint.scope, account, expiresOn: scope?.expiresOn };
   }
 

@@ -141,13 +141,14 @@ export function assertTokenAudience(token: string, clusterUrl: string, source: s
   } catch {
     audienceHost = undefined;
   }
-  if (audienceHost === cluster.url) {
+  // A Monitor proxy endpoint's audience is its cloud's Kusto service, not its own URL (clusterUrl.ts).
+  if (audienceHost === cluster.resource) {
     return;
   }
   throw new TokenAudienceError(
     cluster.url,
     audience,
-    `${source} returned a token for "${audience}", not for ${cluster.url}, so it was not sent (the cluster would refuse it with 401). ` +
+    `${source} returned a token for "${audience}", not for ${cluster.resource}, so it was not sent (the cluster would refuse it with 401). ` +
       `Check that the cluster URL is the cluster's own address (as shown in the Azure portal) and sign in for that cluster again.`,
   );
 }

@@ -4,7 +4,8 @@
 // are case-sensitive, and a value holding ';', "'" or '"' is enclosed in double quotes (ADO.NET style: a doubled quote
 // inside stands for one). Also the import of Kusto.Explorer's exported connections file, whose entries carry one.
 
-import { tryParseClusterUrl } from '../clusterUrl';
+import { isLoopbackHost, parseClusterUrl, tryParseClusterUrl } from '../clusterUrl';
+import { isMonitorProxyHost, looksLikeMonitorProxyPath } from '../monitorProxy';
 
 /** The properties this extension understands, by their documented name. */
 export type KnownProperty =
@@ -247,6 +248,18 @@ function addUri(properties: Map<KnownProperty, string>, value: string, where: st
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConnectionStringError(`${where} uses "${url.protocol}", which this extension cannot connect to; use the cluster's https:// URL.`);
   }
+  if (isMonitorProxyHost(url.hostname) || (isLoopbackHost(url.hostname) && looksLikeMonitorProxyPath(url.pathname))) {
+    // An Azure Monitor proxy URL: its path names the workspace/app (the cluster), not a database.
+    let endpoint;
+    try {
+      endpoint = parseClusterUrl(value);
+    } catch (error) {
+      throw new ConnectionStringError(`${where} ${error instanceof Error ? error.message.replace(/^"[^"]*" is not/, 'is not') : String(error)}`);
+    }
+    properties.set('Data Source', endpoint.url);
+    if (endpoint.monitor?.database && !properties.has('Initial Catalog')) properties.set('Initial Catalog', endpoint.monitor.database);
+    return;
+  }
   properties.set('Data Source', `${url.protocol}//${url.host}`);
   const path = decodeURIComponent(url.pathname.replace(/^\/+|\/+$/g, ''));
   if (path && !properties.has('Initial Catalog')) properties.set('Initial Catalog', path);
@@ -262,6 +275,13 @@ export interface ImportedConnection {
  * <ServerDescriptionBase> per connection holding <Name> and <ConnectionString>.
  */
 export function readKustoExplorerConnections(xml: string): ImportedConnection[] {
+  if (/<\s*ArrayOfServerGroupDescription\b/.test(xml) && !/<\s*ServerDescriptionBase\b/.test(xml)) {
+    // The documented groups file (%LOCALAPPDATA%\Kusto.Explorer\UserConnectionGroups.xml) lists connection files.
+    const files = [...xml.matchAll(/<Details>([\s\S]*?)<\/Details>/g)].map((m) => xmlText(m[1])).filter(Boolean);
+    throw new ConnectionStringError(
+      `This is Kusto.Explorer's list of connection groups, not a connections file; import the file${files.length === 1 ? '' : 's'} it names instead${files.length ? `: ${files.join(', ')}` : ''}.`,
+    );
+  }
   if (!/<\s*ArrayOfServerDescriptionBase\b|<\s*ServerDescriptionBase\b/.test(xml)) {
     throw new ConnectionStringError('This file is not a Kusto.Explorer connections export (no <ServerDescriptionBase> entries).');
   }
@@ -273,6 +293,16 @@ export function readKustoExplorerConnections(xml: string): ImportedConnection[] 
     if (connectionString) connections.push({ name: name || '', connectionString });
   }
   return connections;
+}
+
+/**
+ * The text of a connections file as read from disk: .NET writes XML as UTF-8 (with or without a byte order mark)
+ * or, when asked, UTF-16 with a byte order mark; the mark decides.
+ */
+export function decodeXmlFileBytes(bytes: Uint8Array): string {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  return new TextDecoder('utf-8').decode(bytes);
 }
 
 function xmlText(text: string | undefined): string {

@@ -2,6 +2,7 @@
 // (`.show database X schema as json`). vscode-free: the explorer peeks at the state synchronously to draw
 // "Loading…", error and sign-in items, and is told through listeners when a load settles.
 import { SignInRequiredError } from '../auth/accessTokenSource';
+import { tryParseClusterUrl } from '../clusterUrl';
 import type { KustoResponse } from '../kusto/resultTypes';
 import { quoteKustoName } from './kustoNames';
 import type { DatabaseInfo, DatabaseSchema } from './schemaModel';
@@ -116,6 +117,17 @@ export class SchemaStore {
   /** The database list; concurrent callers share one request; a cached list is returned unless `force`. */
   loadDatabases(clusterUrl: string, force = false): Promise<DatabaseInfo[]> {
     const cluster = this.cluster(clusterUrl);
+    // A Log Analytics workspace / Application Insights app URL has one database, named after it; the proxy
+    // documents no `.show databases` (monitorProxy.ts), so it is not asked: the list is known at once (a peek
+    // right after this call already sees it).
+    const monitorDatabase = tryParseClusterUrl(clusterUrl)?.monitor?.database;
+    if (monitorDatabase) {
+      const value = [{ name: monitorDatabase }];
+      if (cluster.databases?.state.status !== 'loaded') {
+        cluster.databases = { state: { status: 'loaded', value }, promise: Promise.resolve(value) };
+      }
+      return cluster.databases.promise as Promise<DatabaseInfo[]>;
+    }
     cluster.databases = this.load(cluster.databases, force, { clusterUrl }, async (executor) => {
       const commandDatabase = this.options.clusterCommandDatabase ?? 'NetDefaultDB';
       const run = (database: string) => executor.execute({ clusterUrl, database, text: '.show databases', requestKind: 'ListDatabases', ...this.timeout() });

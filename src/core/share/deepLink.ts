@@ -3,6 +3,7 @@
 // (MicrosoftDocs/dataexplorer-docs, kusto/api/rest/deeplink.md). The text is UTF-8 before it is compressed.
 
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { tryParseClusterUrl } from '../clusterUrl';
 
 export const WEB_EXPLORER_ORIGIN = 'https://dataexplorer.azure.com';
 
@@ -26,6 +27,14 @@ export function decodeDeepLinkQuery(value: string): string {
  * The cluster is named by its host (with a port when it has one), as the web UI shows it.
  */
 export function webExplorerLink(clusterUrl: string, database: string, queryText: string): string {
+  if (tryParseClusterUrl(clusterUrl)?.monitor) {
+    // The documented link names a cluster by host alone; "ade.loganalytics.io" is not this workspace, and no link
+    // form for a proxy path is documented, so none is made rather than a link that opens the wrong place.
+    throw new Error(
+      'Copy Query as Link is not available for a Log Analytics workspace or Application Insights app: the Azure Data Explorer ' +
+        'web UI link names a cluster by its host only, which does not identify the workspace. Use "Copy Query and Results" instead.',
+    );
+  }
   let host: string;
   try {
     host = new URL(clusterUrl).host;

@@ -42,6 +42,7 @@ import {
 import { DatabaseDefinition, sampleCatalog } from './sampleData';
 import { appendBounded, loopbackHosts, newControlToken, refuseControlRequest } from '../controlAccess';
 import { TokenVerificationError, TokenVerifier, VerifiedPrincipal } from './tokenVerifier';
+import { MonitorProxySite, MonitorResourceDefinition, assertProxyCommandSupported, findProxyDatabase, matchMonitorProxyPath, sampleMonitorResources } from './monitorProxy';
 
 export { createJwksTokenVerifier, TokenVerificationError } from './tokenVerifier';
 export type { TokenVerifier, VerifiedPrincipal, JsonWebKeySet, TokenRejectionReason } from './tokenVerifier';
@@ -59,6 +60,8 @@ export interface KustoServerOptions {
   loginEndpoint?: string;
   /** Databases served besides the sample catalog (e.g. wideDatabase() for a 5,000-table database). */
   extraDatabases?: readonly DatabaseDefinition[];
+  /** Log Analytics workspaces / Application Insights apps served under their proxy paths (monitorProxy.ts). */
+  monitorResources?: readonly MonitorResourceDefinition[];
 }
 
 export type KustoFault = (
@@ -85,6 +88,8 @@ export interface RecordedRequest {
   /** properties.Parameters as received. */
   readonly parameters?: Readonly<Record<string, unknown>>;
   readonly receivedAt: Date;
+  /** The audience of the access token that authenticated the request (set once it was verified). */
+  readonly tokenAudience?: string;
 }
 
 export interface RunningKustoServer {
@@ -307,6 +312,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
   const runningQueries = new RunningQueries(log);
   const catalog = [...sampleCatalog(), ...(options.extraDatabases ?? [])];
   const findDatabase = (name: string) => catalog.find((db) => db.name.toLowerCase() === name.toLowerCase());
+  const monitorResources = options.monitorResources ?? sampleMonitorResources();
   let url = '';
 
   const canRead = (principal: VerifiedPrincipal, database: DatabaseDefinition) => {
@@ -383,7 +389,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
     return { db: (db as string | undefined) || undefined, csl, options: parseRequestOptions(properties), parameters: parseRequestParameters(properties) };
   };
 
-  const authenticate = async (request: http.IncomingMessage): Promise<VerifiedPrincipal> => {
+  const authenticate = async (request: http.IncomingMessage, audience: string): Promise<VerifiedPrincipal> => {
     const header = request.headers.authorization;
     if (!header) {
       throw unauthorized('The request has no Authorization header; send "Authorization: Bearer <access token>".');
@@ -398,8 +404,8 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
     } catch (error) {
       throw unauthorized(error instanceof TokenVerificationError ? error.message : 'The access token could not be verified.');
     }
-    if (normalizeUrl(principal.audience) !== normalizeUrl(url)) {
-      throw unauthorized(`The access token's audience '${principal.audience}' does not match this cluster '${url}'.`);
+    if (normalizeUrl(principal.audience) !== normalizeUrl(audience)) {
+      throw unauthorized(`The access token's audience '${principal.audience}' does not match this cluster '${audience}'.`);
     }
     return principal;
   };
@@ -482,18 +488,21 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
     response: http.ServerResponse,
     path: string,
     rawBody: string,
+    site: MonitorProxySite | undefined,
   ): Promise<string> => {
     const context = newRequestContext(
       typeof request.headers['x-ms-client-request-id'] === 'string' ? request.headers['x-ms-client-request-id'] : undefined,
     );
+    // The audience of the token that authenticated the request is added to its record (never the token).
+    let record: { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] } | undefined;
     try {
       let body: RequestBody | undefined;
       try {
         body = parseRequestBody(rawBody);
       } finally {
-        appendBounded(requests, {
+        appendBounded(requests, record = {
           method: request.method ?? '',
-          path,
+          path: `${site?.prefix ?? ''}${path}`,
           headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'authorization')),
           csl: body?.csl,
           db: body?.db,
@@ -501,7 +510,8 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
           receivedAt: new Date(),
         }, MAX_RECORDED_REQUESTS);
       }
-      const principal = await authenticate(request);
+      const principal = await authenticate(request, site?.audience ?? url);
+      record.tokenAudience = principal.audience;
       const fault = takeFault(body.csl);
       if (fault?.kind === 'resetBeforeResponse') {
         // The request arrived (and, for a command, may have run): the connection drops before any answer.
@@ -550,7 +560,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
       let database: DatabaseDefinition | undefined;
       // NetDefaultDB is the name Kusto's own tools send for cluster-level commands: real clusters accept it.
       if (body.db && body.db.toLowerCase() !== 'netdefaultdb') {
-        database = findDatabase(body.db);
+        database = site ? findProxyDatabase(site, body.db) : findDatabase(body.db);
         if (!database) {
           throw databaseNotFound(body.db);
         }
@@ -563,11 +573,12 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
         if (!management) {
           throw badRequest(`Management commands (starting with '.') must be sent to /v1/rest/mgmt, not ${path}.`);
         }
+        if (site) assertProxyCommandSupported(site, csl);
         const cancel = parseCancelQuery(csl);
         const result = cancel
           ? cancelQueryResult(cancel.clientRequestId, cancel.reason, runningQueries.cancel(cancel.clientRequestId, cancel.reason))
           : runManagementCommand(csl, {
-          catalog,
+          catalog: site?.catalog ?? catalog,
           currentDatabase: database,
           canRead: (db) => canRead(principal, db),
           forbidden: (db) => forbidden(principalDescription(principal), db.name),
@@ -618,9 +629,22 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
 
   const handler = async (request: http.IncomingMessage, response: http.ServerResponse) => {
     const started = Date.now();
-    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname.replace(/\/+$/, '') || '/';
+    let path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname.replace(/\/+$/, '') || '/';
     let outcome = '';
+    let site: MonitorProxySite | undefined;
     try {
+      try {
+        const proxied = matchMonitorProxyPath(path, monitorResources);
+        if (proxied) {
+          site = proxied.site;
+          path = proxied.rest;
+        }
+      } catch (error) {
+        if (!(error instanceof KustoServiceError)) throw error;
+        sendError(response, error, newRequestContext(undefined));
+        outcome = `${error.httpStatus} monitor proxy path`;
+        return;
+      }
       if (path === '/_test/faults') {
         const refused = refuseControlRequest(request, control);
         if (refused) {
@@ -645,7 +669,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
         outcome = 'faults';
         return;
       }
-      if (path === '/v1/rest/auth/metadata' && request.method === 'GET') {
+      if (path === '/v1/rest/auth/metadata' && request.method === 'GET' && !site) {
         appendBounded(requests, {
           method: 'GET',
           path,
@@ -681,7 +705,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
           }
           throw error;
         }
-        outcome = await handleQueryOrCommand(request, response, path, rawBody);
+        outcome = await handleQueryOrCommand(request, response, path, rawBody, site);
         return;
       }
       sendError(
@@ -699,7 +723,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
         response.destroy();
       }
     } finally {
-      log(`${request.method} ${path} → ${outcome} (${Date.now() - started} ms)`);
+      log(`${request.method} ${site?.prefix ?? ''}${path} → ${outcome} (${Date.now() - started} ms)`);
     }
   };
 
