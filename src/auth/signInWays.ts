@@ -9,7 +9,8 @@ import {
   signInMethodAvailability,
   signInMethodLabel,
 } from '../core/auth/signInMethods';
-import type { AccountSummary, TokenBroker } from '../core/auth/tokenBroker';
+import type { AccountSummary } from '../core/auth/authTypes';
+import type { TokenBroker } from '../core/auth/tokenBroker';
 import { signInWithDeviceCodeUi } from './deviceCodeSignIn';
 
 const SUCCESS_PAGE =
