@@ -30,10 +30,6 @@ export class CachedPublicClient {
     return this.queue.run(() => this.pca.getTokenCache().getAllAccounts());
   }
 
-  accountByHomeId(homeAccountId: string): Promise<AccountInfo | null> {
-    return this.queue.run(() => this.pca.getTokenCache().getAccountByHomeId(homeAccountId));
-  }
-
   /** Accounts and the access tokens the cache holds for them, read in one cache access. */
   accountsWithTokens(): Promise<{ accounts: AccountInfo[]; tokens: HeldAccessToken[] }> {
     return this.queue.run(async () => {
