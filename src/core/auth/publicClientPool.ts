@@ -62,6 +62,11 @@ export class PublicClientPool {
     return entry;
   }
 
+  /** True once a client was made (its cache plugin then follows other windows' writes itself). */
+  get hasClients(): boolean {
+    return this.clients.size > 0;
+  }
+
   /** True when a client exists or a token cache is stored for the configured client id (else MSAL need not load). */
   async hasUserCache(): Promise<boolean> {
     return this.clients.size > 0 || !!(await this.options.secretStore.get(secretKeyFor(resolveAuthority(this.options.settings()).clientId)));

@@ -6,7 +6,7 @@
 import { parseClusterUrl } from '../clusterUrl';
 import { AccessTokenSource, SignInRequiredError, TokenRequestOptions } from './accessTokenSource';
 import { AccountMappingStore, DEFAULT_ACCOUNT_KEY, InMemoryAccountMappingStore } from './accountMapping';
-import { type AuthChange, type AuthChangeEvent, AuthEventHub } from './authEvents';
+import { type AuthChangeEvent, AuthEventHub, type TokenRefresh } from './authEvents';
 import { type AuthorityTarget, resolveAuthority } from './authoritySettings';
 import {
   type AccessTokenDetails,
@@ -27,9 +27,9 @@ import { DeviceCodeFlow } from './flows/deviceCodeFlow';
 import { ServicePrincipalFlow } from './flows/servicePrincipalFlow';
 import type { FlowContext, Identity, IdentityRecord, IdentitySnapshot, SignInFlow } from './flows/signInFlow';
 import { raceAbort } from './flows/signInFlow';
-import { UserAccounts } from './flows/userAccounts';
+import { UserAccounts, clusterOfScope } from './flows/userAccounts';
 import { type IdentityCandidate, type IdentityChoice, assignmentsAfterSignIn, chooseIdentity } from './identityChooser';
-import { PublicClientPool } from './publicClientPool';
+import { PublicClientPool, secretKeyFor } from './publicClientPool';
 import { describeError, redactSecrets } from './redact';
 import { isDueForRefresh, tokenLifetimeMs } from './refreshPolicy';
 import { servicePrincipalAccountId } from './servicePrincipalCredential';
@@ -58,14 +58,15 @@ export class TokenBroker implements AccessTokenSource {
   private readonly recentTokenReuseMs: number;
   private readonly refreshes = new SingleFlight<AccessTokenDetails>();
   private readonly recentTokens = new Map<string, RecentToken>();
-  /** People last seen in the token cache: what another window's write is compared with. */
-  private knownUsers: ReadonlySet<string> | undefined;
+  /** What this window last saw in the token cache: another window's write is compared with it. */
+  private known: CacheState | undefined;
   private readonly deviceCode: DeviceCodeFlow;
   private readonly browser: BrowserFlow;
   private readonly servicePrincipal: ServicePrincipalFlow;
   private readonly azureCli: AzureCliFlow;
   /** Every way in, in the order their identities are listed. */
   private readonly flows: readonly SignInFlow<never>[];
+  private readonly secretSubscription: Subscription;
 
   constructor(private readonly options: TokenBrokerOptions) {
     this.mapping = options.accountMapping ?? new InMemoryAccountMappingStore();
@@ -92,6 +93,12 @@ export class TokenBroker implements AccessTokenSource {
     this.servicePrincipal = new ServicePrincipalFlow(context);
     this.azureCli = new AzureCliFlow(context);
     this.flows = [this.deviceCode, this.browser, this.servicePrincipal, this.azureCli];
+    // Before MSAL is loaded here no cache plugin watches the stored cache: a sign-in in another window is noticed here.
+    this.secretSubscription = options.secretStore.onDidChange((change) => {
+      if (!this.pool.hasClients && change.key === this.configuredCacheKey()) {
+        void this.reconcileUsers();
+      }
+    });
   }
 
   /**
@@ -265,13 +272,16 @@ export class TokenBroker implements AccessTokenSource {
       }
     }
     this.recentTokens.clear();
-    this.knownUsers = new Set([...(this.knownUsers ?? [])].filter((id) => !removedIds.has(id)));
+    if (this.known) {
+      this.known = { users: new Set([...this.known.users].filter((id) => !removedIds.has(id))), tokens: this.known.tokens };
+    }
     this.log('info', forgotten.length ? `Signed out ${forgotten.map((f) => f.name).join(', ')}.` : 'Nobody to sign out.');
     this.events.fire({ removed: [...removedIds] });
     return removedIds.size;
   }
 
   async dispose(): Promise<void> {
+    this.secretSubscription.dispose();
     this.events.clear();
     await this.pool.dispose();
   }
@@ -321,12 +331,10 @@ export class TokenBroker implements AccessTokenSource {
 
   private async snapshot(): Promise<IdentitySnapshot> {
     const profiles = await this.profiles.read();
-    if (!(await this.pool.hasUserCache())) {
-      return { profiles, users: [], tokens: [] };
-    }
-    const { accounts, tokens } = await (await this.pool.client()).accountsWithTokens();
-    this.knownUsers ??= new Set(accounts.map((a) => a.homeAccountId));
-    return { profiles, users: accounts, tokens };
+    const { accounts, tokens } = (await this.pool.hasUserCache()) ? await (await this.pool.client()).accountsWithTokens() : { accounts: [], tokens: [] };
+    const snapshot = { profiles, users: accounts, tokens };
+    this.known ??= cacheStateOf(snapshot);
+    return snapshot;
   }
 
   private toSummary(record: IdentityRecord): AccountSummary {
@@ -349,29 +357,43 @@ export class TokenBroker implements AccessTokenSource {
 
   private async summaryAfterSignIn(record: IdentityRecord): Promise<AccountSummary> {
     const id = record.identity.id;
-    if (record.identity.kind === 'user') {
-      this.knownUsers = new Set([...(this.knownUsers ?? []), id]);
+    if (record.identity.kind === 'user' && this.known) {
+      this.known = { users: new Set([...this.known.users, id]), tokens: this.known.tokens };
     }
     return (await this.listAccounts()).find((a) => a.homeAccountId === id) ?? this.toSummary(record);
   }
 
-  /** After the stored cache changed outside this window's calls: which people came or went. */
+  /** After the stored cache changed outside this window's calls: which people came or went, which tokens are new. */
   private async reconcileUsers(): Promise<void> {
-    const before = this.knownUsers;
-    let now: Set<string>;
+    const before = this.known ?? { users: new Set<string>(), tokens: new Map<string, number>() };
+    let now: CacheState;
     try {
-      now = new Set((await this.snapshot()).users.map((a) => a.homeAccountId));
+      now = cacheStateOf(await this.snapshot());
     } catch (error) {
       this.log('warn', `Could not read the accounts after a change of the sign-in cache: ${describeError(error)}`);
       return;
     }
-    this.knownUsers = now;
-    const change: AuthChange = before
-      ? { added: [...now].filter((id) => !before.has(id)), removed: [...before].filter((id) => !now.has(id)) }
-      : {};
-    // Tokens written by another window (or a reset cache) change what the accounts panel shows.
-    const kept = before ? [...now].filter((id) => before.has(id)) : [...now];
-    this.events.fire({ ...change, changed: kept, rulesChanged: !before && now.size === 0 });
+    this.known = now;
+    const refreshed: TokenRefresh[] = [];
+    for (const [key, expiresOn] of now.tokens) {
+      const [accountId, clusterUrl] = key.split('|');
+      if (before.tokens.get(key) !== expiresOn) {
+        refreshed.push({ accountId, clusterUrl });
+      }
+    }
+    this.events.fire({
+      added: [...now.users].filter((id) => !before.users.has(id)),
+      removed: [...before.users].filter((id) => !now.users.has(id)),
+      refreshed,
+    });
+  }
+
+  private configuredCacheKey(): string | undefined {
+    try {
+      return secretKeyFor(resolveAuthority(this.options.settings()).clientId);
+    } catch {
+      return undefined;
+    }
   }
 
   private flowOf(method: SignInMethod): SignInFlow<never> {
@@ -417,6 +439,27 @@ export class TokenBroker implements AccessTokenSource {
   private log(level: 'info' | 'warn' | 'error', message: string): void {
     this.options.log?.[level](redactSecrets(message));
   }
+}
+
+/** People in the token cache and the expiry of each of their tokens (key: account id | cluster URL). */
+interface CacheState {
+  readonly users: ReadonlySet<string>;
+  readonly tokens: ReadonlyMap<string, number>;
+}
+
+function cacheStateOf(snapshot: IdentitySnapshot): CacheState {
+  return {
+    users: new Set(snapshot.users.map((account) => account.homeAccountId)),
+    tokens: new Map(
+      snapshot.tokens.flatMap((token) =>
+        token.target
+          .split(/\s+/)
+          .map(clusterOfScope)
+          .filter((clusterUrl): clusterUrl is string => !!clusterUrl)
+          .map((clusterUrl) => [`${token.homeAccountId}|${clusterUrl}`, token.expiresOn.getTime()] as const),
+      ),
+    ),
+  };
 }
 
 /** Profiles without the identities signed out. */

@@ -183,7 +183,8 @@ function scopesOf(account: AccountInfo, snapshot: IdentitySnapshot): ScopeSummar
   return [...scopes.values()].sort((a, b) => a.expiresOn.getTime() - b.expiresOn.getTime());
 }
 
-function clusterOfScope(scope: string): string | undefined {
+/** The canonical cluster URL of a `<cluster>/.default` scope; undefined for any other scope. */
+export function clusterOfScope(scope: string): string | undefined {
   if (!scope.toLowerCase().endsWith('/.default')) {
     return undefined;
   }
