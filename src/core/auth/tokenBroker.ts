@@ -27,7 +27,7 @@ import { DeviceCodeFlow } from './flows/deviceCodeFlow';
 import { ServicePrincipalFlow } from './flows/servicePrincipalFlow';
 import type { FlowContext, Identity, IdentityRecord, IdentitySnapshot, SignInFlow } from './flows/signInFlow';
 import { raceAbort } from './flows/signInFlow';
-import { UserAccounts, clusterOfScope } from './flows/userAccounts';
+import { UserAccounts } from './flows/userAccounts';
 import { type IdentityCandidate, type IdentityChoice, assignmentsAfterSignIn, chooseIdentity } from './identityChooser';
 import { PublicClientPool, secretKeyFor } from './publicClientPool';
 import { describeError, redactSecrets } from './redact';
@@ -36,6 +36,7 @@ import { servicePrincipalAccountId } from './servicePrincipalCredential';
 import { DEFAULT_SIGN_IN_METHOD, type SignInMethod, signInMethodInfo } from './signInMethods';
 import { SignInProfiles, type SignInProfilesData } from './signInProfiles';
 import { assertTokenAudience, summarizeTokenClaims } from './tokenClaims';
+import { clusterOfScope, tokenScopeFor } from './tokenScope';
 import { SingleFlight } from './serialQueue';
 
 /** A token handed out again without asking MSAL: see TokenBrokerOptions.recentTokenReuseMs. */
@@ -172,8 +173,9 @@ export class TokenBroker implements AccessTokenSource {
   async getTokenDetails(clusterUrl: string, options: TokenRequestOptions = {}): Promise<AccessTokenDetails> {
     const endpoint = parseClusterUrl(clusterUrl);
     const identity = await this.identityFor(endpoint.url);
+    const scope = tokenScopeFor(endpoint.url);
     const force = options.forceRefresh === true;
-    const recentKey = `${identity.id}|${endpoint.scope}`;
+    const recentKey = `${identity.id}|${scope}`;
     const recent = force ? undefined : this.recentTokens.get(recentKey);
     const now = Date.now();
     if (recent && now - recent.obtainedAt < this.recentTokenReuseMs && !isDueForRefresh(recent.details.expiresOn, recent.lifetimeMs, this.refreshMarginSeconds, now)) {
@@ -181,7 +183,7 @@ export class TokenBroker implements AccessTokenSource {
     }
     const key = `${recentKey}|${force ? 'force' : 'cached'}`;
     const shared = this.refreshes.run(key, async () => {
-      const details = await this.flowOf(identity.method).acquireSilently(identity, endpoint.url, endpoint.scope, force);
+      const details = await this.flowOf(identity.method).acquireSilently(identity, endpoint.url, scope, force);
       try {
         assertTokenAudience(details.accessToken, endpoint.url, signInMethodInfo(details.signInMethod).label + ' sign-in');
       } catch (error) {
@@ -231,8 +233,8 @@ export class TokenBroker implements AccessTokenSource {
       return undefined;
     }
     const account = this.toSummary(record);
-    const scope = account.scopes.find((s) => s.clusterUrl === endpoint.url);
-    return { clusterUrl: endpoint.url, scope: endpoint.scope, account, expiresOn: scope?.expiresOn };
+    const held = account.scopes.find((s) => s.clusterUrl === endpoint.url);
+    return { clusterUrl: endpoint.url, scope: tokenScopeFor(endpoint.url), account, expiresOn: held?.expiresOn };
   }
 
   /** Which account serves a cluster (`undefined`: the default account, i.e. the first one signed in). */

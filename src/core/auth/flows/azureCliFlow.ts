@@ -10,6 +10,7 @@ import { describeError } from '../redact';
 import { isDueForRefresh, tokenLifetimeMs } from '../refreshPolicy';
 import { type SignInEnvironment, type SignInMethodAvailability, signInMethodAvailability, signInMethodInfo } from '../signInMethods';
 import { TokenAudienceError, type TokenClaimsSummary, assertTokenAudience, summarizeTokenClaims } from '../tokenClaims';
+import { tokenScopeFor } from '../tokenScope';
 import { type FlowContext, type ForgottenIdentity, HeldTokens, type Identity, type IdentityRecord, type IdentitySnapshot, type SignInFlow } from './signInFlow';
 
 export interface AzureCliInput {
@@ -33,7 +34,7 @@ export class AzureCliFlow implements SignInFlow<AzureCliInput> {
     const idsBefore = await this.context.knownIdentityIds();
     const tenant = input.tenant?.trim() || this.context.options.clusterPreferences?.(endpoint.url)?.tenant;
     try {
-      const token = await this.cliToken(endpoint.url, endpoint.scope, true, tenant);
+      const token = await this.cliToken(endpoint.url, tokenScopeFor(endpoint.url), true, tenant);
       assertTokenAudience(token.accessToken, endpoint.url, 'Azure CLI');
     } catch (error) {
       this.held.delete(AZURE_CLI_ACCOUNT_ID, endpoint.url);

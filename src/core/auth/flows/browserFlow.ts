@@ -6,6 +6,7 @@ import { parseClusterUrl } from '../../clusterUrl';
 import { SignInError } from '../authErrors';
 import type { AccessTokenDetails, BrowserSignInOptions } from '../authTypes';
 import { withRequestCauses } from '../requestCauses';
+import { tokenScopeFor } from '../tokenScope';
 import { type SignInEnvironment, type SignInMethodAvailability, signInMethodAvailability, signInMethodInfo } from '../signInMethods';
 import { toSignInFailure } from './signInFailures';
 import { type FlowContext, type ForgottenIdentity, type Identity, type IdentityRecord, type IdentitySnapshot, type SignInFlow, raceAbort } from './signInFlow';
@@ -38,7 +39,7 @@ export class BrowserFlow implements SignInFlow<BrowserSignInOptions> {
     this.context.log('info', `Browser sign-in started for ${endpoint.url} (tenant ${tenant}).`);
     const result = await withRequestCauses(async (causes): Promise<AuthenticationResult> => {
       const flow = client.acquireTokenInteractive({
-        scopes: [endpoint.scope],
+        scopes: [tokenScopeFor(endpoint.url)],
         loginHint: options.loginHint,
         prompt: options.loginHint ? undefined : 'select_account',
         successTemplate: options.successTemplate,

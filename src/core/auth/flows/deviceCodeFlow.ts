@@ -6,6 +6,7 @@ import { DeviceCodeSignInError, toDeviceCodeSignInError } from '../authErrors';
 import type { AccessTokenDetails, DeviceCodePrompt } from '../authTypes';
 import { describeError } from '../redact';
 import { withRequestCauses } from '../requestCauses';
+import { tokenScopeFor } from '../tokenScope';
 import { type SignInEnvironment, type SignInMethodAvailability, signInMethodAvailability, signInMethodInfo } from '../signInMethods';
 import { withNetworkCause, withServerError } from './signInFailures';
 import { type FlowContext, type ForgottenIdentity, type Identity, type IdentityRecord, type IdentitySnapshot, type SignInFlow, raceAbort } from './signInFlow';
@@ -42,7 +43,7 @@ export class DeviceCodeFlow implements SignInFlow<DeviceCodeInput> {
     }
     const accountsBefore = await this.users.accountIdsBefore(client);
     const request: DeviceCodeRequest = {
-      scopes: [endpoint.scope],
+      scopes: [tokenScopeFor(endpoint.url)],
       deviceCodeCallback: (response) => {
         try {
           onCode({

@@ -19,6 +19,7 @@ import {
 } from '../servicePrincipalCredential';
 import { type SignInEnvironment, type SignInMethodAvailability, signInMethodAvailability, signInMethodInfo } from '../signInMethods';
 import { TokenAudienceError, assertTokenAudience } from '../tokenClaims';
+import { tokenScopeFor } from '../tokenScope';
 import { toSignInFailure } from './signInFailures';
 import { type FlowContext, type ForgottenIdentity, HeldTokens, type Identity, type IdentityRecord, type IdentitySnapshot, type SignInFlow } from './signInFlow';
 
@@ -65,7 +66,7 @@ export class ServicePrincipalFlow implements SignInFlow<ServicePrincipalSignIn> 
     try {
       token = await withRequestCauses(async (requestCauses) => {
         causes = requestCauses;
-        const details = await this.appToken(await app, profile, endpoint.url, endpoint.scope, false, causes);
+        const details = await this.appToken(await app, profile, endpoint.url, tokenScopeFor(endpoint.url), false, causes);
         assertTokenAudience(details.accessToken, endpoint.url, 'The service principal sign-in');
         return details;
       });

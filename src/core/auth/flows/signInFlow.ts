@@ -13,6 +13,7 @@ import type { PublicClientPool } from '../publicClientPool';
 import type { ServicePrincipalProfile } from '../servicePrincipalCredential';
 import type { SignInEnvironment, SignInMethod, SignInMethodAvailability } from '../signInMethods';
 import type { SignInProfiles, SignInProfilesData } from '../signInProfiles';
+import { tokenScopeFor } from '../tokenScope';
 
 /** The identity that serves one token request. */
 export type Identity =
@@ -117,7 +118,7 @@ export class HeldTokens {
   /** The scopes an identity holds tokens for, soonest expiry first. */
   scopes(id: string): ScopeSummary[] {
     return [...(this.byIdentity.get(id)?.entries() ?? [])]
-      .map(([clusterUrl, token]) => ({ scope: `${clusterUrl}/.default`, clusterUrl, expiresOn: token.expiresOn }))
+      .map(([clusterUrl, token]) => ({ scope: tokenScopeFor(clusterUrl), clusterUrl, expiresOn: token.expiresOn }))
       .sort((a, b) => a.expiresOn.getTime() - b.expiresOn.getTime());
   }
 }

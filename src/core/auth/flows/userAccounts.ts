@@ -2,7 +2,6 @@
 // listing, silent tokens (refresh token grants) and forgetting are the same whichever way it came in.
 
 import type { AccountInfo, AuthenticationResult } from '@azure/msal-node';
-import { parseClusterUrl } from '../../clusterUrl';
 import { SignInRequiredError } from '../accessTokenSource';
 import { describeSilentFailure, explainAadError } from '../authErrors';
 import type { AccessTokenDetails, ScopeSummary } from '../authTypes';
@@ -12,6 +11,7 @@ import { isDueForRefresh, tokenLifetimeMs } from '../refreshPolicy';
 import { withRequestCauses } from '../requestCauses';
 import { type SignInMethod, signInMethodInfo } from '../signInMethods';
 import { assertTokenAudience } from '../tokenClaims';
+import { clusterOfScope, tokenScopeFor } from '../tokenScope';
 import { isSignInRequired } from './signInFailures';
 import type { FlowContext, ForgottenIdentity, Identity, IdentityRecord, IdentitySnapshot } from './signInFlow';
 
@@ -104,7 +104,7 @@ export class UserAccounts {
 
   /** After MSAL signed a person in: remember how, choose the clusters it serves, keep the token, tell listeners. */
   async completeSignIn(result: AuthenticationResult, accountsBefore: ReadonlySet<string>, clusterUrl: string, method: SignInMethod, client: CachedPublicClient): Promise<IdentityRecord> {
-    const scope = parseClusterUrl(clusterUrl).scope;
+    const scope = tokenScopeFor(clusterUrl);
     const account = result.account as AccountInfo;
     const accessToken = result.accessToken;
     const idsBefore = new Set([...accountsBefore, ...(await this.context.knownIdentityIds())]);
@@ -176,21 +176,9 @@ function scopesOf(account: AccountInfo, snapshot: IdentitySnapshot): ScopeSummar
       }
       const existing = scopes.get(clusterUrl);
       if (!existing || existing.expiresOn < token.expiresOn) {
-        scopes.set(clusterUrl, { scope: `${clusterUrl}/.default`, clusterUrl, expiresOn: token.expiresOn });
+        scopes.set(clusterUrl, { scope: tokenScopeFor(clusterUrl), clusterUrl, expiresOn: token.expiresOn });
       }
     }
   }
   return [...scopes.values()].sort((a, b) => a.expiresOn.getTime() - b.expiresOn.getTime());
-}
-
-/** The canonical cluster URL of a `<cluster>/.default` scope; undefined for any other scope. */
-export function clusterOfScope(scope: string): string | undefined {
-  if (!scope.toLowerCase().endsWith('/.default')) {
-    return undefined;
-  }
-  try {
-    return parseClusterUrl(scope.slice(0, -'/.default'.length)).url;
-  } catch {
-    return undefined;
-  }
 }
