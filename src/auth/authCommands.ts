@@ -95,7 +95,7 @@ export function registerAuthCommands(deps: AuthCommandDeps, signIn: InteractiveS
         return false;
       }
       // A way that cannot work here is explained before the tenant is asked.
-      const method = await confirmSignInMethodAvailable(picked);
+      const method = await confirmSignInMethodAvailable(broker, picked);
       if (!method) {
         throw new SignInError('cancelled', `Sign-in to ${endpoint.url} was cancelled.`);
       }

@@ -6,7 +6,6 @@ import {
   type SignInEnvironment,
   type SignInMethod,
   orderSignInMethods,
-  signInMethodAvailability,
   signInMethodLabel,
 } from '../core/auth/signInMethods';
 import type { AccountSummary } from '../core/auth/authTypes';
@@ -31,7 +30,7 @@ export async function pickSignInMethod(broker: TokenBroker, clusterUrl: string):
   const environment = currentSignInEnvironment();
   const picked = await vscode.window.showQuickPick(
     orderSignInMethods(preferred).map((info) => {
-      const availability = signInMethodAvailability(info.id, environment);
+      const availability = broker.availabilityOf(info.id, environment);
       return {
         label: info.label,
         description: [info.id === preferred ? 'default' : undefined, availability.available ? undefined : 'not available here'].filter(Boolean).join(' · '),
@@ -48,8 +47,8 @@ export async function pickSignInMethod(broker: TokenBroker, clusterUrl: string):
  * Browser sign-in where it cannot work (remote or web window): says so before anything else is asked, and offers
  * device code instead. Returns the way to go on with, or undefined when the person cancels.
  */
-export async function confirmSignInMethodAvailable(method: SignInMethod): Promise<SignInMethod | undefined> {
-  const availability = signInMethodAvailability(method, currentSignInEnvironment());
+export async function confirmSignInMethodAvailable(broker: TokenBroker, method: SignInMethod): Promise<SignInMethod | undefined> {
+  const availability = broker.availabilityOf(method, currentSignInEnvironment());
   if (availability.available || method !== 'browser') {
     return method;
   }
@@ -83,7 +82,7 @@ export async function signInWithMethodUi(broker: TokenBroker, clusterUrl: string
 }
 
 async function signInWithBrowserUi(broker: TokenBroker, clusterUrl: string, tenant: string | undefined): Promise<AccountSummary> {
-  const method = await confirmSignInMethodAvailable('browser');
+  const method = await confirmSignInMethodAvailable(broker, 'browser');
   if (method === 'deviceCode') {
     return signInWithDeviceCodeUi(broker, clusterUrl, tenant);
   }

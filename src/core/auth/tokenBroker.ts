@@ -33,7 +33,7 @@ import { PublicClientPool, secretKeyFor } from './publicClientPool';
 import { describeError, redactSecrets } from './redact';
 import { isDueForRefresh, tokenLifetimeMs } from './refreshPolicy';
 import { servicePrincipalAccountId } from './servicePrincipalCredential';
-import { DEFAULT_SIGN_IN_METHOD, type SignInMethod, signInMethodInfo } from './signInMethods';
+import { DEFAULT_SIGN_IN_METHOD, type SignInEnvironment, type SignInMethod, type SignInMethodAvailability, signInMethodInfo } from './signInMethods';
 import { SignInProfiles, type SignInProfilesData } from './signInProfiles';
 import { assertTokenAudience, summarizeTokenClaims } from './tokenClaims';
 import { clusterOfScope, tokenScopeFor } from './tokenScope';
@@ -113,6 +113,11 @@ export class TokenBroker implements AccessTokenSource {
   /** Tells listeners that the rules choosing an identity per cluster changed (the glue calls it on settings changes). */
   noteRulesChanged(): void {
     this.events.fire({ rulesChanged: true });
+  }
+
+  /** Whether a way of signing in can work where the extension host runs (asked of the way's flow). */
+  availabilityOf(method: SignInMethod, environment: SignInEnvironment): SignInMethodAvailability {
+    return this.flowOf(method).availability(environment);
   }
 
   /** The way "Sign In" uses for a cluster: its own `signInMethod`, else kusto.signIn.method, else device code. */
