@@ -6,7 +6,8 @@
 import { parseClusterUrl } from '../clusterUrl';
 import { AccessTokenSource, SignInRequiredError, TokenRequestOptions } from './accessTokenSource';
 import { AccountMappingStore, DEFAULT_ACCOUNT_KEY, InMemoryAccountMappingStore } from './accountMapping';
-import { type AuthChangeEvent, AuthEventHub, type TokenRefresh } from './authEvents';
+import { type AuthChangeEvent, AuthEventHub } from './authEvents';
+import { type CacheState, EMPTY_CACHE_STATE, cacheStateOf, changesBetween } from './cacheState';
 import { type AuthorityTarget, resolveAuthority } from './authoritySettings';
 import {
   type AccessTokenDetails,
@@ -36,7 +37,7 @@ import { servicePrincipalAccountId } from './servicePrincipalCredential';
 import { DEFAULT_SIGN_IN_METHOD, type SignInEnvironment, type SignInMethod, type SignInMethodAvailability, signInMethodInfo } from './signInMethods';
 import { SignInProfiles, type SignInProfilesData } from './signInProfiles';
 import { assertTokenAudience, summarizeTokenClaims } from './tokenClaims';
-import { clusterOfScope, tokenScopeFor } from './tokenScope';
+import { tokenScopeFor } from './tokenScope';
 import { SingleFlight } from './serialQueue';
 
 /** A token handed out again without asking MSAL: see TokenBrokerOptions.recentTokenReuseMs. */
@@ -372,7 +373,7 @@ export class TokenBroker implements AccessTokenSource {
 
   /** After the stored cache changed outside this window's calls: which people came or went, which tokens are new. */
   private async reconcileUsers(): Promise<void> {
-    const before = this.known ?? { users: new Set<string>(), tokens: new Map<string, number>() };
+    const before = this.known ?? EMPTY_CACHE_STATE;
     let now: CacheState;
     try {
       now = cacheStateOf(await this.snapshot());
@@ -381,18 +382,7 @@ export class TokenBroker implements AccessTokenSource {
       return;
     }
     this.known = now;
-    const refreshed: TokenRefresh[] = [];
-    for (const [key, expiresOn] of now.tokens) {
-      const [accountId, clusterUrl] = key.split('|');
-      if (before.tokens.get(key) !== expiresOn) {
-        refreshed.push({ accountId, clusterUrl });
-      }
-    }
-    this.events.fire({
-      added: [...now.users].filter((id) => !before.users.has(id)),
-      removed: [...before.users].filter((id) => !now.users.has(id)),
-      refreshed,
-    });
+    this.events.fire(changesBetween(before, now));
   }
 
   private configuredCacheKey(): string | undefined {
@@ -446,27 +436,6 @@ export class TokenBroker implements AccessTokenSource {
   private log(level: 'info' | 'warn' | 'error', message: string): void {
     this.options.log?.[level](redactSecrets(message));
   }
-}
-
-/** People in the token cache and the expiry of each of their tokens (key: account id | cluster URL). */
-interface CacheState {
-  readonly users: ReadonlySet<string>;
-  readonly tokens: ReadonlyMap<string, number>;
-}
-
-function cacheStateOf(snapshot: IdentitySnapshot): CacheState {
-  return {
-    users: new Set(snapshot.users.map((account) => account.homeAccountId)),
-    tokens: new Map(
-      snapshot.tokens.flatMap((token) =>
-        token.target
-          .split(/\s+/)
-          .map(clusterOfScope)
-          .filter((clusterUrl): clusterUrl is string => !!clusterUrl)
-          .map((clusterUrl) => [`${token.homeAccountId}|${clusterUrl}`, token.expiresOn.getTime()] as const),
-      ),
-    ),
-  };
 }
 
 /** Profiles without the identities signed out. */

@@ -21,6 +21,7 @@ export interface UndiciNetworkClientOptions {
  */
 export class UndiciNetworkClient implements INetworkModule {
   private dispatcher: Promise<Dispatcher | undefined> | undefined;
+
   constructor(private readonly options: UndiciNetworkClientOptions = {}) {}
 
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
