@@ -4,26 +4,15 @@
 import type { AuthenticationResult } from '@azure/msal-node';
 import { parseClusterUrl } from '../../clusterUrl';
 import { SignInError } from '../authErrors';
-import type { AccessTokenDetails, BrowserSignInOptions } from '../authTypes';
+import type { BrowserSignInOptions } from '../authTypes';
 import { withRequestCauses } from '../requestCauses';
 import { tokenScopeFor } from '../tokenScope';
-import { type SignInEnvironment, type SignInMethodAvailability, signInMethodAvailability, signInMethodInfo } from '../signInMethods';
 import { toSignInFailure } from './signInFailures';
-import { type FlowContext, type ForgottenIdentity, type Identity, type IdentityRecord, type IdentitySnapshot, type SignInFlow, raceAbort } from './signInFlow';
-import { UserAccounts } from './userAccounts';
+import { PersonFlow } from './personFlow';
+import { type IdentityRecord, raceAbort } from './signInFlow';
 
-export class BrowserFlow implements SignInFlow<BrowserSignInOptions> {
+export class BrowserFlow extends PersonFlow<BrowserSignInOptions> {
   readonly method = 'browser';
-  readonly label = signInMethodInfo('browser').label;
-
-  constructor(
-    private readonly context: FlowContext,
-    private readonly users: UserAccounts,
-  ) {}
-
-  availability(environment: SignInEnvironment): SignInMethodAvailability {
-    return signInMethodAvailability(this.method, environment);
-  }
 
   /** Rejects with SignInError (cancelled, declined, wrongTenant, failed). */
   async signIn(clusterUrl: string, options: BrowserSignInOptions): Promise<IdentityRecord> {
@@ -66,18 +55,6 @@ export class BrowserFlow implements SignInFlow<BrowserSignInOptions> {
       throw new SignInError('failed', `Sign-in to ${endpoint.url} returned no account; try again.`);
     }
     return this.users.completeSignIn(result, accountsBefore, endpoint.url, this.method, client);
-  }
-
-  identities(snapshot: IdentitySnapshot): IdentityRecord[] {
-    return this.users.records(snapshot, this.method);
-  }
-
-  acquireSilently(identity: Identity, clusterUrl: string, scope: string, force: boolean): Promise<AccessTokenDetails> {
-    return this.users.acquireSilently(identity, clusterUrl, scope, force);
-  }
-
-  forget(target: string | 'all', snapshot: IdentitySnapshot): Promise<ForgottenIdentity[]> {
-    return this.users.forget(target, snapshot, this.method);
   }
 }
 

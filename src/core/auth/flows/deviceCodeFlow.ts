@@ -3,14 +3,13 @@
 import type { AuthenticationResult, DeviceCodeRequest } from '@azure/msal-node';
 import { parseClusterUrl } from '../../clusterUrl';
 import { DeviceCodeSignInError, toDeviceCodeSignInError } from '../authErrors';
-import type { AccessTokenDetails, DeviceCodePrompt } from '../authTypes';
+import type { DeviceCodePrompt } from '../authTypes';
 import { describeError } from '../redact';
 import { withRequestCauses } from '../requestCauses';
 import { tokenScopeFor } from '../tokenScope';
-import { type SignInEnvironment, type SignInMethodAvailability, signInMethodAvailability, signInMethodInfo } from '../signInMethods';
 import { withNetworkCause, withServerError } from './signInFailures';
-import { type FlowContext, type ForgottenIdentity, type Identity, type IdentityRecord, type IdentitySnapshot, type SignInFlow, raceAbort } from './signInFlow';
-import { UserAccounts } from './userAccounts';
+import { PersonFlow } from './personFlow';
+import { type IdentityRecord, raceAbort } from './signInFlow';
 
 export interface DeviceCodeInput {
   /** Gets the code to show. */
@@ -20,18 +19,8 @@ export interface DeviceCodeInput {
   readonly tenant?: string;
 }
 
-export class DeviceCodeFlow implements SignInFlow<DeviceCodeInput> {
+export class DeviceCodeFlow extends PersonFlow<DeviceCodeInput> {
   readonly method = 'deviceCode';
-  readonly label = signInMethodInfo('deviceCode').label;
-
-  constructor(
-    private readonly context: FlowContext,
-    private readonly users: UserAccounts,
-  ) {}
-
-  availability(environment: SignInEnvironment): SignInMethodAvailability {
-    return signInMethodAvailability(this.method, environment);
-  }
 
   /** Rejects with DeviceCodeSignInError (cancelled, declined, expired, wrongTenant, failed); nothing is stored then. */
   async signIn(clusterUrl: string, { onCode, signal, tenant: chosenTenant }: DeviceCodeInput): Promise<IdentityRecord> {
@@ -79,17 +68,5 @@ export class DeviceCodeFlow implements SignInFlow<DeviceCodeInput> {
       throw new DeviceCodeSignInError('failed', `Sign-in to ${endpoint.url} returned no account; try again.`);
     }
     return this.users.completeSignIn(result, accountsBefore, endpoint.url, this.method, client);
-  }
-
-  identities(snapshot: IdentitySnapshot): IdentityRecord[] {
-    return this.users.records(snapshot, this.method);
-  }
-
-  acquireSilently(identity: Identity, clusterUrl: string, scope: string, force: boolean): Promise<AccessTokenDetails> {
-    return this.users.acquireSilently(identity, clusterUrl, scope, force);
-  }
-
-  forget(target: string | 'all', snapshot: IdentitySnapshot): Promise<ForgottenIdentity[]> {
-    return this.users.forget(target, snapshot, this.method);
   }
 }
