@@ -12,6 +12,7 @@ import { ClusterApprovals } from '../core/agents/clusterApprovals';
 import type { RunningAgentMcpServer } from '../core/agents/mcpServer';
 import { DEFAULT_MODEL_RESULT_LIMITS, type ModelResultLimits } from '../core/agents/resultForModel';
 import { checkAgentQuery } from '../core/agents/commandGuard';
+import { affectsClusterAccess } from '../core/auth/authEvents';
 import type { DatabaseSchema } from '../core/schema/schemaModel';
 import type { KustoAuth } from '../kustoAuth';
 import type { KustoClientProvider } from '../kustoClientProvider';
@@ -84,7 +85,8 @@ class AgentAccess implements vscode.Disposable {
           deps.accountsStatusLines.refresh();
         }
       }),
-      deps.auth.onDidChangeSessions(() => void this.afterSessionChange()),
+      // Only a sign-out or another account can take a cluster away from agents; new tokens cannot.
+      deps.auth.onDidChangeSessions((event) => affectsClusterAccess(event) && void this.afterSessionChange()),
     );
   }
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { AccountSummary, ScopeSummary, TokenBroker } from '../core/auth/tokenBroker';
+import type { AccountSummary, ScopeSummary } from '../core/auth/authTypes';
+import type { TokenBroker } from '../core/auth/tokenBroker';
 import { describeError } from '../core/auth/redact';
 import { signInMethodLabel } from '../core/auth/signInMethods';
 import { expiryLevel, formatTimeToExpiry } from '../core/auth/tokenExpiry';

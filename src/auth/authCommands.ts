@@ -6,7 +6,8 @@ import { DeviceCodeSignInError, SignInError } from '../core/auth/authErrors';
 import type { SignInMethod } from '../core/auth/signInMethods';
 import { SignInSettingsError } from '../core/auth/authoritySettings';
 import { describeError } from '../core/auth/redact';
-import type { AccountSummary, TokenBroker } from '../core/auth/tokenBroker';
+import type { AccountSummary } from '../core/auth/authTypes';
+import type { TokenBroker } from '../core/auth/tokenBroker';
 import { formatTimeToExpiry } from '../core/auth/tokenExpiry';
 import { parseClusterUrl, tryParseClusterUrl } from '../core/clusterUrl';
 import type { AccountsTreeNode } from './accountsTreeProvider';
@@ -94,7 +95,7 @@ export function registerAuthCommands(deps: AuthCommandDeps, signIn: InteractiveS
         return false;
       }
       // A way that cannot work here is explained before the tenant is asked.
-      const method = await confirmSignInMethodAvailable(picked);
+      const method = await confirmSignInMethodAvailable(broker, picked);
       if (!method) {
         throw new SignInError('cancelled', `Sign-in to ${endpoint.url} was cancelled.`);
       }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ActiveConnectionSource } from '../activeConnection';
+import { type AuthChangeEvent, concernsCluster } from '../core/auth/authEvents';
 import { sessionTooltipMarkdown } from '../core/auth/markdownText';
 import { describeError } from '../core/auth/redact';
 import type { TokenBroker } from '../core/auth/tokenBroker';
@@ -24,6 +25,14 @@ export class AuthStatusBar implements vscode.Disposable {
     this.item.name = 'Kusto Sign-in';
     this.subscriptions.push(activeConnection.onDidChangeActive(() => void this.update()));
     void this.update();
+  }
+
+  /** Redraws when the change concerns the active cluster: its account may have changed, or it got a new token. */
+  onAuthChange(event: AuthChangeEvent): void {
+    const active = this.activeConnection.active;
+    if (active && concernsCluster(event, active.clusterUrl)) {
+      void this.update();
+    }
   }
 
   async update(): Promise<void> {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { openableSignInUrl } from '../core/auth/verificationUrl';
-import type { AccountSummary, DeviceCodePrompt, TokenBroker } from '../core/auth/tokenBroker';
+import type { AccountSummary, DeviceCodePrompt } from '../core/auth/authTypes';
+import type { TokenBroker } from '../core/auth/tokenBroker';
 
 const COPY_AND_OPEN = 'Copy code & open browser';
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ActiveConnectionSource } from '../activeConnection';
+import { type AuthChangeEvent, affectsClusterAccess } from '../core/auth/authEvents';
 import { TokenBroker } from '../core/auth/tokenBroker';
 import { describeError } from '../core/auth/redact';
 import { parseClusterUrl } from '../core/clusterUrl';
@@ -24,7 +25,7 @@ export interface AuthDeps {
  */
 export function registerAuth(context: vscode.ExtensionContext, deps: AuthDeps): KustoAuth {
   const { log } = deps;
-  const sessionsChanged = new vscode.EventEmitter<void>();
+  const sessionsChanged = new vscode.EventEmitter<AuthChangeEvent>();
   // Clusters, sign-in ways and tenants that only a workspace's settings name wait for the user's yes.
   const workspaceClusters = new WorkspaceClusterGate(context, log);
   const broker = new TokenBroker({
@@ -50,12 +51,15 @@ export function registerAuth(context: vscode.ExtensionContext, deps: AuthDeps): 
   const confirmCluster = (clusterUrl: string): Promise<void> => workspaceClusters.ensureAllowed(parseClusterUrl(clusterUrl).url);
   const interactive = new InteractiveSignIn({ broker, activeConnection: deps.activeConnection, log, confirmCluster });
 
-  const brokerSubscription = broker.onDidChange(() => {
-    // The context key drives menus even while the accounts view is hidden.
-    broker.listAccounts().then((list) => setSignedIn(list.length > 0), () => undefined);
+  const brokerSubscription = broker.onDidChange((event) => {
+    if (affectsClusterAccess(event)) {
+      // The context key drives menus even while the accounts view is hidden.
+      broker.listAccounts().then((list) => setSignedIn(list.length > 0), () => undefined);
+    }
+    // The accounts view shows every identity's scopes and their expiry: any change shows there.
     accounts.refresh();
-    void statusBar.update();
-    sessionsChanged.fire();
+    statusBar.onAuthChange(event);
+    sessionsChanged.fire(event);
   });
 
   context.subscriptions.push(
@@ -67,9 +71,7 @@ export function registerAuth(context: vscode.ExtensionContext, deps: AuthDeps): 
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('kusto.signIn') || event.affectsConfiguration('kusto.clusters')) {
         log.info('Sign-in settings changed; the next request uses them.');
-        accounts.refresh();
-        void statusBar.update();
-        sessionsChanged.fire();
+        broker.noteRulesChanged();
       } else if (event.affectsConfiguration('kusto.statusBar')) {
         accounts.refresh();
         void statusBar.update();

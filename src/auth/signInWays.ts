@@ -6,9 +6,9 @@ import {
   type SignInEnvironment,
   type SignInMethod,
   orderSignInMethods,
-  signInMethodAvailability,
 } from '../core/auth/signInMethods';
-import type { AccountSummary, TokenBroker } from '../core/auth/tokenBroker';
+import type { AccountSummary } from '../core/auth/authTypes';
+import type { TokenBroker } from '../core/auth/tokenBroker';
 import { signInWithDeviceCodeUi } from './deviceCodeSignIn';
 
 const SUCCESS_PAGE =
@@ -29,7 +29,7 @@ export async function pickSignInMethod(broker: TokenBroker, clusterUrl: string):
   const environment = currentSignInEnvironment();
   const picked = await vscode.window.showQuickPick(
     orderSignInMethods(preferred).map((info) => {
-      const availability = signInMethodAvailability(info.id, environment);
+      const availability = broker.availabilityOf(info.id, environment);
       return {
         label: info.label,
         description: [info.id === preferred ? 'default' : undefined, availability.available ? undefined : 'not available here'].filter(Boolean).join(' · '),
@@ -46,8 +46,8 @@ export async function pickSignInMethod(broker: TokenBroker, clusterUrl: string):
  * Browser sign-in where it cannot work (remote or web window): says so before anything else is asked, and offers
  * device code instead. Returns the way to go on with, or undefined when the person cancels.
  */
-export async function confirmSignInMethodAvailable(method: SignInMethod): Promise<SignInMethod | undefined> {
-  const availability = signInMethodAvailability(method, currentSignInEnvironment());
+export async function confirmSignInMethodAvailable(broker: TokenBroker, method: SignInMethod): Promise<SignInMethod | undefined> {
+  const availability = broker.availabilityOf(method, currentSignInEnvironment());
   if (availability.available || method !== 'browser') {
     return method;
   }
@@ -81,7 +81,7 @@ export async function signInWithMethodUi(broker: TokenBroker, clusterUrl: string
 }
 
 async function signInWithBrowserUi(broker: TokenBroker, clusterUrl: string, tenant: string | undefined): Promise<AccountSummary> {
-  const method = await confirmSignInMethodAvailable('browser');
+  const method = await confirmSignInMethodAvailable(broker, 'browser');
   if (method === 'deviceCode') {
     return signInWithDeviceCodeUi(broker, clusterUrl, tenant);
   }

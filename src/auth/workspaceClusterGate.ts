@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isSignInMethod, signInMethodLabel } from '../core/auth/signInMethods';
-import type { ClusterSignInPreferences } from '../core/auth/tokenBroker';
+import type { ClusterSignInPreferences } from '../core/auth/authTypes';
 import { tryParseClusterUrl } from '../core/clusterUrl';
 import {
   type ConfiguredCluster,

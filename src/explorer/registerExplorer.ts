@@ -2,6 +2,7 @@
 // sign-in changes.
 import * as vscode from 'vscode';
 import { onDidChangeClusterConnections, readClusterConnections, readInvalidClusterEntries } from '../clusterSettings';
+import { affectsClusterAccess } from '../core/auth/authEvents';
 import { ExplorerModel, type ExplorerNode } from '../core/schema/explorerModel';
 import { SchemaStore } from '../core/schema/schemaStore';
 import type { KustoAuth } from '../kustoAuth';
@@ -51,7 +52,12 @@ export function registerExplorer(context: vscode.ExtensionContext, deps: Explore
       before.forEach((url) => !after.has(url) && store.invalidateCluster(url));
       provider.refreshAll();
     }),
-    deps.auth.onDidChangeSessions(() => void store.refreshAfterSessionChange((clusterUrl) => deps.auth.hasSession(clusterUrl))),
+    // A new token changes nothing the tree shows; a sign-in, sign-out or another account for a cluster may.
+    deps.auth.onDidChangeSessions((event) => {
+      if (affectsClusterAccess(event)) {
+        void store.refreshAfterSessionChange((clusterUrl) => deps.auth.hasSession(clusterUrl));
+      }
+    }),
   );
   return new SchemaCache(store);
 }

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 import type { ActiveConnection } from '../activeConnection';
+import { concernsCluster } from '../core/auth/authEvents';
 import { toDatabaseConnection } from '../core/connections/rememberedConnections';
 import { isManagementCommand } from '../core/kql/commandKind';
 import { blockAt, errorPositionInDocument, queryToRun, type QueryBlock, type TextRange } from '../core/kql/queryBlocks';
@@ -349,7 +350,10 @@ class QueryRunner implements vscode.Disposable {
     let finish: (ready: boolean) => void = () => undefined;
     const sessionReady = new Promise<boolean>((resolve) => {
       const timeout = setTimeout(() => finish(false), SIGN_IN_WAIT_MS);
-      const subscription = this.deps.auth.onDidChangeSessions(() => {
+      const subscription = this.deps.auth.onDidChangeSessions((event) => {
+        if (!concernsCluster(event, clusterUrl)) {
+          return; // another cluster's new token
+        }
         void this.deps.auth.hasSession(clusterUrl).then((ready) => ready && finish(true), () => undefined);
       });
       finish = (ready: boolean) => {

@@ -4,7 +4,7 @@ import { SignInRequiredError } from '../../src/core/auth/accessTokenSource';
 import { DeviceCodeSignInError, SignInError } from '../../src/core/auth/authErrors';
 import { servicePrincipalSecretKey } from '../../src/core/auth/servicePrincipalCredential';
 import { formatTokenClaims } from '../../src/core/auth/tokenClaims';
-import { AZURE_CLI_ACCOUNT_ID, type ClusterSignInPreferences } from '../../src/core/auth/tokenBroker';
+import { AZURE_CLI_ACCOUNT_ID, type ClusterSignInPreferences } from '../../src/core/auth/authTypes';
 import { CONTOSO_TENANT_ID } from '../../src/localServers/signIn/directory';
 import { decodeJwtPayload, JWT_PATTERN } from '../support/authHarness';
 import { createFakeBrowser, type FakeBrowser } from '../support/authHarnessBrowser';

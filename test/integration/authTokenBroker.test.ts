@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { SignInRequiredError } from '../../src/core/auth/accessTokenSource';
 import { DeviceCodeSignInError } from '../../src/core/auth/authErrors';
-import { secretKeyFor, type DeviceCodePrompt } from '../../src/core/auth/tokenBroker';
+import type { DeviceCodePrompt } from '../../src/core/auth/authTypes';
+import { secretKeyFor } from '../../src/core/auth/publicClientPool';
 import { DEFAULT_SIGN_IN_SETTINGS } from '../../src/core/auth/authoritySettings';
 import { decodeJwtPayload, JWT_PATTERN, waitFor } from '../support/authHarness';
 import { startAuthFixture, type AuthFixture } from '../support/authHarnessServer';

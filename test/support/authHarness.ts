@@ -2,7 +2,7 @@
 // (like VS Code's SecretStorage, including changes from "another window") and a log that keeps every line.
 
 import type { SecretStore, SecretStoreChange, SecretStoreSubscription } from '../../src/core/auth/secretStore';
-import type { AuthLog } from '../../src/core/auth/tokenBroker';
+import type { AuthLog } from '../../src/core/auth/authTypes';
 
 export class InMemorySecretStore implements SecretStore {
   private readonly values = new Map<string, string>();

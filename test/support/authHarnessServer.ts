@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { startSignInServer, type RunningSignInServer, type SignInServerOptions } from '../../src/localServers/signIn/signInServer';
 import { InMemoryAccountMappingStore } from '../../src/core/auth/accountMapping';
 import { DEFAULT_SIGN_IN_SETTINGS } from '../../src/core/auth/authoritySettings';
-import { TokenBroker, type AccountSummary, type TokenBrokerOptions } from '../../src/core/auth/tokenBroker';
+import type { AccountSummary, TokenBrokerOptions } from '../../src/core/auth/authTypes';
+import { TokenBroker } from '../../src/core/auth/tokenBroker';
 import { CapturedLog, InMemorySecretStore } from './authHarness';
 
 export interface AuthFixture {

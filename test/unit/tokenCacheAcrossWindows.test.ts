@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import type { TokenCacheContext } from '@azure/msal-node';
 import { DEFAULT_SIGN_IN_SETTINGS } from '../../src/core/auth/authoritySettings';
 import { SecretStoreCachePlugin } from '../../src/core/auth/secretStoreCachePlugin';
-import { TokenBroker, secretKeyFor } from '../../src/core/auth/tokenBroker';
+import { secretKeyFor } from '../../src/core/auth/publicClientPool';
+import { TokenBroker } from '../../src/core/auth/tokenBroker';
 import { InMemorySecretStore, serializedCacheFixture } from '../support/authHarness';
 
 const CLIENT_ID = DEFAULT_SIGN_IN_SETTINGS.clientId;

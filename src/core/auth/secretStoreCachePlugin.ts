@@ -1,7 +1,7 @@
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';
 import type { SecretStore, SecretStoreSubscription } from './secretStore';
 import { recordCacheKey } from './cacheIndex';
-import { mergeSerializedCaches } from './cacheMerge';
+import { mergeSerializedCaches, replaceInMemoryCache } from './msalCacheAdapter';
 import { describeError } from './redact';
 import { StaleRecoveringLock } from './staleRecoveringLock';
 
@@ -124,13 +124,10 @@ export class SecretStoreCachePlugin implements ICachePlugin {
   }
 
   private loadInto(context: TokenCacheContext, stored: string | undefined): void {
-    // msal-node's deserialize() adds to what the in-memory cache holds instead of replacing it, so an account
-    // removed in another window (or by another client over this secret) would come back on the next write.
-    // Start every access from exactly what is stored. (Relies on TokenCache.storage.clear(); covered by tests.)
-    clearInMemory(context.tokenCache);
+    // Every access starts from exactly what is stored (msal-node's deserialize() alone would add to memory).
     if (!stored) {
       // Another window may have signed everybody out: forget what this window still holds in memory.
-      context.tokenCache.deserialize(EMPTY_CACHE);
+      replaceInMemoryCache(context.tokenCache, EMPTY_CACHE);
       return;
     }
     try {
@@ -138,9 +135,9 @@ export class SecretStoreCachePlugin implements ICachePlugin {
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
         throw new Error('the stored value is not a JSON object');
       }
-      context.tokenCache.deserialize(stored);
+      replaceInMemoryCache(context.tokenCache, stored);
     } catch (error) {
-      context.tokenCache.deserialize(EMPTY_CACHE);
+      replaceInMemoryCache(context.tokenCache, EMPTY_CACHE);
       // Written back empty on the next change, so the corrupt value does not come back on every access.
       this.replaceOnNextWrite = true;
       if (this.reportedCorruptValue !== stored) {
@@ -172,12 +169,4 @@ export class SecretStoreCachePlugin implements ICachePlugin {
     this.events.log?.('info', 'The sign-in cache was changed outside this window; reloading accounts.');
     this.events.onExternalChange?.();
   }
-}
-
-function clearInMemory(tokenCache: unknown): void {
-  const storage = (tokenCache as { storage?: { clear?: () => void } }).storage;
-  if (typeof storage?.clear !== 'function') {
-    throw new Error('This version of MSAL does not expose its token cache storage; the sign-in cache cannot be kept in step across windows.');
-  }
-  storage.clear();
 }

@@ -1,6 +1,7 @@
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import type { Dispatcher } from 'undici';
 import { redactSecrets } from './redact';
+import { noteNetworkFailure, noteOAuthError } from './requestCauses';
 
 export interface UndiciNetworkClientOptions {
   /**
@@ -15,12 +16,11 @@ export interface UndiciNetworkClientOptions {
 
 /**
  * MSAL's HTTP layer on undici, so sign-in and Kusto requests share one HTTP stack (same TLS trust, same
- * proxies). undici is loaded on first use, never at extension activation.
+ * proxies). undici is loaded on first use, never at extension activation. The cause of a failure (which MSAL
+ * replaces by a generic code) is noted for the request it belongs to, see requestCauses.ts.
  */
 export class UndiciNetworkClient implements INetworkModule {
   private dispatcher: Promise<Dispatcher | undefined> | undefined;
-  private lastFailure: { readonly message: string; readonly at: number } | undefined;
-  private lastOAuthError: { readonly message: string; readonly at: number } | undefined;
 
   constructor(private readonly options: UndiciNetworkClientOptions = {}) {}
 
@@ -30,26 +30,6 @@ export class UndiciNetworkClient implements INetworkModule {
 
   sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
     return this.send<T>('POST', url, options, undefined);
-  }
-
-  /**
-   * MSAL replaces a network failure by a generic error code (e.g. endpoints_resolution_error); this keeps the
-   * actual cause (TLS trust, refused connection) so the user can be told what to fix.
-   */
-  takeRecentFailure(withinMs = 30_000): string | undefined {
-    const failure = this.lastFailure;
-    this.lastFailure = undefined;
-    return failure && Date.now() - failure.at <= withinMs ? failure.message : undefined;
-  }
-
-  /**
-   * MSAL's device code flow reports a refused poll only as "post_request_failed: invalid_grant"; this keeps the
-   * server's own error (e.g. "AADSTS50020: User account … does not exist in tenant …") so the user learns why.
-   */
-  takeRecentOAuthError(withinMs = 30_000): string | undefined {
-    const failure = this.lastOAuthError;
-    this.lastOAuthError = undefined;
-    return failure && Date.now() - failure.at <= withinMs ? failure.message : undefined;
   }
 
   async close(): Promise<void> {
@@ -79,7 +59,7 @@ export class UndiciNetworkClient implements INetworkModule {
         ? ' If the sign-in server uses a private certificate authority, start VS Code with NODE_EXTRA_CA_CERTS set to its CA certificate file.'
         : '';
       const message = `Could not reach the sign-in server (${method} ${where}): ${cause}.${hint}`;
-      this.lastFailure = { message, at: Date.now() };
+      noteNetworkFailure(message); // for the request this call belongs to (requestCauses.ts)
       throw new Error(message);
     }
     const text = await response.body.text();
@@ -89,11 +69,11 @@ export class UndiciNetworkClient implements INetworkModule {
     } catch {
       throw new Error(`The sign-in server answered ${method} ${where} with HTTP ${response.statusCode} and a body that is not JSON.`);
     }
-    this.noteOAuthError(response.statusCode, body);
+    this.recordOAuthError(response.statusCode, body);
     return { status: response.statusCode, headers: flattenHeaders(response.headers), body: body as T };
   }
 
-  private noteOAuthError(status: number, body: unknown): void {
+  private recordOAuthError(status: number, body: unknown): void {
     if (status < 400 || !body || typeof body !== 'object') {
       return;
     }
@@ -103,7 +83,7 @@ export class UndiciNetworkClient implements INetworkModule {
     }
     // Azure AD appends trace and correlation ids to the description: keep the sentence the user can act on.
     const text = typeof description === 'string' ? description.split(/\s+Trace ID:/)[0].trim() : '';
-    this.lastOAuthError = { message: redactSecrets(text ? `${error}: ${text}` : error), at: Date.now() };
+    noteOAuthError(redactSecrets(text ? `${error}: ${text}` : error));
   }
 
   private async createDispatcher(): Promise<Dispatcher | undefined> {
