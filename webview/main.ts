@@ -10,6 +10,7 @@ import type {
   RowsMessage,
   RunInfo,
   SortSpec,
+  StreamRowsMessage,
   TableMeta,
   ViewProgressMessage,
   ViewSpec,
@@ -219,6 +220,12 @@ function buildResultsHeader(message: ResultsMetaMessage): HTMLElement {
   header.append(runTitle(message.run));
   const chips = el('div', 'chips');
   const table = message.tables[activeTabIndex()];
+  if (message.streaming) {
+    // Still arriving: the count in the toolbar grows; the rest of the header comes with the whole result.
+    chips.append(chip('Rows', 'receiving…'), chip('First rows after', formatDuration(message.elapsedMs)));
+    header.append(chips);
+    return header;
+  }
   if (table) chips.append(chip('Rows', formatCount(table.rowCount)));
   chips.append(chip('Elapsed', formatDuration(message.elapsedMs)));
   const stats = message.statistics;
@@ -231,8 +238,19 @@ function buildResultsHeader(message: ResultsMetaMessage): HTMLElement {
 }
 
 function showResults(message: ResultsMetaMessage): void {
+  const sameRun = meta !== undefined && meta.run.runId === message.run.runId && grid.element.isConnected;
+  if (sameRun && meta!.streaming && message.streaming) {
+    // The page asked again ("ready") while the rows stream: only the count may have moved on.
+    growStreamingRows(message.tables[0]?.rowCount ?? 0);
+    return;
+  }
   // The panel posts the results and then answers the page's "ready" with them too: build the view once.
-  if (meta && meta.run.runId === message.run.runId && grid.element.isConnected) return;
+  if (sameRun && !meta!.streaming && JSON.stringify(meta!.partialErrors) === JSON.stringify(message.partialErrors)) return;
+  // A streaming table settling into the whole result (or the rows a stopped stream brought): same tab, same
+  // scroll position and selection; sort and filter become available.
+  const settling = sameRun && meta!.streaming === true;
+  const rowsShown = shownRowCount;
+  if (sameRun) saveNow();
   stopRunningTimer();
   if (!pageState || pageState.runId !== message.run.runId) {
     pageState = { runId: message.run.runId, activeTab: 0, tabs: {} };
@@ -301,8 +319,57 @@ function showResults(message: ResultsMetaMessage): void {
   // The chart view (and its chart instance) carries over to the next result: drawing into it is cheaper than anew.
   view.append(chartReason, gridHost, chartView.element, statusLine());
   app.replaceChildren(view);
-  loadActiveTab();
+  if (message.streaming) {
+    searchField.element.setAttribute('disabled', '');
+    searchField.element.title = 'Filtering is available once all rows have arrived';
+    for (const button of toolbar.querySelectorAll('vscode-button')) {
+      if (button !== modeButtons.table) button.setAttribute('disabled', '');
+    }
+  }
+  if (settling && sameColumnsAsShown(message)) settleActiveTab(rowsShown);
+  else loadActiveTab();
   savePageState(pageState);
+}
+
+/** The grid already shows the active tab's columns (a streamed table settling into its result). */
+function sameColumnsAsShown(message: ResultsMetaMessage): boolean {
+  const table = message.tables[activeTabIndex()];
+  const shown = grid.shownColumns;
+  return (
+    activeTabIndex() === 0 &&
+    table !== undefined &&
+    table.columns.length === shown.length &&
+    table.columns.every((column, index) => column.name === shown[index].name && column.type === shown[index].type)
+  );
+}
+
+/** Keeps the grid as it is (rows, scroll, selection) and gives it the final row count. */
+function settleActiveTab(rowsShown: number): void {
+  const table = tableMeta();
+  if (!table) return;
+  const state = tabState();
+  cache.forgetFrom(rowsShown);
+  rowCountKnown = true;
+  shownRowCount = table.rowCount;
+  grid.setRowCount(table.rowCount);
+  applyMode();
+  updateCountLabel(table.rowCount);
+  grid.scrollTo(state.scrollTop, state.scrollLeft);
+}
+
+/** More rows of the streaming table arrived: the grid grows (short pages at the old end are asked again). */
+function growStreamingRows(rowCount: number): void {
+  if (!meta?.streaming || rowCount <= shownRowCount) return;
+  cache.forgetFrom(shownRowCount);
+  shownRowCount = rowCount;
+  grid.setRowCount(rowCount);
+  if (countLabel) countLabel.textContent = `${formatCount(rowCount)} rows so far · receiving…`;
+  grid.scheduleRender();
+}
+
+function onStreamRows(message: StreamRowsMessage): void {
+  if (!meta || message.runId !== meta.run.runId) return;
+  growStreamingRows(message.rowCount);
 }
 
 let statusElement: HTMLElement | undefined;
@@ -403,6 +470,10 @@ function applyMode(reason?: string): void {
 function updateCountLabel(filteredCount: number | undefined): void {
   const table = tableMeta();
   if (!countLabel || !table) return;
+  if (meta?.streaming) {
+    countLabel.textContent = `${formatCount(table.rowCount)} rows so far · receiving…`;
+    return;
+  }
   const filter = tabState().filter;
   if (filteredCount === undefined) {
     countLabel.textContent = 'Filtering…';
@@ -426,6 +497,10 @@ function switchTab(index: number): void {
 
 function cycleSort(columnIndex: number): void {
   if (!pageState) return;
+  if (meta?.streaming) {
+    showNotice({ type: 'notice', level: 'info', message: 'Sorting is available once all rows have arrived.' });
+    return;
+  }
   const state = tabState();
   const current = state.sort;
   let next: SortSpec | undefined;
@@ -584,6 +659,9 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToPageMessage>)
       break;
     case 'viewProgress':
       onViewProgress(message);
+      break;
+    case 'streamRows':
+      onStreamRows(message);
       break;
     case 'error':
       showError(message.run, message.error);
