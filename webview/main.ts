@@ -232,7 +232,7 @@ function buildResultsHeader(message: ResultsMetaMessage): HTMLElement {
   if (stats?.cpuTimeMs !== undefined) chips.append(chip('CPU', formatDuration(stats.cpuTimeMs)));
   if (stats?.memoryPeakBytes !== undefined) chips.append(chip('Memory peak', formatBytes(stats.memoryPeakBytes)));
   if (stats?.scannedExtentsBytes !== undefined) chips.append(chip('Data scanned', formatBytes(stats.scannedExtentsBytes)));
-  chips.append(chip('Request id', message.clientRequestId, 'Client request id: quote it when asking for support'));
+  if (message.clientRequestId) chips.append(chip('Request id', message.clientRequestId, 'Client request id: quote it when asking for support'));
   header.append(chips);
   return header;
 }
@@ -245,7 +245,16 @@ function showResults(message: ResultsMetaMessage): void {
     return;
   }
   // The panel posts the results and then answers the page's "ready" with them too: build the view once.
-  if (sameRun && !meta!.streaming && JSON.stringify(meta!.partialErrors) === JSON.stringify(message.partialErrors)) return;
+  if (sameRun && !meta!.streaming && !message.streaming) {
+    if (JSON.stringify(meta!.partialErrors) !== JSON.stringify(message.partialErrors)) {
+      // A later word on why the rows stop (e.g. what `.cancel query` achieved): only the banner changes.
+      meta = message;
+      const banner = partialErrorsBanner(message);
+      const shown = app.querySelector('.partial-errors');
+      if (shown && banner) shown.replaceWith(banner);
+    }
+    return;
+  }
   // A streaming table settling into the whole result (or the rows a stopped stream brought): same tab, same
   // scroll position and selection; sort and filter become available.
   const settling = sameRun && meta!.streaming === true;
@@ -260,15 +269,8 @@ function showResults(message: ResultsMetaMessage): void {
 
   const view = el('div', 'results');
   view.append(buildResultsHeader(message), ...workflowBanners(message));
-  if (message.partialErrors.length > 0) {
-    const banner = el('div', 'banner warning');
-    banner.setAttribute('role', 'alert');
-    banner.append(el('div', 'banner-title', 'Results may be incomplete: the server reported errors.'));
-    for (const e of message.partialErrors) {
-      banner.append(el('div', 'banner-item', `${e.code}: ${e.message}`));
-    }
-    view.append(banner);
-  }
+  const banner = partialErrorsBanner(message);
+  if (banner) view.append(banner);
   if (message.tables.length === 0) {
     view.append(el('div', 'empty', 'The query returned no tables.'));
     app.replaceChildren(view);
@@ -325,6 +327,15 @@ function showResults(message: ResultsMetaMessage): void {
     for (const button of toolbar.querySelectorAll('vscode-button')) {
       if (button !== modeButtons.table) button.setAttribute('disabled', '');
     }
+    // Stopping keeps the rows already shown.
+    const runId = message.run.runId;
+    const cancel = createButton({
+      label: 'Cancel',
+      title: 'Stop receiving rows (the rows shown stay)',
+      onClick: () => postToExtension({ type: 'cancel', runId }),
+    });
+    cancel.classList.add('cancel-button');
+    toolbar.append(cancel);
   }
   if (settling && sameColumnsAsShown(message)) settleActiveTab(rowsShown);
   else loadActiveTab();
@@ -370,6 +381,19 @@ function growStreamingRows(rowCount: number): void {
 function onStreamRows(message: StreamRowsMessage): void {
   if (!meta || message.runId !== meta.run.runId) return;
   growStreamingRows(message.rowCount);
+}
+
+/** Why the rows may be incomplete: errors the server reported, or the run stopped before its last row. */
+function partialErrorsBanner(message: ResultsMetaMessage): HTMLElement | undefined {
+  if (message.partialErrors.length === 0) return undefined;
+  const banner = el('div', 'banner warning partial-errors');
+  banner.setAttribute('role', 'alert');
+  const stopped = message.partialErrors.every((e) => e.code === 'Cancelled');
+  banner.append(el('div', 'banner-title', stopped ? 'Results are incomplete: the query was cancelled; the rows received until then are shown.' : 'Results may be incomplete: the server reported errors.'));
+  for (const e of message.partialErrors) {
+    banner.append(el('div', 'banner-item', `${e.code}: ${e.message}`));
+  }
+  return banner;
 }
 
 let statusElement: HTMLElement | undefined;

@@ -74,8 +74,9 @@ export class ResultsPanel implements vscode.Disposable {
 
   showError(run: RunInfo, error: ErrorDisplay): void {
     this.reveal();
-    this.setTitle('Kusto Results (error)');
-    this.controller.showError(run, error);
+    const kept = this.controller.showError(run, error);
+    const stopped = error.code === 'Cancelled' ? 'cancelled' : 'incomplete';
+    this.setTitle(kept ? `Kusto Results (${kept.keptRows.toLocaleString('en-US')} rows, ${stopped})` : 'Kusto Results (error)');
   }
 
   /** Keeps the current results tab as it is; the next run opens a new tab. */

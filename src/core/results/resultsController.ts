@@ -126,19 +126,21 @@ export class ResultsController {
     }, STREAM_UPDATE_MS);
   }
 
-  showError(run: RunInfo, error: ErrorDisplay): void {
+  /** Shows why the run failed; returns the rows kept instead when it stopped half way through streaming them. */
+  showError(run: RunInfo, error: ErrorDisplay): { keptRows: number } | undefined {
     const state = this.state;
     if (state.kind === 'streaming' && state.run.runId === run.runId) {
       // Stopped half way (cancelled, or the stream broke): the rows already shown stay, with the reason above them.
       this.keepStreamedRows(state.run, state.table, error);
-      return;
+      return { keptRows: state.table.rows.length };
     }
     if (state.kind === 'results' && state.run.runId === run.runId && state.keptFrom !== undefined) {
       // A later word on the same stop (e.g. what `.cancel query` achieved) updates the reason, not the rows.
       this.keepStreamedRows(state.run, state.keptFrom, error);
-      return;
+      return { keptRows: state.keptFrom.rows.length };
     }
     this.setState({ kind: 'error', run, error });
+    return undefined;
   }
 
   private keepStreamedRows(run: RunInfo, table: KustoTable, error: ErrorDisplay): void {
