@@ -6,7 +6,7 @@
 
 import { needsExactText } from './exactDynamic';
 import { KustoResponseFormatError } from './kustoErrors';
-import { ITERATION_BLOCK_ROWS, outOfRange, type KustoRows, type RowByteSearch } from './kustoRows';
+import { ITERATION_BLOCK_ROWS, outOfRange, type KustoRows, type RawRowBytes, type RowByteSearch } from './kustoRows';
 import type { KustoRow, KustoValue } from './resultTypes';
 
 const COMMA = 0x2c;
@@ -245,6 +245,20 @@ export class RawJsonRows implements KustoRows, RowByteSearch {
   /** The rows' bytes can be searched as sent (RowByteSearch). */
   get byteSearch(): RowByteSearch {
     return this;
+  }
+
+  /** Each row as its bytes (RawRowBytes); not when errors sit between rows (rare; such rows are read parsed). */
+  get rawRowBytes(): RawRowBytes | undefined {
+    if (this.hasNonRowElements) return undefined;
+    return {
+      rowBytes: (index) => {
+        const start = this.startOf(index);
+        const end = this.ends[index];
+        const { buffer, offset } = this.bytes.view(start, end);
+        return { buffer, start: offset, end: offset + (end - start) };
+      },
+      dynamicColumnIndexes: this.dynamicColumns,
+    };
   }
 
   /**
