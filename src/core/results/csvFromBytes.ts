@@ -66,8 +66,14 @@ class OutputBuffer {
     this.used += count;
   }
 
-  /** source[start, end) as a quoted CSV field: quotes doubled. */
+  /** source[start, end) (JSON text without white space) as a CSV field: quoted, quotes doubled, when it holds a quote or comma. */
   quotedCopy(source: Buffer, start: number, end: number): void {
+    let needsQuotes = false;
+    for (let index = start; index < end && !needsQuotes; index++) needsQuotes = source[index] === QUOTE || source[index] === COMMA;
+    if (!needsQuotes) {
+      this.copy(source, start, end);
+      return;
+    }
     this.ensure(2 * (end - start) + 2);
     const target = this.buffer;
     let used = this.used;
