@@ -184,6 +184,8 @@ export class ResultsPanel implements vscode.Disposable {
         }
         this.panel = undefined;
         this.disposePanel();
+        // Closing the results tab lets go of its result (memory back), unless a run is still filling it.
+        controller.clear();
       }),
     );
   }

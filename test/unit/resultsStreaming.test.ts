@@ -4,6 +4,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { KustoResponseParser } from '../../src/core/kusto/responseParser';
 import { allRows } from '../../src/core/kusto/kustoRows';
 import type { KustoResponse, KustoRow, KustoTable } from '../../src/core/kusto/resultTypes';
@@ -226,5 +228,29 @@ describe('results while they stream: the results panel', () => {
     const updated = metas(posted).at(-1)!;
     assert.equal(updated.tables[0].rowCount, half.rows.length);
     assert.equal(updated.partialErrors[0].message, 'The query was cancelled on the server.');
+  });
+});
+
+describe('closing a results tab', () => {
+  it('lets go of its result: the rows can be collected once the controller is cleared', async () => {
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    const { controller } = makeController();
+    const tableRef = ((): WeakRef<KustoTable> => {
+      const { response } = snapshotsOf(500);
+      controller.showRunning(run, () => undefined);
+      controller.showResults(run, response);
+      return new WeakRef(response.primaryResults[0]);
+    })();
+    await controller.handleMessage({ type: 'requestRows', runId: run.runId, requestId: 1, view: { tableIndex: 0, sort: { columnIndex: 4, direction: 'asc' } }, start: 0, count: 10 });
+    collect();
+    assert.ok(tableRef.deref(), 'held while its tab is open');
+    controller.clear();
+    for (let attempt = 0; attempt < 5 && tableRef.deref(); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      collect();
+    }
+    assert.equal(tableRef.deref(), undefined, 'collected after the tab closed');
+    assert.deepEqual(controller.stateMessage(), { type: 'empty' });
   });
 });

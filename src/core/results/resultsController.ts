@@ -92,6 +92,14 @@ export class ResultsController {
     this.setState({ kind: 'running', run, onCancel });
   }
 
+  /**
+   * Forgets the results shown (their tab was closed): the rows, views and sort keys can be collected. A run still
+   * in progress keeps its state, so its results can still open a tab.
+   */
+  clear(): void {
+    if (this.state.kind === 'results' || this.state.kind === 'error') this.setState({ kind: 'empty' });
+  }
+
   /** @param keptFrom the streamed table when these results are what a stopped stream had brought */
   showResults(run: RunInfo, response: KustoResponse, keptFrom?: KustoTable): void {
     const tables = response.primaryResults.map((t) => new ResultTable(t));
