@@ -23,7 +23,7 @@ export interface KustoRows extends Iterable<KustoRow> {
 
 /** A row as the JSON bytes the server sent (a validated JSON array): buffer[start, end). */
 export interface RawRowBytes {
-  rowBytes(index: number): { readonly buffer: Buffer; readonly start: number; readonly end: number };
+  rowBytes(index: number): { readonly buffer: Uint8Array; readonly start: number; readonly end: number };
   /** Columns of type dynamic, whose objects and arrays keep their text when parsing would change it. */
   readonly dynamicColumnIndexes: readonly number[];
 }

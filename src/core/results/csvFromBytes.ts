@@ -130,7 +130,7 @@ export async function writeCsvFromBytes(view: ResultView, raw: RawRowBytes, out:
     output.text(csvLine(columns.map((c) => c.name), rawFormulas));
     for (let position = 0; position < total; position++) {
       const { buffer, start, end } = raw.rowBytes(view.sourceRowIndex(position));
-      cells.writeRow(buffer, start, end);
+      cells.writeRow(Buffer.isBuffer(buffer) ? buffer : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength), start, end);
       if ((position & 0xff) === 0xff) {
         if (output.bufferedBytes > OUT_BYTES - (OUT_BYTES >> 3)) output.handOver();
         await output.drained();

@@ -251,6 +251,7 @@ function* sortByNumbers(rank: Uint8Array, numbers: Float64Array, direction: numb
   const count = rank.length;
   let values = 0;
   for (let i = 0; i < count; i++) if (rank[i] === RANK_VALUE) values++;
+  yield undefined;
   const keys = new Float64Array(values);
   const rows = new Uint32Array(values);
   const order = new Uint32Array(count);
@@ -261,13 +262,16 @@ function* sortByNumbers(rank: Uint8Array, numbers: Float64Array, direction: numb
       keys[next] = direction * numbers[i] + 0;
       rows[next++] = i;
     }
+    if ((i & 0x3ffff) === 0x3ffff) yield undefined;
   }
-  yield undefined;
   const sorted = yield* stableSortByNumber(keys, rows);
   order.set(sorted);
+  yield undefined;
   next = values;
   for (const wanted of [RANK_UNORDERED, RANK_NULL]) {
+    if (next === count) break;
     for (let i = 0; i < count; i++) if (rank[i] === wanted) order[next++] = i;
+    yield undefined;
   }
   return order;
 }
