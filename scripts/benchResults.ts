@@ -106,6 +106,22 @@ async function keystrokes(table: KustoTable, typed: string): Promise<number[]> {
   return times;
 }
 
+/**
+ * Keystroke → first page at both sizes. A function of its own: an async function keeps its temporaries (the list
+ * of tables iterated here) in its suspended frame, which would keep the large result alive in the memory figures.
+ */
+async function printKeystrokes(small: number, large: number, largeTable: KustoTable): Promise<void> {
+  console.log('\n| filter keystroke → first page shown | rows | p50 | p95 | max | target |');
+  console.log('|---|---:|---:|---:|---:|---|');
+  for (const [label, table] of [
+    [small, tableOf(small).table],
+    [large, largeTable],
+  ] as const) {
+    const times = [...(await keystrokes(table, 'texas')), ...(await keystrokes(table, 'hail')), ...(await keystrokes(table, 'orlando'))];
+    console.log(`| typing "texas", "hail", "orlando" | ${label.toLocaleString('en-US')} | ${percentile(times, 50).toFixed(0)} ms | ${percentile(times, 95).toFixed(0)} ms | ${Math.max(...times).toFixed(0)} ms | p95 < 100 ms |`);
+  }
+}
+
 async function main(): Promise<void> {
   const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
   const [small, large] = sizes.length >= 2 ? sizes : [100_000, 1_000_000];
@@ -148,15 +164,7 @@ async function main(): Promise<void> {
   for (const row of rows) console.log(row);
   console.log(`\nfilters tried for "most rows match": ${shares.map((s) => `"${s.filter}" ${(s.share * 100).toFixed(0)}%`).join(', ')}`);
 
-  console.log('\n| filter keystroke → first page shown | rows | p50 | p95 | max | target |');
-  console.log('|---|---:|---:|---:|---:|---|');
-  for (const [label, table] of [
-    [small, tableOf(small).table],
-    [large, big.table],
-  ] as const) {
-    const times = [...(await keystrokes(table, 'texas')), ...(await keystrokes(table, 'hail')), ...(await keystrokes(table, 'orlando'))];
-    console.log(`| typing "texas", "hail", "orlando" | ${label.toLocaleString('en-US')} | ${percentile(times, 50).toFixed(0)} ms | ${percentile(times, 95).toFixed(0)} ms | ${Math.max(...times).toFixed(0)} ms | p95 < 100 ms |`);
-  }
+  await printKeystrokes(small, large, big.table);
 
   console.log('\n| memory (1,000,000-row result received in 64 KB pieces, no copy of the body kept by the bench) | figure | target |');
   console.log('|---|---:|---|');
