@@ -22,6 +22,9 @@ echo
 echo "## Working with a large result (filter, sort, export) without blocking the extension host"
 node --expose-gc --max-old-space-size=8192 out/scripts/benchResults.js 100000 1000000
 echo
+echo "## First rows of a streaming result (local Kusto server over loopback, in the same process)"
+node --max-old-space-size=4096 out/scripts/benchStreaming.js 500000
+echo
 echo "## KQL language service (worker thread)"
 node out/scripts/benchLanguage.js
 echo

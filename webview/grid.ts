@@ -159,6 +159,11 @@ export class VirtualGrid {
     this.render();
   }
 
+  /** The columns shown (as last given to setTable). */
+  get shownColumns(): readonly ColumnMeta[] {
+    return this.columns;
+  }
+
   get columnWidths(): readonly number[] {
     return this.widths;
   }

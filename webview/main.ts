@@ -10,6 +10,7 @@ import type {
   RowsMessage,
   RunInfo,
   SortSpec,
+  StreamRowsMessage,
   TableMeta,
   ViewProgressMessage,
   ViewSpec,
@@ -219,20 +220,46 @@ function buildResultsHeader(message: ResultsMetaMessage): HTMLElement {
   header.append(runTitle(message.run));
   const chips = el('div', 'chips');
   const table = message.tables[activeTabIndex()];
+  if (message.streaming) {
+    // Still arriving: the count in the toolbar grows; the rest of the header comes with the whole result.
+    chips.append(chip('Rows', 'receiving…'), chip('First rows after', formatDuration(message.elapsedMs)));
+    header.append(chips);
+    return header;
+  }
   if (table) chips.append(chip('Rows', formatCount(table.rowCount)));
   chips.append(chip('Elapsed', formatDuration(message.elapsedMs)));
   const stats = message.statistics;
   if (stats?.cpuTimeMs !== undefined) chips.append(chip('CPU', formatDuration(stats.cpuTimeMs)));
   if (stats?.memoryPeakBytes !== undefined) chips.append(chip('Memory peak', formatBytes(stats.memoryPeakBytes)));
   if (stats?.scannedExtentsBytes !== undefined) chips.append(chip('Data scanned', formatBytes(stats.scannedExtentsBytes)));
-  chips.append(chip('Request id', message.clientRequestId, 'Client request id: quote it when asking for support'));
+  if (message.clientRequestId) chips.append(chip('Request id', message.clientRequestId, 'Client request id: quote it when asking for support'));
   header.append(chips);
   return header;
 }
 
 function showResults(message: ResultsMetaMessage): void {
+  const sameRun = meta !== undefined && meta.run.runId === message.run.runId && grid.element.isConnected;
+  if (sameRun && meta!.streaming && message.streaming) {
+    // The page asked again ("ready") while the rows stream: only the count may have moved on.
+    growStreamingRows(message.tables[0]?.rowCount ?? 0);
+    return;
+  }
   // The panel posts the results and then answers the page's "ready" with them too: build the view once.
-  if (meta && meta.run.runId === message.run.runId && grid.element.isConnected) return;
+  if (sameRun && !meta!.streaming && !message.streaming) {
+    if (JSON.stringify(meta!.partialErrors) !== JSON.stringify(message.partialErrors)) {
+      // A later word on why the rows stop (e.g. what `.cancel query` achieved): only the banner changes.
+      meta = message;
+      const banner = partialErrorsBanner(message);
+      const shown = app.querySelector('.partial-errors');
+      if (shown && banner) shown.replaceWith(banner);
+    }
+    return;
+  }
+  // A streaming table settling into the whole result (or the rows a stopped stream brought): same tab, same
+  // scroll position and selection; sort and filter become available.
+  const settling = sameRun && meta!.streaming === true;
+  const rowsShown = shownRowCount;
+  if (sameRun) saveNow();
   stopRunningTimer();
   if (!pageState || pageState.runId !== message.run.runId) {
     pageState = { runId: message.run.runId, activeTab: 0, tabs: {} };
@@ -242,15 +269,8 @@ function showResults(message: ResultsMetaMessage): void {
 
   const view = el('div', 'results');
   view.append(buildResultsHeader(message), ...workflowBanners(message));
-  if (message.partialErrors.length > 0) {
-    const banner = el('div', 'banner warning');
-    banner.setAttribute('role', 'alert');
-    banner.append(el('div', 'banner-title', 'Results may be incomplete: the server reported errors.'));
-    for (const e of message.partialErrors) {
-      banner.append(el('div', 'banner-item', `${e.code}: ${e.message}`));
-    }
-    view.append(banner);
-  }
+  const banner = partialErrorsBanner(message);
+  if (banner) view.append(banner);
   if (message.tables.length === 0) {
     view.append(el('div', 'empty', 'The query returned no tables.'));
     app.replaceChildren(view);
@@ -301,8 +321,79 @@ function showResults(message: ResultsMetaMessage): void {
   // The chart view (and its chart instance) carries over to the next result: drawing into it is cheaper than anew.
   view.append(chartReason, gridHost, chartView.element, statusLine());
   app.replaceChildren(view);
-  loadActiveTab();
+  if (message.streaming) {
+    searchField.element.setAttribute('disabled', '');
+    searchField.element.title = 'Filtering is available once all rows have arrived';
+    for (const button of toolbar.querySelectorAll('vscode-button')) {
+      if (button !== modeButtons.table) button.setAttribute('disabled', '');
+    }
+    // Stopping keeps the rows already shown.
+    const runId = message.run.runId;
+    const cancel = createButton({
+      label: 'Cancel',
+      title: 'Stop receiving rows (the rows shown stay)',
+      onClick: () => postToExtension({ type: 'cancel', runId }),
+    });
+    cancel.classList.add('cancel-button');
+    toolbar.append(cancel);
+  }
+  if (settling && sameColumnsAsShown(message)) settleActiveTab(rowsShown);
+  else loadActiveTab();
   savePageState(pageState);
+}
+
+/** The grid already shows the active tab's columns (a streamed table settling into its result). */
+function sameColumnsAsShown(message: ResultsMetaMessage): boolean {
+  const table = message.tables[activeTabIndex()];
+  const shown = grid.shownColumns;
+  return (
+    activeTabIndex() === 0 &&
+    table !== undefined &&
+    table.columns.length === shown.length &&
+    table.columns.every((column, index) => column.name === shown[index].name && column.type === shown[index].type)
+  );
+}
+
+/** Keeps the grid as it is (rows, scroll, selection) and gives it the final row count. */
+function settleActiveTab(rowsShown: number): void {
+  const table = tableMeta();
+  if (!table) return;
+  const state = tabState();
+  cache.forgetFrom(rowsShown);
+  rowCountKnown = true;
+  shownRowCount = table.rowCount;
+  grid.setRowCount(table.rowCount);
+  applyMode();
+  updateCountLabel(table.rowCount);
+  grid.scrollTo(state.scrollTop, state.scrollLeft);
+}
+
+/** More rows of the streaming table arrived: the grid grows (short pages at the old end are asked again). */
+function growStreamingRows(rowCount: number): void {
+  if (!meta?.streaming || rowCount <= shownRowCount) return;
+  cache.forgetFrom(shownRowCount);
+  shownRowCount = rowCount;
+  grid.setRowCount(rowCount);
+  if (countLabel) countLabel.textContent = `${formatCount(rowCount)} rows so far · receiving…`;
+  grid.scheduleRender();
+}
+
+function onStreamRows(message: StreamRowsMessage): void {
+  if (!meta || message.runId !== meta.run.runId) return;
+  growStreamingRows(message.rowCount);
+}
+
+/** Why the rows may be incomplete: errors the server reported, or the run stopped before its last row. */
+function partialErrorsBanner(message: ResultsMetaMessage): HTMLElement | undefined {
+  if (message.partialErrors.length === 0) return undefined;
+  const banner = el('div', 'banner warning partial-errors');
+  banner.setAttribute('role', 'alert');
+  const stopped = message.partialErrors.every((e) => e.code === 'Cancelled');
+  banner.append(el('div', 'banner-title', stopped ? 'Results are incomplete: the query was cancelled; the rows received until then are shown.' : 'Results may be incomplete: the server reported errors.'));
+  for (const e of message.partialErrors) {
+    banner.append(el('div', 'banner-item', `${e.code}: ${e.message}`));
+  }
+  return banner;
 }
 
 let statusElement: HTMLElement | undefined;
@@ -403,6 +494,10 @@ function applyMode(reason?: string): void {
 function updateCountLabel(filteredCount: number | undefined): void {
   const table = tableMeta();
   if (!countLabel || !table) return;
+  if (meta?.streaming) {
+    countLabel.textContent = `${formatCount(table.rowCount)} rows so far · receiving…`;
+    return;
+  }
   const filter = tabState().filter;
   if (filteredCount === undefined) {
     countLabel.textContent = 'Filtering…';
@@ -426,6 +521,10 @@ function switchTab(index: number): void {
 
 function cycleSort(columnIndex: number): void {
   if (!pageState) return;
+  if (meta?.streaming) {
+    showNotice({ type: 'notice', level: 'info', message: 'Sorting is available once all rows have arrived.' });
+    return;
+  }
   const state = tabState();
   const current = state.sort;
   let next: SortSpec | undefined;
@@ -584,6 +683,9 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToPageMessage>)
       break;
     case 'viewProgress':
       onViewProgress(message);
+      break;
+    case 'streamRows':
+      onStreamRows(message);
       break;
     case 'error':
       showError(message.run, message.error);

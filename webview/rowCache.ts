@@ -30,6 +30,14 @@ export class RowCache {
     this.pendingPages.clear();
   }
 
+  /** Forgets the pages from the one holding `position` on: a table still streaming may have sent them short. */
+  forgetFrom(position: number): void {
+    const firstPage = Math.floor(position / PAGE_SIZE);
+    for (const page of [...this.pages.keys()]) {
+      if (page >= firstPage) this.pages.delete(page);
+    }
+  }
+
   get currentView(): ViewSpec {
     return this.view;
   }

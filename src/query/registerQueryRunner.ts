@@ -245,6 +245,8 @@ class QueryRunner implements vscode.Disposable {
         ...this.deps.clients.requestDefaults(),
         signal: controller.signal,
         onServerCancel: (outcome) => this.showServerCancel(info, runLabel, outcome),
+        // Large results show their first rows while the rest still streams in.
+        onPrimaryRows: (table) => this.current === run && this.deps.results.showStreaming(info, table),
       });
       if (this.current !== run) {
         return;

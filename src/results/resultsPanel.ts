@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import type { KustoResponse } from '../core/kusto/resultTypes';
+import type { KustoResponse, KustoTable } from '../core/kusto/resultTypes';
 import { ResultsController, type ResultsHost } from '../core/results/resultsController';
 import { resultsPageDocument } from '../core/results/resultsPageDocument';
 import type { ErrorDisplay, ExportFormat, ExtensionToPageMessage, RunInfo } from '../shared/resultsProtocol';
@@ -22,6 +22,7 @@ export class ResultsPanel implements vscode.Disposable {
   private readonly pinned = new Map<vscode.WebviewPanel, { controller: ResultsController; disposables: vscode.Disposable[] }>();
   private readonly revealPositionEmitter = new vscode.EventEmitter<{ run: RunInfo; line: number; column: number }>();
   private readonly log: vscode.LogOutputChannel;
+  private streamTitleAt = 0;
 
   /** Fires when the user clicks the position of a query error. */
   readonly onDidRequestRevealPosition = this.revealPositionEmitter.event;
@@ -53,6 +54,17 @@ export class ResultsPanel implements vscode.Disposable {
     this.controller.showRunning(run, onCancel);
   }
 
+  /** The primary table's rows so far, while they stream in (see ResultsController.showStreaming). */
+  showStreaming(run: RunInfo, table: KustoTable): void {
+    if (this.controller.currentRun?.runId !== run.runId) return;
+    const now = Date.now();
+    if (now - this.streamTitleAt >= 250) {
+      this.streamTitleAt = now;
+      this.setTitle(`Kusto Results (${table.rows.length.toLocaleString('en-US')} rows so far…)`);
+    }
+    this.controller.showStreaming(run, table);
+  }
+
   showResults(run: RunInfo, response: KustoResponse): void {
     this.reveal();
     const rows = response.primaryResults.reduce((sum, t) => sum + t.rows.length, 0);
@@ -62,8 +74,9 @@ export class ResultsPanel implements vscode.Disposable {
 
   showError(run: RunInfo, error: ErrorDisplay): void {
     this.reveal();
-    this.setTitle('Kusto Results (error)');
-    this.controller.showError(run, error);
+    const kept = this.controller.showError(run, error);
+    const stopped = error.code === 'Cancelled' ? 'cancelled' : 'incomplete';
+    this.setTitle(kept ? `Kusto Results (${kept.keptRows.toLocaleString('en-US')} rows, ${stopped})` : 'Kusto Results (error)');
   }
 
   /** Keeps the current results tab as it is; the next run opens a new tab. */
@@ -171,6 +184,8 @@ export class ResultsPanel implements vscode.Disposable {
         }
         this.panel = undefined;
         this.disposePanel();
+        // Closing the results tab lets go of its result (memory back), unless a run is still filling it.
+        controller.clear();
       }),
     );
   }

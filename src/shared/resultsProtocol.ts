@@ -86,6 +86,18 @@ export interface ResultsMetaMessage {
   readonly partialErrors: readonly KustoErrorInfo[];
   /** Set when the result hit the row or size limit: the page offers to run again without truncation. */
   readonly truncation?: TruncationInfo;
+  /**
+   * True while the rows still stream in: `tables` holds the primary table with the rows received so far,
+   * `streamRows` messages grow its count, and a resultsMeta for the same run without it settles the result.
+   */
+  readonly streaming?: boolean;
+}
+
+/** More rows of a streaming result have arrived: the primary table now has `rowCount` rows. */
+export interface StreamRowsMessage {
+  readonly type: 'streamRows';
+  readonly runId: string;
+  readonly rowCount: number;
 }
 
 export interface TruncationInfo {
@@ -171,7 +183,8 @@ export type ExtensionToPageMessage =
   | NoticeMessage
   | EmptyMessage
   | ChartMessage
-  | ClipboardContentMessage;
+  | ClipboardContentMessage
+  | StreamRowsMessage;
 
 // ---- page → extension ----
 

@@ -29,6 +29,12 @@ export interface FrameScannerSink {
   onRowError(value: unknown): void;
   /** When the body is an object: that object without its "Tables" elements (v1), or a OneApi error. */
   onTopLevelObject(value: unknown): void;
+  /**
+   * A frame's "Rows" array opens: `frameHead` is the frame as read so far (what came before "Rows", e.g. its
+   * Columns), parsed with an empty "Rows"; `rows` fills as the bytes arrive (readable between pushes), and the
+   * same object reaches onFrame when the frame ends. Undefined when the head is not an object on its own.
+   */
+  onRowsStart?(frameHead: unknown, rows: RawJsonRows): void;
 }
 
 export interface FrameScannerOptions {
@@ -57,6 +63,8 @@ const PHASE_BODY = 1;
 const PHASE_DONE = 2;
 
 const MAX_KEY_LENGTH = 16;
+/** Closes a frame's head (which ends with `"Rows":[`) into a whole JSON object. */
+const CLOSE_HEAD = Buffer.from(']}');
 
 function describeByte(byte: number): string {
   return byte >= 0x21 && byte <= 0x7e ? `'${String.fromCharCode(byte)}'` : `byte 0x${byte.toString(16).padStart(2, '0')}`;
@@ -315,6 +323,7 @@ export class KustoJsonScanner {
             this.rowsDepth = this.depth;
             this.rows = new RawJsonRows(position + 1, this.slabBytes);
             this.rowsScanner = acquireRowsScanner();
+            this.sink.onRowsStart?.(this.frameHead(), this.rows);
             return index + 1;
           }
           if (key === 'Tables' && !this.frameActive && this.shapeKind === 'object' && this.depth === 2) {
@@ -357,6 +366,19 @@ export class KustoJsonScanner {
       }
     }
     return length;
+  }
+
+  /** The frame captured up to its "Rows":[ , closed and parsed (the capture itself is kept for the frame's end). */
+  private frameHead(): unknown {
+    if (this.frameParts.length === 0) {
+      return undefined;
+    }
+    try {
+      return JSON.parse(Buffer.concat([...this.frameParts, CLOSE_HEAD]).toString('utf8'));
+    } catch {
+      // The frame's own parse at its end reports what is wrong with it.
+      return undefined;
+    }
   }
 
   private captureFramePrefix(buffer: Buffer, endExclusive: number): void {

@@ -26,7 +26,7 @@ import {
 } from './responseBody';
 import { KustoResponseParser } from './responseParser';
 import { cancelQueryCommand, readCancelOutcome, type ServerCancelOutcome } from './serverCancel';
-import type { KustoErrorInfo, KustoResponse } from './resultTypes';
+import type { KustoErrorInfo, KustoResponse, KustoTable } from './resultTypes';
 
 export interface KustoClientOptions {
   tokenSource: AccessTokenSource;
@@ -70,6 +70,12 @@ export interface KustoRequest {
    */
   onServerCancel?: (outcome: ServerCancelOutcome) => void;
   onProgress?: (info: { rowsReceived: number }) => void;
+  /**
+   * Called while the body streams, after each chunk that added rows to the primary table (v2: the first
+   * PrimaryResult, also when sent as TableHeader + TableFragments): that table as received so far. Its rows are
+   * fixed at the call; a later call brings more. Lets a result be shown before its last byte has arrived.
+   */
+  onPrimaryRows?: (table: KustoTable) => void;
 }
 
 const DEFAULT_QUERY_TIMEOUT_MS = 4 * 60_000;
@@ -444,17 +450,33 @@ export class KustoClient {
     startedAt: number,
   ): Promise<KustoResponse> {
     const onProgress = request.onProgress;
+    const onPrimaryRows = request.onPrimaryRows;
+    let rowsArrived = false;
+    let primaryRowsShown = 0;
     const parser = new KustoResponseParser({
-      onRowsReceived: onProgress
-        ? (rowsReceived) => {
-            try {
-              onProgress({ rowsReceived });
-            } catch {
-              // A failing progress listener must not fail the request.
+      onRowsReceived:
+        onProgress || onPrimaryRows
+          ? (rowsReceived) => {
+              rowsArrived = true;
+              try {
+                onProgress?.({ rowsReceived });
+              } catch {
+                // A failing progress listener must not fail the request.
+              }
             }
-          }
-        : undefined,
+          : undefined,
     });
+    const reportPrimaryRows = (): void => {
+      rowsArrived = false;
+      const table = parser.primarySoFar();
+      if (!table || table.rows.length <= primaryRowsShown) return;
+      primaryRowsShown = table.rows.length;
+      try {
+        onPrimaryRows!(table);
+      } catch {
+        // A failing listener must not fail the request.
+      }
+    };
     const encoding = contentEncoding(response.headers['content-encoding']);
     const maxResponseBytes = request.maxResponseBytes ?? this.maxResponseBytes;
     let source: AsyncIterable<Buffer> & Readable;
@@ -490,6 +512,7 @@ export class KustoClient {
         if (rowLimit !== undefined && parser.rowsInCurrentTable > rowLimit) {
           throw tooManyRows(parser.rowsInCurrentTable);
         }
+        if (rowsArrived && onPrimaryRows) reportPrimaryRows();
       }
       const parsed = parser.finish();
       const oversized = rowLimit === undefined ? undefined : parsed.tables.find((table) => table.rows.length > rowLimit);

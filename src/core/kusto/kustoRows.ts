@@ -17,6 +17,15 @@ export interface KustoRows extends Iterable<KustoRow> {
   column(columnIndex: number, start?: number, end?: number): (KustoValue | undefined)[];
   /** Present when the rows can be searched as the bytes the server sent, without parsing them (see RowByteSearch). */
   readonly byteSearch?: RowByteSearch;
+  /** Present when each row can be read as the bytes the server sent (an export writes most cells straight from them). */
+  readonly rawRowBytes?: RawRowBytes;
+}
+
+/** A row as the JSON bytes the server sent (a validated JSON array): buffer[start, end). */
+export interface RawRowBytes {
+  rowBytes(index: number): { readonly buffer: Uint8Array; readonly start: number; readonly end: number };
+  /** Columns of type dynamic, whose objects and arrays keep their text when parsing would change it. */
+  readonly dynamicColumnIndexes: readonly number[];
 }
 
 /**
@@ -83,6 +92,7 @@ export class ConcatenatedRows implements KustoRows {
   private readonly starts: number[] = [];
   readonly length: number;
   readonly byteSearch?: RowByteSearch;
+  readonly rawRowBytes?: RawRowBytes;
 
   constructor(private readonly parts: readonly KustoRows[]) {
     let total = 0;
@@ -93,6 +103,16 @@ export class ConcatenatedRows implements KustoRows {
     this.length = total;
     if (parts.every((part) => part.byteSearch)) {
       this.byteSearch = { markRowsWhoseBytesMatch: (...args) => this.markRowsWhoseBytesMatch(...args) };
+    }
+    const raw = parts.map((part) => part.rawRowBytes);
+    if (parts.length > 0 && raw.every((part) => part !== undefined)) {
+      this.rawRowBytes = {
+        rowBytes: (index) => {
+          const part = this.partOf(index);
+          return raw[part]!.rowBytes(index - this.starts[part]);
+        },
+        dynamicColumnIndexes: raw[0]!.dynamicColumnIndexes,
+      };
     }
   }
 

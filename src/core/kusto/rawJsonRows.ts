@@ -6,7 +6,7 @@
 
 import { needsExactText } from './exactDynamic';
 import { KustoResponseFormatError } from './kustoErrors';
-import { ITERATION_BLOCK_ROWS, outOfRange, type KustoRows, type RowByteSearch } from './kustoRows';
+import { ITERATION_BLOCK_ROWS, outOfRange, type KustoRows, type RawRowBytes, type RowByteSearch } from './kustoRows';
 import type { KustoRow, KustoValue } from './resultTypes';
 
 const COMMA = 0x2c;
@@ -225,11 +225,19 @@ export class RawJsonRows implements KustoRows, RowByteSearch {
       return this.slice(from, to).map((row) => row[columnIndex]);
     }
     const values = new Array<KustoValue | undefined>(Math.max(0, to - from));
-    for (let row = from; row < to; row++) {
-      const rowStart = this.startOf(row);
-      const rowEnd = this.ends[row];
-      const { buffer, offset } = this.bytes.view(rowStart, rowEnd);
-      values[row - from] = this.valueInRow(buffer, offset, offset + (rowEnd - rowStart), columnIndex);
+    if (from < to) {
+      // The rows are one run of bytes: one view of the whole stretch, each row found from where the last ended.
+      const stretchStart = this.startOf(from);
+      const { buffer, offset } = this.bytes.view(stretchStart, this.ends[to - 1]);
+      const shift = offset - stretchStart;
+      const stretchEnd = this.ends[to - 1] + shift;
+      let rowStart = offset;
+      for (let row = from; row < to; row++) {
+        const rowEnd = this.ends[row] + shift;
+        values[row - from] = this.valueInRow(buffer, rowStart, rowEnd, columnIndex);
+        rowStart = rowEnd;
+        while (rowStart < stretchEnd && (buffer[rowStart] === COMMA || buffer[rowStart] <= 0x20)) rowStart++;
+      }
     }
     if (this.dynamicColumns.includes(columnIndex)) {
       for (let row = from; row < to; row++) {
@@ -245,6 +253,20 @@ export class RawJsonRows implements KustoRows, RowByteSearch {
   /** The rows' bytes can be searched as sent (RowByteSearch). */
   get byteSearch(): RowByteSearch {
     return this;
+  }
+
+  /** Each row as its bytes (RawRowBytes); not when errors sit between rows (rare; such rows are read parsed). */
+  get rawRowBytes(): RawRowBytes | undefined {
+    if (this.hasNonRowElements) return undefined;
+    return {
+      rowBytes: (index) => {
+        const start = this.startOf(index);
+        const end = this.ends[index];
+        const { buffer, offset } = this.bytes.view(start, end);
+        return { buffer, start: offset, end: offset + (end - start) };
+      },
+      dynamicColumnIndexes: this.dynamicColumns,
+    };
   }
 
   /**
@@ -359,6 +381,18 @@ export class RawJsonRows implements KustoRows, RowByteSearch {
     if (first === LOWER_T || first === LOWER_F) {
       return first === LOWER_T;
     }
+    if (valueEnd - position <= 15 && (first === MINUS || (first >= ZERO && first <= NINE))) {
+      // A short integer (most numbers in a result): read its digits here instead of through a string.
+      let index = first === MINUS ? position + 1 : position;
+      let value = 0;
+      while (index < valueEnd) {
+        const byte = buffer[index];
+        if (byte < ZERO || byte > NINE) break;
+        value = value * 10 + (byte - ZERO);
+        index++;
+      }
+      if (index === valueEnd && valueEnd > position + (first === MINUS ? 1 : 0)) return first === MINUS ? -value : value;
+    }
     const text = buffer.toString('utf8', position, valueEnd);
     if (first === OPEN_BRACKET || first === OPEN_BRACE) {
       const value = JSON.parse(text) as KustoValue;
@@ -444,6 +478,9 @@ const CLOSE_BRACE = 0x7d;
 const LOWER_F = 0x66;
 const LOWER_N = 0x6e;
 const LOWER_T = 0x74;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
 
 function skipWhitespace(buffer: Buffer, position: number, end: number): number {
   while (position < end && buffer[position] <= 0x20) {

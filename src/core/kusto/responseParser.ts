@@ -4,6 +4,7 @@
 import { KustoBodyError, KustoResponseFormatError } from './kustoErrors';
 import { KustoJsonScanner, type FrameScannerSink } from './jsonFrameScanner';
 import type { RawJsonRows } from './rawJsonRows';
+import type { KustoTable } from './resultTypes';
 import { isQueryError, readOneApiError } from './oneApiErrors';
 import { V1DataSetBuilder } from './v1Parser';
 import { V2DataSetBuilder, asObject, type ParsedDataSet } from './v2Parser';
@@ -46,6 +47,16 @@ export class KustoResponseParser implements FrameScannerSink {
 
   onRowError(value: unknown): void {
     this.currentBuilder().onRowError(value);
+  }
+
+  onRowsStart(frameHead: unknown, rows: RawJsonRows): void {
+    const builder = this.currentBuilder();
+    if (builder instanceof V2DataSetBuilder) builder.onRowsStart(frameHead, rows);
+  }
+
+  /** The primary table received so far, while its rows stream (v2); see V2DataSetBuilder.primarySoFar. */
+  primarySoFar(): KustoTable | undefined {
+    return this.builder instanceof V2DataSetBuilder ? this.builder.primarySoFar() : undefined;
   }
 
   onFrame(frame: unknown, rows: RawJsonRows | undefined): void {

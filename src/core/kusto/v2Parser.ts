@@ -30,6 +30,13 @@ interface TableUnderConstruction {
   fragments?: KustoRows[];
 }
 
+interface StreamingTableHead {
+  readonly id: number;
+  readonly name: string;
+  readonly kind: TableKind;
+  readonly columns: KustoColumn[];
+}
+
 const tableKinds: ReadonlySet<string> = new Set<TableKind>([
   'PrimaryResult',
   'QueryProperties',
@@ -85,11 +92,52 @@ export class V2DataSetBuilder implements FrameScannerSink {
   private readonly partialErrors: KustoErrorInfo[] = [];
   private sawHeader = false;
   private completion: JsonObject | undefined;
+  /**
+   * The primary table while its rows stream: the first PrimaryResult (a DataTable, or a TableHeader whose
+   * TableFragments follow), with the parts of its rows so far; the last part may still be filling.
+   */
+  private streaming: { readonly table: StreamingTableHead; parts: KustoRows[] } | undefined;
 
   constructor(private readonly where: () => number) {}
 
   onRowError(value: unknown): void {
     addRowError(value, this.partialErrors);
+  }
+
+  onRowsStart(head: unknown, rawRows: RawJsonRows): void {
+    const frame = asObject(head);
+    if (!frame) return;
+    if (frame.FrameType === 'DataTable' && !this.streaming && !this.tables.some((table) => table.kind === 'PrimaryResult')) {
+      if (toTableKind(frame.TableKind) !== 'PrimaryResult') return;
+      const id = typeof frame.TableId === 'number' ? frame.TableId : this.tables.length;
+      const name = typeof frame.TableName === 'string' ? frame.TableName : `Table_${id}`;
+      let columns: KustoColumn[];
+      try {
+        columns = readColumns(frame.Columns, this.where, name);
+      } catch {
+        return; // the frame's end reports it
+      }
+      rawRows.setDynamicColumns(dynamicColumnIndexes(columns));
+      this.streaming = { table: { id, name, kind: 'PrimaryResult', columns }, parts: [rawRows] };
+      return;
+    }
+    if (frame.FrameType === 'TableFragment' && this.streaming && frame.TableId === this.streaming.table.id) {
+      rawRows.setDynamicColumns(dynamicColumnIndexes(this.streaming.table.columns));
+      const table = this.tablesById.get(this.streaming.table.id);
+      const before = frame.TableFragmentType === 'DataReplace' || !table ? [] : table.fragments ?? (table.rows.length > 0 ? [table.rows] : []);
+      this.streaming.parts = [...before, rawRows];
+    }
+  }
+
+  /**
+   * The primary table as received so far (head and the rows whose bytes have arrived), for showing it before the
+   * response is complete; undefined until its rows begin. Its row count is fixed: ask again for more.
+   */
+  primarySoFar(): KustoTable | undefined {
+    const streaming = this.streaming;
+    if (!streaming) return undefined;
+    const { id, name, kind, columns } = streaming.table;
+    return { id, name, kind, columns, rows: new ConcatenatedRows(streaming.parts) };
   }
 
   onFrame(value: unknown, rawRows: RawJsonRows | undefined): void {
@@ -114,6 +162,9 @@ export class V2DataSetBuilder implements FrameScannerSink {
           rows,
         };
         rawRows?.setDynamicColumns(dynamicColumnIndexes(table.columns));
+        if (frame.FrameType === 'TableHeader' && table.kind === 'PrimaryResult' && !this.streaming && !this.tables.some((t) => t.kind === 'PrimaryResult')) {
+          this.streaming = { table, parts: [] };
+        }
         this.tables.push(table);
         this.tablesById.set(id, table);
         break;

@@ -8,6 +8,7 @@ import type { CellText, RowRange } from '../../shared/resultsProtocol';
 import { formatKustoValue } from '../kusto/valueDecoding';
 import type { ResultView } from './resultView';
 import { SliceClock } from './slicedWork';
+import { writeCsvFromBytes } from './csvFromBytes';
 
 /** A cell a spreadsheet would read as a formula (=, +, -, @, tab or CR first), unless it is a plain number. */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -188,6 +189,13 @@ async function writeChunked(out: Writable, produce: (emit: (text: string) => Pro
 
 /** Writes the whole view as CSV (header line, CRLF line ends, null as an empty field). Returns the row count. */
 export async function writeCsv(view: ResultView, out: Writable, options: ExportOptions = {}): Promise<number> {
+  // Rows kept as the server's bytes: most cells are copied from them as they are (csvFromBytes.ts).
+  const rawRows = view.source.table.rows.rawRowBytes;
+  return rawRows ? writeCsvFromBytes(view, rawRows, out, options) : writeCsvFromParsedRows(view, out, options);
+}
+
+/** The same CSV from parsed rows (tables built in memory; the reference the byte writer is tested against). */
+export async function writeCsvFromParsedRows(view: ResultView, out: Writable, options: ExportOptions = {}): Promise<number> {
   const columns = view.columns;
   const total = view.rowCount;
   const clock = new SliceClock(options.signal, undefined, 'The export');

@@ -5,6 +5,7 @@
 import type { KustoRows, RowByteSearch } from '../kusto/kustoRows';
 import type { KustoColumn, KustoRow, KustoScalarType, KustoTable, KustoValue } from '../kusto/resultTypes';
 import type { CellText, SortSpec } from '../../shared/resultsProtocol';
+import { stableSortByNumber } from './numberSort';
 import { formatKustoValue, parseDatetime, parseTimespan } from '../kusto/valueDecoding';
 import { runToEnd, type Work, type WorkProgress } from './slicedWork';
 
@@ -23,6 +24,8 @@ const RANK_NULL = 2;
 interface ColumnSortKeys {
   readonly rank: Uint8Array;
   readonly compare: (a: number, b: number) => number;
+  /** Numeric columns: each row's key as a double (where its rank is RANK_VALUE), sorted by numberSort.ts. */
+  readonly numbers?: Float64Array;
 }
 
 /** Rows a piece of work handles between two pause points: small enough for a slice of a few milliseconds. */
@@ -100,7 +103,7 @@ function* buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarT
         }
       }
       if (!hasBig) {
-        return { rank, compare: (a, b) => numeric[a] - numeric[b] };
+        return { rank, compare: (a, b) => numeric[a] - numeric[b], numbers: numeric };
       }
       for (let i = 0; i < count; i++) {
         if ((i & 0x7ff) === 0x7ff) yield undefined;
@@ -129,7 +132,7 @@ function* buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarT
           numeric[i] = n;
         }
       }
-      return { rank, compare: (a, b) => (numeric[a] < numeric[b] ? -1 : numeric[a] > numeric[b] ? 1 : 0) };
+      return { rank, compare: (a, b) => (numeric[a] < numeric[b] ? -1 : numeric[a] > numeric[b] ? 1 : 0), numbers: numeric };
     }
     default: {
       // string, guid, dynamic: ordinal comparison of the display text.
@@ -147,6 +150,39 @@ function* buildSortKeys(rows: KustoRows, columnIndex: number, type: KustoScalarT
       return { rank, compare: (a, b) => (text[a] < text[b] ? -1 : text[a] > text[b] ? 1 : 0) };
     }
   }
+}
+
+/**
+ * Rows sorted by number keys as the comparator sort orders them: rows with a value by key (descending: by the
+ * negated key), ties and the rest in table order, unordered values (NaN) after them and nulls last.
+ */
+function* sortByNumbers(rank: Uint8Array, numbers: Float64Array, direction: number): Work<Uint32Array> {
+  const count = rank.length;
+  let values = 0;
+  for (let i = 0; i < count; i++) if (rank[i] === RANK_VALUE) values++;
+  yield undefined;
+  const keys = new Float64Array(values);
+  const rows = new Uint32Array(values);
+  const order = new Uint32Array(count);
+  let next = 0;
+  for (let i = 0; i < count; i++) {
+    if (rank[i] === RANK_VALUE) {
+      // + 0 turns -0 into 0: the comparator sort holds them equal, and so must `<=` after negation.
+      keys[next] = direction * numbers[i] + 0;
+      rows[next++] = i;
+    }
+    if ((i & 0x3ffff) === 0x3ffff) yield undefined;
+  }
+  const sorted = yield* stableSortByNumber(keys, rows);
+  order.set(sorted);
+  yield undefined;
+  next = values;
+  for (const wanted of [RANK_UNORDERED, RANK_NULL]) {
+    if (next === count) break;
+    for (let i = 0; i < count; i++) if (rank[i] === wanted) order[next++] = i;
+    yield undefined;
+  }
+  return order;
 }
 
 function escapeRegExp(text: string): string {
@@ -265,8 +301,13 @@ export class ResultTable {
     if (cached) {
       return cached;
     }
-    const { rank, compare } = yield* this.keysFor(sort.columnIndex);
+    const { rank, compare, numbers } = yield* this.keysFor(sort.columnIndex);
     const direction = sort.direction === 'desc' ? -1 : 1;
+    if (numbers) {
+      const order = yield* sortByNumbers(rank, numbers, direction);
+      this.sortedOrders.set(cacheKey, order);
+      return order;
+    }
     // Nulls stay last either way; ties keep the table's order (the merge sort is stable).
     const order = yield* stableSortRows(this.rowCount, (a, b) => {
       const ra = rank[a];

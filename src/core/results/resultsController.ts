@@ -5,7 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { once } from 'node:events';
-import type { KustoResponse } from '../kusto/resultTypes';
+import type { KustoResponse, KustoTable } from '../kusto/resultTypes';
 import {
   parsePageMessage,
   type ErrorDisplay,
@@ -61,11 +61,26 @@ type PanelState =
       readonly tables: ResultTable[];
       /** Per table: the view being computed in slices, so the extension host is never held by a large view. */
       readonly jobs: ViewJobs[];
+      /** Set when the results are the rows a stream had brought when it stopped (cancelled or broken). */
+      readonly keptFrom: KustoTable | undefined;
     }
-  | { readonly kind: 'error'; readonly run: RunInfo; readonly error: ErrorDisplay };
+  | { readonly kind: 'error'; readonly run: RunInfo; readonly error: ErrorDisplay }
+  | {
+      readonly kind: 'streaming';
+      readonly run: RunInfo;
+      readonly onCancel: () => void;
+      /** The primary table as received so far (its row count fixed until the next update). */
+      table: KustoTable;
+      /** The row count the page was last told. */
+      postedRows: number;
+    };
+
+/** How often a streaming result's row count is sent to the page at most: often enough to look live. */
+export const STREAM_UPDATE_MS = 100;
 
 export class ResultsController {
   private state: PanelState = { kind: 'empty' };
+  private streamTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly host: ResultsHost) {}
 
@@ -77,7 +92,16 @@ export class ResultsController {
     this.setState({ kind: 'running', run, onCancel });
   }
 
-  showResults(run: RunInfo, response: KustoResponse): void {
+  /**
+   * Forgets the results shown (their tab was closed): the rows, views and sort keys can be collected. A run still
+   * in progress keeps its state, so its results can still open a tab.
+   */
+  clear(): void {
+    if (this.state.kind === 'results' || this.state.kind === 'error') this.setState({ kind: 'empty' });
+  }
+
+  /** @param keptFrom the streamed table when these results are what a stopped stream had brought */
+  showResults(run: RunInfo, response: KustoResponse, keptFrom?: KustoTable): void {
     const tables = response.primaryResults.map((t) => new ResultTable(t));
     const jobs = tables.map(
       (table, tableIndex) =>
@@ -85,16 +109,67 @@ export class ResultsController {
           this.host.post({ type: 'viewProgress', runId: run.runId, view: viewSpecOf(tableIndex, options), ...progress }),
         ),
     );
-    this.setState({ kind: 'results', run, response, tables, jobs });
+    this.setState({ kind: 'results', run, response, tables, jobs, keptFrom });
   }
 
-  showError(run: RunInfo, error: ErrorDisplay): void {
+  /**
+   * Rows of the run's primary table are arriving: the first call opens the table with the rows so far, later ones
+   * grow its row count on the page (at most every STREAM_UPDATE_MS); showResults settles it. Ignored once the run
+   * is no longer the one shown (cancelled, replaced, finished).
+   */
+  showStreaming(run: RunInfo, table: KustoTable): void {
+    const state = this.state;
+    if (state.kind === 'running' && state.run.runId === run.runId) {
+      this.setState({ kind: 'streaming', run, onCancel: state.onCancel, table, postedRows: table.rows.length });
+      return;
+    }
+    if (state.kind !== 'streaming' || state.run.runId !== run.runId) return;
+    state.table = table;
+    this.streamTimer ??= setTimeout(() => {
+      this.streamTimer = undefined;
+      const current = this.state;
+      if (current.kind !== 'streaming' || current.table.rows.length === current.postedRows) return;
+      current.postedRows = current.table.rows.length;
+      this.host.post({ type: 'streamRows', runId: current.run.runId, rowCount: current.postedRows });
+    }, STREAM_UPDATE_MS);
+  }
+
+  /** Shows why the run failed; returns the rows kept instead when it stopped half way through streaming them. */
+  showError(run: RunInfo, error: ErrorDisplay): { keptRows: number } | undefined {
+    const state = this.state;
+    if (state.kind === 'streaming' && state.run.runId === run.runId) {
+      // Stopped half way (cancelled, or the stream broke): the rows already shown stay, with the reason above them.
+      this.keepStreamedRows(state.run, state.table, error);
+      return { keptRows: state.table.rows.length };
+    }
+    if (state.kind === 'results' && state.run.runId === run.runId && state.keptFrom !== undefined) {
+      // A later word on the same stop (e.g. what `.cancel query` achieved) updates the reason, not the rows.
+      this.keepStreamedRows(state.run, state.keptFrom, error);
+      return { keptRows: state.keptFrom.rows.length };
+    }
     this.setState({ kind: 'error', run, error });
+    return undefined;
+  }
+
+  private keepStreamedRows(run: RunInfo, table: KustoTable, error: ErrorDisplay): void {
+    const response: KustoResponse = {
+      endpoint: 'query',
+      clientRequestId: error.clientRequestId ?? '',
+      primaryResults: [table],
+      allTables: [table],
+      partialErrors: [{ code: error.code ?? 'Error', message: error.message }],
+      elapsedMs: Date.now() - run.startedAt,
+    };
+    this.showResults(run, response, table);
   }
 
   private setState(state: PanelState): void {
     // Work on the views of the results being replaced is of no use any more.
     if (this.state.kind === 'results') for (const jobs of this.state.jobs) jobs.cancel();
+    if (this.streamTimer !== undefined) {
+      clearTimeout(this.streamTimer);
+      this.streamTimer = undefined;
+    }
     this.state = state;
     this.host.post(this.stateMessage());
   }
@@ -109,6 +184,17 @@ export class ResultsController {
         return { type: 'running', run: state.run };
       case 'error':
         return { type: 'error', run: state.run, error: state.error };
+      case 'streaming':
+        return {
+          type: 'resultsMeta',
+          run: state.run,
+          endpoint: 'query',
+          clientRequestId: '',
+          elapsedMs: Date.now() - state.run.startedAt,
+          tables: [tableMetaOf(state.table)],
+          partialErrors: [],
+          streaming: true,
+        };
       case 'results': {
         const r = state.response;
         return {
@@ -117,12 +203,7 @@ export class ResultsController {
           endpoint: r.endpoint,
           clientRequestId: r.clientRequestId,
           elapsedMs: r.elapsedMs,
-          tables: r.primaryResults.map((t) => ({
-            name: t.name,
-            kind: t.kind,
-            columns: t.columns.map((c) => ({ name: c.name, type: c.type })),
-            rowCount: t.rows.length,
-          })),
+          tables: r.primaryResults.map(tableMetaOf),
           ...(r.statistics ? { statistics: withoutRaw(r.statistics) } : {}),
           ...(r.visualization ? { visualization: r.visualization } : {}),
           ...(r.visualization || r.allTables.some((t) => t.kind === 'QueryProperties')
@@ -157,11 +238,15 @@ export class ResultsController {
         this.host.post(this.stateMessage());
         return;
       case 'cancel':
-        if (this.state.kind === 'running' && this.state.run.runId === message.runId) {
+        if ((this.state.kind === 'running' || this.state.kind === 'streaming') && this.state.run.runId === message.runId) {
           this.state.onCancel();
         }
         return;
       case 'requestRows': {
+        if (this.state.kind === 'streaming') {
+          this.answerStreamingRows(message);
+          return;
+        }
         const jobs = this.jobsFor(message.runId, message.view);
         if (!jobs) return;
         const known = await jobs.rowsWhenKnown(viewOptionsOf(message.view), message.start, message.count);
@@ -244,6 +329,23 @@ export class ResultsController {
     }
   }
 
+  /** Rows of a table still streaming: in the order received (sort and filter wait for the whole result). */
+  private answerStreamingRows(message: Extract<PageToExtensionMessage, { type: 'requestRows' }>): void {
+    const state = this.state;
+    if (state.kind !== 'streaming' || state.run.runId !== message.runId) return;
+    if (message.view.tableIndex !== 0 || message.view.sort || message.view.filter) return;
+    const view = new ResultTable(state.table).view();
+    this.host.post({
+      type: 'rows',
+      runId: message.runId,
+      requestId: message.requestId,
+      view: message.view,
+      start: message.start,
+      totalRows: view.rowCount,
+      rows: view.formattedRows(message.start, message.count),
+    });
+  }
+
   private runFor(runId: string): RunInfo | undefined {
     return this.state.kind !== 'empty' && this.state.run.runId === runId ? this.state.run : undefined;
   }
@@ -314,6 +416,10 @@ export class ResultsController {
     this.host.log.info(`${message} in ${Date.now() - started} ms`);
     this.host.post({ type: 'notice', level: 'info', message });
   }
+}
+
+function tableMetaOf(table: KustoTable) {
+  return { name: table.name, kind: table.kind, columns: table.columns.map((c) => ({ name: c.name, type: c.type })), rowCount: table.rows.length };
 }
 
 function viewOptionsOf(spec: ViewSpec): ViewOptions {

@@ -76,6 +76,8 @@ export type KustoFault = (
   | { kind: 'invalidUtf8Error' }
   | { kind: 'gzipBomb'; megabytes: number }
   | { kind: 'ignoreRowLimit' }
+  // A body that trickles in (a far cluster, a slow link): a pause after each piece of about 64 KB.
+  | { kind: 'slowBody'; pauseMs: number }
 ) & { times?: number; match?: string };
 
 export interface RecordedRequest {
@@ -166,6 +168,11 @@ export function validateFault(value: unknown): KustoFault {
     case 'invalidUtf8Error':
     case 'ignoreRowLimit':
       break;
+    case 'slowBody':
+      if (typeof fault.pauseMs !== 'number' || fault.pauseMs < 0 || fault.pauseMs > 10_000) {
+        throw new Error('A slowBody fault needs "pauseMs" between 0 and 10000.');
+      }
+      break;
     case 'gzipBomb':
       if (typeof fault.megabytes !== 'number' || fault.megabytes < 1 || fault.megabytes > 4096) {
         throw new Error('A gzipBomb fault needs "megabytes" between 1 and 4096.');
@@ -174,7 +181,7 @@ export function validateFault(value: unknown): KustoFault {
     default:
       throw new Error(
         `Unknown fault kind ${JSON.stringify(fault.kind)}; use delay, status, dropMidBody, malformedJson, truncated, ` +
-          'resetBeforeResponse, htmlError, invalidUtf8Error, gzipBomb or ignoreRowLimit.',
+          'resetBeforeResponse, htmlError, invalidUtf8Error, gzipBomb, ignoreRowLimit or slowBody.',
       );
   }
   return fault as unknown as KustoFault;
@@ -246,6 +253,8 @@ class ResponseSink implements BodySink {
   constructor(
     private readonly target: Writable,
     response: http.ServerResponse,
+    /** slowBody: wait this long after each piece, with the piece pushed out (through gzip too) first. */
+    private readonly pauseMs = 0,
   ) {
     response.on('close', () => {
       if (!response.writableFinished) {
@@ -280,6 +289,11 @@ class ResponseSink implements BodySink {
         this.target.on('drain', done);
         this.target.on('close', done);
       });
+    }
+    if (this.pauseMs > 0) {
+      const flushable = this.target as Writable & { flush?: (callback: () => void) => void };
+      if (typeof flushable.flush === 'function') await new Promise<void>((resolve) => flushable.flush!(resolve));
+      await new Promise((resolve) => setTimeout(resolve, this.pauseMs));
     }
   }
 }
@@ -429,6 +443,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
     context: RequestContext,
     bodyFault: BodyFault | undefined,
     write: (sink: BodySink) => Promise<void>,
+    pauseMs = 0,
   ): Promise<void> => {
     const headers: Record<string, string> = {
       'Content-Type': 'application/json; charset=utf-8',
@@ -470,7 +485,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
       target = compressor;
       response.on('close', () => compressor?.destroy());
     }
-    const sink = new ResponseSink(target, response);
+    const sink = new ResponseSink(target, response, pauseMs);
     try {
       await write(sink);
     } catch (error) {
@@ -609,6 +624,7 @@ export async function startKustoServer(options: KustoServerOptions): Promise<Run
         path === '/v2/rest/query'
           ? writeV2QueryResponse(sink, compiled.results, writeOptions)
           : writeV1QueryResponse(sink, compiled.results, writeOptions),
+        fault?.kind === 'slowBody' ? fault.pauseMs : 0,
       );
       return `${compiled.results.length} table(s)${bodyFault ? ` fault ${bodyFault}` : ''}`;
     } catch (error) {
