@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { KustoResponse, KustoTable } from '../core/kusto/resultTypes';
 import { ResultsController, type ResultsHost } from '../core/results/resultsController';
 import { resultsPageDocument } from '../core/results/resultsPageDocument';
+import type { ExportTarget } from '../core/results/exportDestination';
 import type { ErrorDisplay, ExportFormat, ExtensionToPageMessage, RunInfo } from '../shared/resultsProtocol';
 import { chartScriptUri, chooseChartImageFile } from './chartGlue';
 
@@ -194,7 +195,7 @@ export class ResultsPanel implements vscode.Disposable {
     for (const d of this.panelDisposables.splice(0)) d.dispose();
   }
 
-  private async chooseExportFile(format: ExportFormat, suggestedFileName: string): Promise<string | undefined> {
+  private async chooseExportFile(format: ExportFormat, suggestedFileName: string): Promise<ExportTarget | undefined> {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const uri = await vscode.window.showSaveDialog({
       title: `Export results as ${format.toUpperCase()}`,
@@ -202,12 +203,14 @@ export class ResultsPanel implements vscode.Disposable {
       defaultUri: folder ? vscode.Uri.joinPath(folder, suggestedFileName) : undefined,
       filters: format === 'csv' ? { 'CSV (comma-separated)': ['csv'] } : { JSON: ['json'] },
     });
-    if (!uri) return undefined;
-    if (uri.scheme !== 'file') {
-      throw new Error(`Export writes to local files only; "${uri.scheme}:" locations are not supported.`);
-    }
-    return uri.fsPath;
+    return uri ? exportTargetOf(uri) : undefined;
   }
+}
+
+/** A local file is streamed to; a remote or virtual workspace's file is written through VS Code's file system. */
+export function exportTargetOf(uri: vscode.Uri): ExportTarget {
+  if (uri.scheme === 'file') return uri.fsPath;
+  return { label: uri.toString(true), writeAll: async (bytes) => vscode.workspace.fs.writeFile(uri, bytes) };
 }
 
 /** The page's HTML: strict CSP with a fresh nonce; script and styles only from dist/webview. */

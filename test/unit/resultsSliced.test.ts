@@ -207,6 +207,42 @@ describe('results off the critical path: sliced work', () => {
     }
   });
 
+  it('an export to a remote or virtual workspace is written through the host once, whole; a cancelled one writes nothing there', async () => {
+    const body = buildStormEventsV2Body(30_000);
+    const table = parseKustoResponseChunks([body]).tables.find((t) => t.kind === 'PrimaryResult')!;
+    const local: Buffer[] = [];
+    const localFile = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        local.push(Buffer.from(chunk));
+        callback();
+      },
+    });
+    await writeCsv(new ResultTable(table).view(), localFile);
+    const writes: Uint8Array[] = [];
+    const destination = { label: 'vscode-remote://ssh-remote+box/home/me/out.csv', writeAll: async (bytes: Uint8Array) => void writes.push(bytes) };
+    const posted: ExtensionToPageMessage[] = [];
+    const results = new ResultsController(hostFor(posted, { chooseExportFile: async () => destination }));
+    results.showResults(runOf('r1'), responseOf(table));
+    await results.handleMessage({ type: 'export', runId: 'r1', view: { tableIndex: 0 }, format: 'csv' });
+    assert.equal(writes.length, 1, 'one write through the host');
+    assert.ok(Buffer.from(writes[0]).equals(Buffer.concat(local)), 'the same bytes a local file gets');
+    assert.ok(posted.some((m) => m.type === 'notice' && m.message === `Exported 30,000 rows to ${destination.label}`));
+
+    const cancelledWrites: Uint8Array[] = [];
+    const cancelling = new ResultsController(
+      hostFor([], {
+        chooseExportFile: async () => ({ label: 'vscode-vfs://github/me/repo/out.csv', writeAll: async (bytes: Uint8Array) => void cancelledWrites.push(bytes) }),
+        withProgress: async (_title, task) => {
+          const cancel = new AbortController();
+          return task(() => cancel.abort(), cancel.signal);
+        },
+      }),
+    );
+    cancelling.showResults(runOf('r2'), responseOf(table));
+    await cancelling.handleMessage({ type: 'export', runId: 'r2', view: { tableIndex: 0 }, format: 'csv' });
+    assert.equal(cancelledWrites.length, 0, 'nothing reaches the remote file system');
+  });
+
   it('the page gets the first rows of a running filter, then the final count; a copy of the view is exact', async () => {
     const body = buildStormEventsV2Body(40_000);
     const table = parseKustoResponseChunks([body]).tables.find((t) => t.kind === 'PrimaryResult')!;

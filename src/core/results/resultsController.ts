@@ -2,9 +2,6 @@
 // page's requests (pages of rows of a sorted/filtered view, copy, export) and tells the page what to show.
 // ResultsPanel wires it to a real webview; tests drive it directly or through a headless page.
 
-import { createWriteStream } from 'node:fs';
-import { unlink } from 'node:fs/promises';
-import { once } from 'node:events';
 import type { KustoResponse, KustoTable } from '../kusto/resultTypes';
 import {
   parsePageMessage,
@@ -18,6 +15,7 @@ import {
 import { ResultTable, type ResultView, type ViewOptions } from './resultView';
 import { rowsToTsv, writeCsv, writeJson } from './resultExport';
 import { ViewJobs } from './viewJobs';
+import { openExport, type ExportTarget } from './exportDestination';
 import { isWorkCancelled } from './slicedWork';
 import { answerChartRequest, tableVisualizations, writeChartImage } from './chartRequests';
 import type { ChartImageFormat } from '../../shared/chartSpec';
@@ -32,8 +30,11 @@ export const MAX_SHARED_ROWS = 10_000;
 export interface ResultsHost {
   post(message: ExtensionToPageMessage): void;
   writeClipboard(text: string): Promise<void>;
-  /** Asks the user where to save an export; a file system path, or undefined when they cancel. */
-  chooseExportFile(format: ExportFormat, suggestedFileName: string): Promise<string | undefined>;
+  /**
+   * Asks the user where to save an export: a local file system path, a destination the host writes (a remote or
+   * virtual workspace), or undefined when they cancel.
+   */
+  chooseExportFile(format: ExportFormat, suggestedFileName: string): Promise<ExportTarget | undefined>;
   revealPosition(run: RunInfo, line: number, column: number): void;
   /**
    * Runs a long task (an export, a large copy) with visible progress and a way to cancel it; without it, the task
@@ -396,23 +397,30 @@ export class ResultsController {
       return;
     }
     const suggested = `${safeFileName(view.source.table.name || 'results')}.${format}`;
-    const path = await this.host.chooseExportFile(format, suggested);
-    if (!path) {
+    const target = await this.host.chooseExportFile(format, suggested);
+    if (target === undefined) {
       return;
     }
     const started = Date.now();
-    const out = createWriteStream(path, { encoding: 'utf8' });
+    const destination = openExport(target);
+    const out = destination.out;
     const rawFormulas = this.host.exportRawFormulas?.() === true;
-    const rows = await this.withProgress(`Exporting ${format.toUpperCase()}`, (onProgress, signal) =>
-      format === 'csv' ? writeCsv(view, out, { onProgress, signal, rawFormulas }) : writeJson(view, out, { onProgress, signal }),
-    );
+    let rows: number | undefined;
+    try {
+      rows = await this.withProgress(`Exporting ${format.toUpperCase()}`, (onProgress, signal) =>
+        format === 'csv' ? writeCsv(view, out, { onProgress, signal, rawFormulas }) : writeJson(view, out, { onProgress, signal }),
+      );
+      if (rows !== undefined) await destination.commit();
+    } catch (error) {
+      await destination.discard();
+      throw error;
+    }
     if (rows === undefined) {
-      // Cancelled: no half-written file left behind (once the stream has let go of it).
-      if (!out.closed) await once(out, 'close');
-      await unlink(path).catch(() => undefined);
+      // Cancelled: no half-written file left behind.
+      await destination.discard();
       return;
     }
-    const message = `Exported ${rows.toLocaleString('en-US')} row${rows === 1 ? '' : 's'} to ${path}`;
+    const message = `Exported ${rows.toLocaleString('en-US')} row${rows === 1 ? '' : 's'} to ${destination.label}`;
     this.host.log.info(`${message} in ${Date.now() - started} ms`);
     this.host.post({ type: 'notice', level: 'info', message });
   }
