@@ -22,14 +22,67 @@ export function isCategoryColumnType(type: KustoScalarType): boolean {
 
 const isoDatePrefix = /^-?\d{4}-\d\d-\d\d/;
 
-function digits(text: string, at: number, count: number): number {
+/**
+ * Reads "yyyy-MM-ddTHH:mm:ss[.fffffff]Z" from the character codes of a text (or the bytes of one): epoch ms, and
+ * whether digits past the millisecond make the text the exact value. Undefined for any other spelling.
+ */
+function canonicalDatetime(text: string | Uint8Array, start: number, length: number): { value: number; exact: boolean } | undefined {
+  if (length < 20 || length > 28) return undefined;
+  // The codes copied once into a small array, so the digits below are read one way for texts and bytes alike.
+  const codes = scratch;
+  if (typeof text === 'string') for (let i = 0; i < length; i++) codes[i] = text.charCodeAt(start + i);
+  else for (let i = 0; i < length; i++) codes[i] = text[start + i];
+  if (codes[4] !== 45 || codes[7] !== 45 || codes[10] !== 84 || codes[13] !== 58 || codes[16] !== 58 || codes[length - 1] !== 90) return undefined;
+  const year = digitsAt(codes, 0, 4);
+  const month = digitsAt(codes, 5, 2);
+  const day = digitsAt(codes, 8, 2);
+  const hour = digitsAt(codes, 11, 2);
+  const minute = digitsAt(codes, 14, 2);
+  const second = digitsAt(codes, 17, 2);
+  // Years 0-99 and days past the month's end (31 February) are left to Date.parse, as they always were.
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    return undefined;
+  }
+  let ms = 0;
+  let exact = false;
+  if (length > 20) {
+    if (codes[19] !== 46) return undefined;
+    const fraction = length - 21;
+    if (fraction < 1 || fraction > 7) return undefined;
+    const value = digitsAt(codes, 20, fraction);
+    if (value < 0) return undefined;
+    const ticks = value * 10 ** (7 - fraction);
+    ms = Math.floor(ticks / 10_000);
+    // Digits past the millisecond are 100 ns ticks a double date cannot hold: keep the text for the tooltip.
+    exact = ticks % 10_000 !== 0;
+  }
+  return { value: daysFromCivil(year, month, day) * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000 + ms, exact };
+}
+
+const scratch = new Uint16Array(28);
+
+function digitsAt(codes: Uint16Array, at: number, count: number): number {
   let value = 0;
   for (let i = at; i < at + count; i++) {
-    const code = text.charCodeAt(i) - 48;
-    if (code < 0 || code > 9) return -1;
-    value = value * 10 + code;
+    const digit = codes[i] - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
   }
   return value;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil), as Date.UTC counts them. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  return era * 146097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719468;
 }
 
 /**
@@ -37,31 +90,19 @@ function digits(text: string, at: number, count: number): number {
  * point); undefined for any other spelling, which then goes through Date.parse.
  */
 function kustoDatetimeMs(text: string): ChartNumber | undefined {
-  if (text.length < 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(text.length - 1) !== 90) return undefined;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
-  const second = digits(text, 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
-  let ms = 0;
-  let exact = false;
-  if (text.length > 20) {
-    if (text.charCodeAt(19) !== 46) return undefined;
-    const fraction = text.length - 21;
-    if (fraction < 1 || fraction > 7) return undefined;
-    const value = digits(text, 20, fraction);
-    if (value < 0) return undefined;
-    const ticks = value * 10 ** (7 - fraction);
-    ms = Math.floor(ticks / 10_000);
-    // Digits past the millisecond are 100 ns ticks a double date cannot hold: keep the text for the tooltip.
-    exact = ticks % 10_000 !== 0;
-  }
-  const value = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  // Date.UTC maps years 0-99 to 1900-1999 and rolls 31 February over: leave those to Date.parse.
-  if (year < 100 || new Date(value).getUTCDate() !== day) return undefined;
-  return exact ? { value, exact: text } : { value };
+  const read = canonicalDatetime(text, 0, text.length);
+  if (!read) return undefined;
+  return read.exact ? { value: read.value, exact: text } : { value: read.value };
+}
+
+/**
+ * A datetime cell's text in buffer[start, end) (between its quotes) as chart numbers read it, without making a
+ * string of it; undefined when it is not Kusto's canonical spelling (the caller then reads the text).
+ */
+export function kustoDatetimeBytes(buffer: Uint8Array, start: number, end: number): ChartNumber | undefined {
+  const read = canonicalDatetime(buffer, start, end - start);
+  if (!read) return undefined;
+  return read.exact ? { value: read.value, exact: Buffer.from(buffer.buffer, buffer.byteOffset + start, end - start).toString('latin1') } : { value: read.value };
 }
 
 /** Milliseconds of a Kusto datetime text; undefined when it is not one. */
