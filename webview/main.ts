@@ -16,7 +16,7 @@ import type {
 } from '../src/shared/resultsProtocol';
 import { viewKey } from '../src/shared/resultsProtocol';
 import { VirtualGrid } from './grid';
-import { ChartView } from './chartView';
+import { ChartView, loadChartRenderer } from './chartView';
 import { PAGE_SIZE, RowCache } from './rowCache';
 import { createButton, createProgressRing, createTabs, createTextField, registerToolkit, type TextFieldHandle } from './toolkit';
 import { loadPageState, postToExtension, savePageState, type PageState, type TabState } from './vscodeApi';
@@ -239,6 +239,8 @@ function showResults(message: ResultsMetaMessage): void {
   }
   if (pageState.activeTab >= message.tables.length) pageState.activeTab = 0;
   meta = message;
+  // Its chart follows: fetch the chart library while the view is laid out (the first chart of a panel).
+  if (message.chartFollows !== undefined) void loadChartRenderer().catch(() => undefined);
 
   const view = el('div', 'results');
   view.append(buildResultsHeader(message), ...workflowBanners(message));
@@ -394,7 +396,7 @@ function applyMode(reason?: string): void {
   if (chart) {
     const state = tabState();
     const picking = !state.chartRequest && !renderedVisualization();
-    chartView.show(meta.run.runId, activeTabIndex(), table.columns, table.name, state.chartRequest, picking);
+    chartView.show(meta.run.runId, activeTabIndex(), table.columns, table.name, state.chartRequest, picking, meta.chartFollows === activeTabIndex());
   } else {
     chartView.clear();
   }
@@ -592,7 +594,8 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToPageMessage>)
       showNotice(message);
       break;
     case 'chart':
-      void chartView.onChart(message);
+      if (message.pushed) chartView.offer(message);
+      else void chartView.onChart(message);
       break;
     case 'clipboardContent':
       void writeRichClipboard(message, (text, level) => showNotice({ type: 'notice', level, message: text }));

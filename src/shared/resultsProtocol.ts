@@ -86,6 +86,11 @@ export interface ResultsMetaMessage {
   readonly partialErrors: readonly KustoErrorInfo[];
   /** Set when the result hit the row or size limit: the page offers to run again without truncation. */
   readonly truncation?: TruncationInfo;
+  /**
+   * The table whose chart (as the query rendered it) the extension posts right after this message, unasked
+   * (`pushed`): the page draws it without asking for it.
+   */
+  readonly chartFollows?: number;
 }
 
 export interface TruncationInfo {
@@ -112,6 +117,8 @@ export interface ChartMessage {
   readonly fromQuery: boolean;
   readonly spec?: ChartSpec;
   readonly error?: string;
+  /** Sent unasked with the results (see ResultsMetaMessage.chartFollows); its requestId means nothing. */
+  readonly pushed?: boolean;
 }
 
 export interface RowsMessage {

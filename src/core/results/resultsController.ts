@@ -85,18 +85,29 @@ export class ResultsController {
           this.host.post({ type: 'viewProgress', runId: run.runId, view: viewSpecOf(tableIndex, options), ...progress }),
         ),
     );
-    this.setState({ kind: 'results', run, response, tables, jobs });
+    // A result the query rendered as a chart: its chart goes with it, so the page draws without asking (one round
+    // trip less). Built after the results message is out, while the page lays out its view.
+    const visualization = response.primaryResults.length > 0 ? tableVisualizations(response)[0] : undefined;
+    const pushChart = visualization !== undefined && visualization.type !== 'table';
+    this.setState({ kind: 'results', run, response, tables, jobs }, pushChart ? 0 : undefined);
+    if (pushChart) {
+      setTimeout(() => {
+        if (this.state.kind !== 'results' || this.state.response !== response) return;
+        this.host.post({ ...answerChartRequest(response, { type: 'requestChart', runId: run.runId, tableIndex: 0, requestId: 0 }), pushed: true });
+      }, 0);
+    }
   }
 
   showError(run: RunInfo, error: ErrorDisplay): void {
     this.setState({ kind: 'error', run, error });
   }
 
-  private setState(state: PanelState): void {
+  private setState(state: PanelState, chartFollows?: number): void {
     // Work on the views of the results being replaced is of no use any more.
     if (this.state.kind === 'results') for (const jobs of this.state.jobs) jobs.cancel();
     this.state = state;
-    this.host.post(this.stateMessage());
+    const message = this.stateMessage();
+    this.host.post(message.type === 'resultsMeta' && chartFollows !== undefined ? { ...message, chartFollows } : message);
   }
 
   /** The message that puts a freshly loaded page into the current state. */
