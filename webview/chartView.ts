@@ -110,8 +110,9 @@ export class ChartView {
   show(runId: string, tableIndex: number, columns: readonly ColumnMeta[], title: string, request?: ChartRequest, openPicker = false, chartFollows = false): void {
     this.current = { runId, tableIndex, columns, title };
     this.picker.hidden = !openPicker;
-    this.message.textContent = 'Drawing the chart…';
-    this.notes.textContent = '';
+    // A chart already shown stays until the next one replaces it: a line of text above it would resize it (and a
+    // resize redraws every point) twice, once coming and once going.
+    if (!this.handle) this.message.textContent = 'Drawing the chart…';
     this.askedRequest = request;
     this.awaitingPush = undefined;
     const requestId = ++this.requestId;
@@ -225,6 +226,7 @@ export class ChartView {
   clear(): void {
     this.handle?.dispose();
     this.handle = undefined;
+    this.notes.textContent = '';
     this.area.replaceChildren();
     delete this.element.dataset.chartKind;
   }
