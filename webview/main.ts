@@ -240,7 +240,7 @@ function showResults(message: ResultsMetaMessage): void {
   if (pageState.activeTab >= message.tables.length) pageState.activeTab = 0;
   meta = message;
   // Its chart follows: fetch the chart library while the view is laid out (the first chart of a panel).
-  if (message.chartFollows !== undefined) void loadChartRenderer().catch(() => undefined);
+  if (message.chartFollows !== undefined || message.chart) void loadChartRenderer().catch(() => undefined);
 
   const view = el('div', 'results');
   view.append(buildResultsHeader(message), ...workflowBanners(message));
@@ -579,6 +579,8 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToPageMessage>)
       showRunning(message.run);
       break;
     case 'resultsMeta':
+      // A small result brings its chart along: offered first, so the view draws it as it is laid out.
+      if (message.chart) chartView.offer(message.chart);
       showResults(message);
       break;
     case 'rows':

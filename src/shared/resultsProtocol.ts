@@ -91,6 +91,8 @@ export interface ResultsMetaMessage {
    * (`pushed`): the page draws it without asking for it.
    */
   readonly chartFollows?: number;
+  /** The chart of the first table, as the query rendered it, when small enough to build at once: no second message. */
+  readonly chart?: ChartMessage;
 }
 
 export interface TruncationInfo {

@@ -39,6 +39,15 @@ const perDay = (): KustoTable =>
     ],
   );
 
+const manyRows = (): KustoTable =>
+  tableFromV2(
+    [
+      { name: 'T', type: 'datetime' },
+      { name: 'N', type: 'long' },
+    ],
+    Array.from({ length: 20_000 }, (_, i) => [new Date(Date.UTC(2020, 0, 1) + i * 60_000).toISOString(), i % 13]),
+  );
+
 function controllerPosting(): { controller: ResultsController; posted: ExtensionToPageMessage[] } {
   const posted: ExtensionToPageMessage[] = [];
   const controller = new ResultsController({
@@ -54,14 +63,14 @@ function controllerPosting(): { controller: ResultsController; posted: Extension
 const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe('a rendered result carries its chart to the page', () => {
-  it('posts the chart the query rendered right after the results, unasked, and says so in the results message', async () => {
+  it('sends the chart a query rendered inside the results message when the table is small: no second message', async () => {
     const { controller, posted } = controllerPosting();
     controller.showResults(run, responseOf(perDay(), { type: 'timechart', properties: {} }));
+    await nextTask();
+    assert.equal(posted.length, 1);
     const meta = posted[0] as ResultsMetaMessage;
     assert.equal(meta.type, 'resultsMeta');
-    assert.equal(meta.chartFollows, 0, 'the page is told the chart of its first table follows');
-    await nextTask();
-    const chart = posted[1] as ChartMessage;
+    const chart = meta.chart!;
     assert.equal(chart.type, 'chart');
     assert.equal(chart.pushed, true);
     assert.equal(chart.runId, run.runId);
@@ -78,6 +87,21 @@ describe('a rendered result carries its chart to the page', () => {
     assert.deepEqual(spec.series[1].y, [3, null], 'a null count is a gap, not a zero');
   });
 
+  it('posts the chart of a large table right after the results message, unasked, and says it follows', async () => {
+    const { controller, posted } = controllerPosting();
+    controller.showResults(run, responseOf(manyRows(), { type: 'timechart', properties: {} }));
+    const meta = posted[0] as ResultsMetaMessage;
+    assert.equal(meta.type, 'resultsMeta');
+    assert.equal(meta.chartFollows, 0, 'the page is told the chart of its first table follows');
+    assert.equal(meta.chart, undefined);
+    await nextTask();
+    const chart = posted[1] as ChartMessage;
+    assert.equal(chart.type, 'chart');
+    assert.equal(chart.pushed, true);
+    const spec = unpackChartSpec(chart.spec!) as CartesianChartSpec;
+    assert.equal(spec.sampling?.totalPoints, 20_000);
+  });
+
   it('posts no chart for a result without a chart, or one rendered as a table; a page reload gets no unasked chart', async () => {
     const { controller, posted } = controllerPosting();
     controller.showResults(run, responseOf(perDay()));
@@ -87,16 +111,16 @@ describe('a rendered result carries its chart to the page', () => {
       posted.map((m) => m.type),
       ['resultsMeta', 'resultsMeta'],
     );
-    assert.ok(posted.every((m) => m.type === 'resultsMeta' && m.chartFollows === undefined));
+    assert.ok(posted.every((m) => m.type === 'resultsMeta' && m.chartFollows === undefined && m.chart === undefined));
     controller.showResults({ ...run, runId: 'run-3' }, responseOf(perDay(), { type: 'piechart', properties: {} }));
     await controller.handleMessage({ type: 'ready' });
     const reload = posted.at(-1) as ResultsMetaMessage;
-    assert.equal(reload.chartFollows, undefined, 'the answer to "ready" does not promise a chart (the page asks for it)');
+    assert.equal(reload.chartFollows ?? reload.chart, undefined, 'the answer to "ready" brings no chart (the page asks for it)');
   });
 
   it('drops the chart of a result replaced before it was built', async () => {
     const { controller, posted } = controllerPosting();
-    controller.showResults(run, responseOf(perDay(), { type: 'timechart', properties: {} }));
+    controller.showResults(run, responseOf(manyRows(), { type: 'timechart', properties: {} }));
     controller.showRunning({ ...run, runId: 'run-2' }, () => undefined);
     await nextTask();
     assert.deepEqual(

@@ -8,10 +8,12 @@ import { once } from 'node:events';
 import type { KustoResponse } from '../kusto/resultTypes';
 import {
   parsePageMessage,
+  type ChartMessage,
   type ErrorDisplay,
   type ExportFormat,
   type ExtensionToPageMessage,
   type PageToExtensionMessage,
+  type ResultsMetaMessage,
   type RunInfo,
   type ViewSpec,
 } from '../../shared/resultsProtocol';
@@ -27,6 +29,9 @@ import { resultsAsHtml, resultsAsMarkdown } from '../share/queryAndResults';
 
 /** Most rows "Copy Query and Results" puts on the clipboard (it is for mail and documents, not export). */
 export const MAX_SHARED_ROWS = 10_000;
+
+/** Rows up to which a rendered table's chart is built at once and sent inside the results message (a few ms). */
+export const INLINE_CHART_ROWS = 5_000;
 
 /** What the controller needs from its surroundings (a webview panel, or a test). */
 export interface ResultsHost {
@@ -86,14 +91,20 @@ export class ResultsController {
         ),
     );
     // A result the query rendered as a chart: its chart goes with it, so the page draws without asking (one round
-    // trip less). Built after the results message is out, while the page lays out its view.
+    // trip less): inside the results message when the table is small, else built once the results message is out,
+    // while the page lays out its view.
     const visualization = response.primaryResults.length > 0 ? tableVisualizations(response)[0] : undefined;
     const pushChart = visualization !== undefined && visualization.type !== 'table';
-    this.setState({ kind: 'results', run, response, tables, jobs }, pushChart ? 0 : undefined);
-    if (pushChart) {
+    const state = { kind: 'results', run, response, tables, jobs } as const;
+    const chartMessage = (): ChartMessage => ({ ...answerChartRequest(response, { type: 'requestChart', runId: run.runId, tableIndex: 0, requestId: 0 }), pushed: true });
+    if (!pushChart) {
+      this.setState(state);
+    } else if (response.primaryResults[0].rows.length <= INLINE_CHART_ROWS) {
+      this.setState(state, { chart: chartMessage() });
+    } else {
+      this.setState(state, { chartFollows: 0 });
       setTimeout(() => {
-        if (this.state.kind !== 'results' || this.state.response !== response) return;
-        this.host.post({ ...answerChartRequest(response, { type: 'requestChart', runId: run.runId, tableIndex: 0, requestId: 0 }), pushed: true });
+        if (this.state.kind === 'results' && this.state.response === response) this.host.post(chartMessage());
       }, 0);
     }
   }
@@ -102,12 +113,12 @@ export class ResultsController {
     this.setState({ kind: 'error', run, error });
   }
 
-  private setState(state: PanelState, chartFollows?: number): void {
+  private setState(state: PanelState, chart?: Pick<ResultsMetaMessage, 'chartFollows' | 'chart'>): void {
     // Work on the views of the results being replaced is of no use any more.
     if (this.state.kind === 'results') for (const jobs of this.state.jobs) jobs.cancel();
     this.state = state;
     const message = this.stateMessage();
-    this.host.post(message.type === 'resultsMeta' && chartFollows !== undefined ? { ...message, chartFollows } : message);
+    this.host.post(message.type === 'resultsMeta' && chart ? { ...message, ...chart } : message);
   }
 
   /** The message that puts a freshly loaded page into the current state. */
