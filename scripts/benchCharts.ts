@@ -7,7 +7,8 @@
 //  - interaction: per hover step (mousemove across the plot) and zoom step (wheel over the plot), the main-thread
 //    work of that step: the event's synchronous handling plus the work of the next frame (ECharts' render in its
 //    animation frame, then style, layout, paint) up to a task queued from our own animation-frame callback, which
-//    runs once that frame is done. Target p95 < 16 ms.
+//    runs once that frame is done; the slowest of the next 2 frames (hover) or 8 frames (zoom, which ECharts
+//    throttles to 100 ms) counts. Target p95 < 16 ms.
 //  - a panel without a chart: whether chart.js was fetched at all, how much of the page's own bundle is chart
 //    code (the chart view, the spec types it reads), and the size of both bundles.
 // The machine's load average is printed first: on a shared machine the figures are that much slower.
@@ -131,15 +132,20 @@ async function interactionWork(page: Page, kind: 'hover' | 'zoom', steps: number
           area.dispatchEvent(new WheelEvent('wheel', { clientX: box.left + box.width / 2, clientY: y, deltaY, bubbles: true, cancelable: true }));
         }
         const handled = performance.now() - started;
-        // The next frame's work: from its start to a task queued in our animation-frame callback, which runs after
-        // the frame's other callbacks (ECharts' render), style, layout and paint.
-        const frameWork = await new Promise<number>((done) =>
-          requestAnimationFrame((frameStart) => {
-            const channel = new MessageChannel();
-            channel.port1.onmessage = () => done(Math.max(0, performance.now() - frameStart));
-            channel.port2.postMessage(null);
-          }),
-        );
+        // The work of the next frames: each from its start to a task queued in our animation-frame callback, which
+        // runs after the frame's other callbacks (ECharts' render), style, layout and paint. The slowest of the
+        // frames that follow counts: ECharts redraws a zoom up to 100 ms later (its dataZoom throttle).
+        let frameWork = 0;
+        for (let frame = 0; frame < (mode === 'zoom' ? 8 : 2); frame++) {
+          const work = await new Promise<number>((done) =>
+            requestAnimationFrame((frameStart) => {
+              const channel = new MessageChannel();
+              channel.port1.onmessage = () => done(Math.max(0, performance.now() - frameStart));
+              channel.port2.postMessage(null);
+            }),
+          );
+          frameWork = Math.max(frameWork, work);
+        }
         works.push(handled + frameWork);
       }
       return works;
