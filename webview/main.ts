@@ -342,8 +342,9 @@ function loadActiveTab(): void {
   cache.setView(view);
   rowCountKnown = !view.filter;
   shownRowCount = rowCountKnown ? table.rowCount : 0;
-  grid.setTable(table.columns, rowCountKnown ? table.rowCount : 0, state.sort, state.columnWidths);
+  // The mode first: a tab opening on its chart draws it before the (then hidden) grid lays out its rows.
   applyMode();
+  grid.setTable(table.columns, rowCountKnown ? table.rowCount : 0, state.sort, state.columnWidths);
   updateCountLabel(rowCountKnown ? table.rowCount : undefined);
   if (rowCountKnown) {
     grid.scrollTo(state.scrollTop, state.scrollLeft);
