@@ -86,6 +86,10 @@ export class ChartView {
   private askedRequest: ChartRequest | undefined;
   private zoomTimer: number | undefined;
   private zoomRequestId = -1;
+  /** The chart the extension sent with the results (as the query rendered it), kept for a return to its tab. */
+  private pushed: ChartMessage | undefined;
+  /** Set while the shown table's chart is on its way unasked (see ResultsMetaMessage.chartFollows). */
+  private awaitingPush: { runId: string; tableIndex: number } | undefined;
 
   constructor(private readonly host: ChartViewHost) {
     this.area.setAttribute('role', 'img');
@@ -103,13 +107,39 @@ export class ChartView {
   }
 
   /** Asks the extension for the chart of a table: as the query rendered it (or the guess), or as picked. */
-  show(runId: string, tableIndex: number, columns: readonly ColumnMeta[], title: string, request?: ChartRequest, openPicker = false): void {
+  show(runId: string, tableIndex: number, columns: readonly ColumnMeta[], title: string, request?: ChartRequest, openPicker = false, chartFollows = false): void {
     this.current = { runId, tableIndex, columns, title };
     this.picker.hidden = !openPicker;
-    this.message.textContent = 'Drawing the chart…';
-    this.notes.textContent = '';
+    // A chart already shown stays until the next one replaces it: a line of text above it would resize it (and a
+    // resize redraws every point) twice, once coming and once going.
+    if (!this.handle) this.message.textContent = 'Drawing the chart…';
     this.askedRequest = request;
-    this.host.post({ type: 'requestChart', runId, tableIndex, requestId: ++this.requestId, ...(request ? { request } : {}) });
+    this.awaitingPush = undefined;
+    const requestId = ++this.requestId;
+    if (!request) {
+      // The query's own chart came (or is coming) with the results: draw it without asking.
+      const pushed = this.pushed;
+      if (pushed && pushed.runId === runId && pushed.tableIndex === tableIndex) {
+        void this.onChart({ ...pushed, requestId });
+        return;
+      }
+      if (chartFollows && pushed?.runId !== runId) {
+        this.awaitingPush = { runId, tableIndex };
+        return;
+      }
+    }
+    this.host.post({ type: 'requestChart', runId, tableIndex, requestId, ...(request ? { request } : {}) });
+  }
+
+  /** The chart the extension sent with the results, unasked: drawn now if its table is shown, else kept. */
+  offer(message: ChartMessage): void {
+    this.pushed = message;
+    if (message.spec && message.spec.shape !== 'table' && message.spec.shape !== 'card') void loadChartRenderer().catch(() => undefined);
+    const awaiting = this.awaitingPush;
+    if (awaiting && awaiting.runId === message.runId && awaiting.tableIndex === message.tableIndex) {
+      this.awaitingPush = undefined;
+      void this.onChart({ ...message, requestId: this.requestId });
+    }
   }
 
   /** A sampled chart was zoomed: ask for its points again, finely inside the window (debounced). */
@@ -196,6 +226,7 @@ export class ChartView {
   clear(): void {
     this.handle?.dispose();
     this.handle = undefined;
+    this.notes.textContent = '';
     this.area.replaceChildren();
     delete this.element.dataset.chartKind;
   }

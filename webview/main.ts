@@ -17,7 +17,7 @@ import type {
 } from '../src/shared/resultsProtocol';
 import { viewKey } from '../src/shared/resultsProtocol';
 import { VirtualGrid } from './grid';
-import { ChartView } from './chartView';
+import { ChartView, loadChartRenderer } from './chartView';
 import { PAGE_SIZE, RowCache } from './rowCache';
 import { createButton, createProgressRing, createTabs, createTextField, registerToolkit, type TextFieldHandle } from './toolkit';
 import { loadPageState, postToExtension, savePageState, type PageState, type TabState } from './vscodeApi';
@@ -266,6 +266,8 @@ function showResults(message: ResultsMetaMessage): void {
   }
   if (pageState.activeTab >= message.tables.length) pageState.activeTab = 0;
   meta = message;
+  // Its chart follows: fetch the chart library while the view is laid out (the first chart of a panel).
+  if (message.chartFollows !== undefined || message.chart) void loadChartRenderer().catch(() => undefined);
 
   const view = el('div', 'results');
   view.append(buildResultsHeader(message), ...workflowBanners(message));
@@ -431,8 +433,9 @@ function loadActiveTab(): void {
   cache.setView(view);
   rowCountKnown = !view.filter;
   shownRowCount = rowCountKnown ? table.rowCount : 0;
-  grid.setTable(table.columns, rowCountKnown ? table.rowCount : 0, state.sort, state.columnWidths);
+  // The mode first: a tab opening on its chart draws it before the (then hidden) grid lays out its rows.
   applyMode();
+  grid.setTable(table.columns, rowCountKnown ? table.rowCount : 0, state.sort, state.columnWidths);
   updateCountLabel(rowCountKnown ? table.rowCount : undefined);
   if (rowCountKnown) {
     grid.scrollTo(state.scrollTop, state.scrollLeft);
@@ -485,7 +488,7 @@ function applyMode(reason?: string): void {
   if (chart) {
     const state = tabState();
     const picking = !state.chartRequest && !renderedVisualization();
-    chartView.show(meta.run.runId, activeTabIndex(), table.columns, table.name, state.chartRequest, picking);
+    chartView.show(meta.run.runId, activeTabIndex(), table.columns, table.name, state.chartRequest, picking, meta.chartFollows === activeTabIndex());
   } else {
     chartView.clear();
   }
@@ -676,6 +679,8 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToPageMessage>)
       showRunning(message.run);
       break;
     case 'resultsMeta':
+      // A small result brings its chart along: offered first, so the view draws it as it is laid out.
+      if (message.chart) chartView.offer(message.chart);
       showResults(message);
       break;
     case 'rows':
@@ -694,7 +699,8 @@ window.addEventListener('message', (event: MessageEvent<ExtensionToPageMessage>)
       showNotice(message);
       break;
     case 'chart':
-      void chartView.onChart(message);
+      if (message.pushed) chartView.offer(message);
+      else void chartView.onChart(message);
       break;
     case 'clipboardContent':
       void writeRichClipboard(message, (text, level) => showNotice({ type: 'notice', level, message: text }));

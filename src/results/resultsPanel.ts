@@ -8,6 +8,7 @@ import type { KustoResponse, KustoTable } from '../core/kusto/resultTypes';
 import { ResultsController, type ResultsHost } from '../core/results/resultsController';
 import { resultsPageDocument } from '../core/results/resultsPageDocument';
 import type { ExportTarget } from '../core/results/exportDestination';
+import { exportTargetOf } from './exportTarget';
 import type { ErrorDisplay, ExportFormat, ExtensionToPageMessage, RunInfo } from '../shared/resultsProtocol';
 import { chartScriptUri, chooseChartImageFile } from './chartGlue';
 
@@ -205,12 +206,6 @@ export class ResultsPanel implements vscode.Disposable {
     });
     return uri ? exportTargetOf(uri) : undefined;
   }
-}
-
-/** A local file is streamed to; a remote or virtual workspace's file is written through VS Code's file system. */
-export function exportTargetOf(uri: vscode.Uri): ExportTarget {
-  if (uri.scheme === 'file') return uri.fsPath;
-  return { label: uri.toString(true), writeAll: async (bytes) => vscode.workspace.fs.writeFile(uri, bytes) };
 }
 
 /** The page's HTML: strict CSP with a fresh nonce; script and styles only from dist/webview. */

@@ -91,6 +91,13 @@ export interface ResultsMetaMessage {
    * `streamRows` messages grow its count, and a resultsMeta for the same run without it settles the result.
    */
   readonly streaming?: boolean;
+  /**
+   * The table whose chart (as the query rendered it) the extension posts right after this message, unasked
+   * (`pushed`): the page draws it without asking for it.
+   */
+  readonly chartFollows?: number;
+  /** The chart of the first table, as the query rendered it, when small enough to build at once: no second message. */
+  readonly chart?: ChartMessage;
 }
 
 /** More rows of a streaming result have arrived: the primary table now has `rowCount` rows. */
@@ -124,6 +131,8 @@ export interface ChartMessage {
   readonly fromQuery: boolean;
   readonly spec?: ChartSpec;
   readonly error?: string;
+  /** Sent unasked with the results (see ResultsMetaMessage.chartFollows); its requestId means nothing. */
+  readonly pushed?: boolean;
 }
 
 export interface RowsMessage {

@@ -268,7 +268,25 @@ describe('results webview charts (headless Chromium)', function () {
     await drawn('timechart');
     const rowsAsked = h.received.reduce((sum, m) => sum + (m.type === 'requestRows' ? m.count : 0), 0);
     assert.ok(rowsAsked <= 500, `the page asked for ${rowsAsked} of 20,000 rows: at most the hidden grid's first pages`);
-    assert.equal(h.received.filter((m) => m.type === 'requestChart').length, 1, 'one chart request');
+    assert.equal(h.received.filter((m) => m.type === 'requestChart').length, 0, 'the chart came with the results: no chart request');
+  });
+
+  it('draws the chart the query rendered without asking the extension, also on a return to the Chart view; a picked chart is asked for', async () => {
+    h.controller.showResults(runInfo('pushed', 'StormEvents | summarize count() by State | render piechart'), responseOf([stateCounts], { visualization: visualization('piechart') }));
+    await drawn('piechart');
+    assert.ok((await waitForPixels(FALLBACK_BLUE, 200)) >= 200, 'the first slice is drawn');
+    await h.page.locator('.mode-table').click();
+    await h.page.locator('.grid-row[aria-rowindex="2"]:not([aria-busy])').waitFor();
+    await h.page.locator('.mode-chart').click();
+    await drawn('piechart');
+    assert.ok((await waitForPixels(FALLBACK_BLUE, 200)) >= 200, 'drawn again from the chart that came with the results');
+    assert.equal(h.received.filter((m) => m.type === 'requestChart').length, 0, 'no chart request so far');
+    await h.page.locator('.chart-bar vscode-button').first().click();
+    await h.page.locator('.chart-type').selectOption('columnchart');
+    await h.page.locator('.chart-picker vscode-button').click();
+    await drawn('columnchart');
+    const asked = h.received.filter((m) => m.type === 'requestChart');
+    assert.equal(asked.length, 1, 'the picked chart is built by the extension on request');
   });
 });
 

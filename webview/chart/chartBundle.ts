@@ -98,7 +98,14 @@ function draw(host: HTMLElement, firstSpec: ChartSpec, onTooltip?: (text: string
   chart.setOption(chartOption(spec, theme, false, onTooltip), { notMerge: true });
   chart.off('datazoom');
   if (onZoom) chart.on('datazoom', () => onZoom(zoomWindow(chart, spec)));
-  const resizeObserver = new ResizeObserver(() => chart.resize());
+  // Only a real change of size redraws: the observer's first report, and the panel's view being rebuilt around
+  // the chart (hidden, then shown at the same size), would each redraw the whole chart for nothing.
+  const resizeObserver = new ResizeObserver((entries) => {
+    const box = entries[entries.length - 1]?.contentRect;
+    if (!box || box.width === 0 || box.height === 0) return;
+    if (Math.round(box.width) === chart.getWidth() && Math.round(box.height) === chart.getHeight()) return;
+    chart.resize();
+  });
   resizeObserver.observe(host);
   const retheme = (): void => {
     theme = readChartTheme();

@@ -7,6 +7,7 @@ import type { CartesianChartSpec, ChartAxisSpec, ChartKind, ChartSeriesSpec, Exa
 import { ChartInputError, cellArray, findColumn, resolveCartesianColumns } from './chartColumns';
 import type { ChartSettings } from './chartSettings';
 import { axisFormat, cellText, chartNumber, type ChartNumber } from './chartValues';
+import { readChartCells } from './chartCells';
 
 /** More series than this is no longer readable (and usually a wrong guess of the series columns). */
 export const MAX_SERIES = 200;
@@ -86,9 +87,7 @@ export function buildCartesianChart(settings: ChartSettings, columns: readonly K
     return builders;
   };
 
-  const xNumber = (raw: unknown): ChartNumber | null => {
-    if (xFormat !== 'category') return chartNumber(xColumn.type, raw);
-    const label = cellText(xColumn, raw as never);
+  const categoryNumber = (label: string): ChartNumber => {
     let index = categoryIndex.get(label);
     if (index === undefined) {
       index = categories.length;
@@ -109,11 +108,11 @@ export function buildCartesianChart(settings: ChartSettings, columns: readonly K
     if (yValue?.exact !== undefined) builder.exactY.push([at, yValue.exact]);
   };
 
-  for (let start = 0; start < rows.length; start += ITERATION_BLOCK_ROWS) {
-    for (const row of rows.slice(start, start + ITERATION_BLOCK_ROWS)) {
-      const key = seriesColumns.length === 0 ? '' : seriesColumns.map((s) => cellText(columns[s], row[s])).join(', ');
-      const builders = buildersFor(key);
-      if (expandArrays) {
+  if (expandArrays) {
+    for (let start = 0; start < rows.length; start += ITERATION_BLOCK_ROWS) {
+      for (const row of rows.slice(start, start + ITERATION_BLOCK_ROWS)) {
+        const key = seriesColumns.length === 0 ? '' : seriesColumns.map((s) => cellText(columns[s], row[s])).join(', ');
+        const builders = buildersFor(key);
         const xs = cellArray(row[x]);
         for (let i = 0; i < y.length; i++) {
           const ys = cellArray(row[y[i]]);
@@ -124,26 +123,40 @@ export function buildCartesianChart(settings: ChartSettings, columns: readonly K
             if (!xValue) continue;
             const yValue = chartNumber('dynamic', ys[p]);
             addPoint(builder, xValue, yValue);
-            if (i === 0) flags.forEach((f, a) => addAnomaly(f[p], a, key, xValue, yValue));
+            if (i === 0) flags.forEach((f, a) => addAnomaly(chartNumber('real', f[p]), a, key, xValue, yValue));
           }
         }
-        continue;
-      }
-      const xValue = xNumber(row[x]);
-      if (!xValue) {
-        skippedX++;
-        continue;
-      }
-      for (let i = 0; i < y.length; i++) {
-        const yValue = chartNumber(columns[y[i]].type, row[y[i]]);
-        addPoint(builders[i], xValue, yValue);
-        if (i === 0) anomalies.forEach((a, n) => addAnomaly(row[a], n, key, xValue, yValue));
       }
     }
+  } else {
+    // Only the cells the chart uses are read (from the bytes as kept when it can): x, each y, each anomaly flag as
+    // numbers; the series columns (and a category x) as the grid's text.
+    const categoryX = xFormat === 'category';
+    const numberCells = [...(categoryX ? [] : [{ column: x, as: xColumn.type }]), ...y.map((column) => ({ column, as: columns[column].type })), ...anomalies.map((column) => ({ column, as: 'real' as const }))];
+    const textCells = [...seriesColumns, ...(categoryX ? [x] : [])];
+    const yFrom = categoryX ? 0 : 1;
+    const anomalyFrom = yFrom + y.length;
+    readChartCells(rows, columns, numberCells, textCells, (block) => {
+      const { numbers, texts } = block;
+      for (let r = 0; r < block.count; r++) {
+        let key = '';
+        for (let s = 0; s < seriesColumns.length; s++) key = s === 0 ? texts[s][r] : `${key}, ${texts[s][r]}`;
+        const builders = buildersFor(key);
+        const xValue = categoryX ? categoryNumber(texts[seriesColumns.length][r]) : numbers[0][r];
+        if (!xValue) {
+          skippedX++;
+          continue;
+        }
+        for (let i = 0; i < y.length; i++) {
+          const yValue = numbers[yFrom + i][r];
+          addPoint(builders[i], xValue, yValue);
+          if (i === 0) for (let a = 0; a < anomalies.length; a++) addAnomaly(numbers[anomalyFrom + a][r], a, key, xValue, yValue);
+        }
+      }
+    });
   }
 
-  function addAnomaly(flag: unknown, which: number, key: string, xValue: ChartNumber, yValue: ChartNumber | null): void {
-    const number = chartNumber('real', flag);
+  function addAnomaly(number: ChartNumber | null, which: number, key: string, xValue: ChartNumber, yValue: ChartNumber | null): void {
     if (!number || number.value === 0 || !yValue) return;
     addPoint(seriesFor(key, 0, true, columns[anomalies[which]].name), xValue, yValue);
   }

@@ -2,6 +2,7 @@
 // chart specification the page asks for (built from the rows as kept), and saving an exported image.
 
 import { writeFile } from 'node:fs/promises';
+import type { ExportTarget } from './exportDestination';
 import type { KustoResponse, Visualization } from '../kusto/resultTypes';
 import { buildChartSpec, type ChartBuildResult } from '../charts/chartSpecBuilder';
 import { sampleChartSpec } from '../charts/chartSampling';
@@ -59,9 +60,10 @@ export function answerChartRequest(response: KustoResponse, message: RequestChar
   return { ...base, request, fromQuery, spec: packChartSpec(spec) };
 }
 
-/** Writes an image the page exported: PNG arrives as base64, SVG as text. */
-export async function writeChartImage(path: string, format: ChartImageFormat, data: string): Promise<number> {
+/** Writes an image the page exported (PNG arrives as base64, SVG as text) to a local file or through the host. */
+export async function writeChartImage(target: ExportTarget, format: ChartImageFormat, data: string): Promise<number> {
   const bytes = format === 'png' ? Buffer.from(data, 'base64') : Buffer.from(data, 'utf8');
-  await writeFile(path, bytes);
+  if (typeof target === 'string') await writeFile(target, bytes);
+  else await target.writeAll(bytes);
   return bytes.length;
 }

@@ -5,10 +5,12 @@
 import type { KustoResponse, KustoTable } from '../kusto/resultTypes';
 import {
   parsePageMessage,
+  type ChartMessage,
   type ErrorDisplay,
   type ExportFormat,
   type ExtensionToPageMessage,
   type PageToExtensionMessage,
+  type ResultsMetaMessage,
   type RunInfo,
   type ViewSpec,
 } from '../../shared/resultsProtocol';
@@ -25,6 +27,9 @@ import { resultsAsHtml, resultsAsMarkdown } from '../share/queryAndResults';
 
 /** Most rows "Copy Query and Results" puts on the clipboard (it is for mail and documents, not export). */
 export const MAX_SHARED_ROWS = 10_000;
+
+/** Rows up to which a rendered table's chart is built at once and sent inside the results message (a few ms). */
+export const INLINE_CHART_ROWS = 5_000;
 
 /** What the controller needs from its surroundings (a webview panel, or a test). */
 export interface ResultsHost {
@@ -44,7 +49,7 @@ export interface ResultsHost {
   /** True when CSV/TSV should carry formula-like cells as they are (kusto.results.exportRawFormulas). */
   exportRawFormulas?(): boolean;
   /** Asks the user where to save a chart image; absent where images cannot be saved. */
-  chooseImageFile?(format: ChartImageFormat, suggestedFileName: string): Promise<string | undefined>;
+  chooseImageFile?(format: ChartImageFormat, suggestedFileName: string): Promise<ExportTarget | undefined>;
   /** The row limit requests are sent with, to tell a result cut at the limit. */
   resultRowLimit?(): number | undefined;
   /** Runs `text` on the run's connection (e.g. again without truncation). */
@@ -110,7 +115,23 @@ export class ResultsController {
           this.host.post({ type: 'viewProgress', runId: run.runId, view: viewSpecOf(tableIndex, options), ...progress }),
         ),
     );
-    this.setState({ kind: 'results', run, response, tables, jobs, keptFrom });
+    // A result the query rendered as a chart: its chart goes with it, so the page draws without asking (one round
+    // trip less): inside the results message when the table is small, else built once the results message is out,
+    // while the page lays out its view.
+    const visualization = response.primaryResults.length > 0 ? tableVisualizations(response)[0] : undefined;
+    const pushChart = visualization !== undefined && visualization.type !== 'table';
+    const state = { kind: 'results', run, response, tables, jobs, keptFrom } as const;
+    const chartMessage = (): ChartMessage => ({ ...answerChartRequest(response, { type: 'requestChart', runId: run.runId, tableIndex: 0, requestId: 0 }), pushed: true });
+    if (!pushChart) {
+      this.setState(state);
+    } else if (response.primaryResults[0].rows.length <= INLINE_CHART_ROWS) {
+      this.setState(state, { chart: chartMessage() });
+    } else {
+      this.setState(state, { chartFollows: 0 });
+      setTimeout(() => {
+        if (this.state.kind === 'results' && this.state.response === response) this.host.post(chartMessage());
+      }, 0);
+    }
   }
 
   /**
@@ -164,7 +185,7 @@ export class ResultsController {
     this.showResults(run, response, table);
   }
 
-  private setState(state: PanelState): void {
+  private setState(state: PanelState, chart?: Pick<ResultsMetaMessage, 'chartFollows' | 'chart'>): void {
     // Work on the views of the results being replaced is of no use any more.
     if (this.state.kind === 'results') for (const jobs of this.state.jobs) jobs.cancel();
     if (this.streamTimer !== undefined) {
@@ -172,7 +193,8 @@ export class ResultsController {
       this.streamTimer = undefined;
     }
     this.state = state;
-    this.host.post(this.stateMessage());
+    const message = this.stateMessage();
+    this.host.post(message.type === 'resultsMeta' && chart ? { ...message, ...chart } : message);
   }
 
   /** The message that puts a freshly loaded page into the current state. */
@@ -288,11 +310,12 @@ export class ResultsController {
         return;
       case 'saveChartImage': {
         if (!this.host.chooseImageFile) throw new Error('Saving chart images is not available here.');
-        const path = await this.host.chooseImageFile(message.format, `${safeFileName(message.suggestedName)}.${message.format}`);
-        if (!path) return;
-        const bytes = await writeChartImage(path, message.format, message.data);
-        this.host.log.info(`Saved a ${message.format.toUpperCase()} chart (${bytes} bytes) to ${path}`);
-        this.host.post({ type: 'notice', level: 'info', message: `Saved the chart to ${path}` });
+        const target = await this.host.chooseImageFile(message.format, `${safeFileName(message.suggestedName)}.${message.format}`);
+        if (target === undefined) return;
+        const bytes = await writeChartImage(target, message.format, message.data);
+        const label = typeof target === 'string' ? target : target.label;
+        this.host.log.info(`Saved a ${message.format.toUpperCase()} chart (${bytes} bytes) to ${label}`);
+        this.host.post({ type: 'notice', level: 'info', message: `Saved the chart to ${label}` });
         return;
       }
       case 'copyLink': {
