@@ -482,7 +482,8 @@ const MINUS = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
 
-function skipWhitespace(buffer: Buffer, position: number, end: number): number {
+/** The position of the first byte at or after `position` that is not JSON whitespace. */
+export function skipWhitespace(buffer: Uint8Array, position: number, end: number): number {
   while (position < end && buffer[position] <= 0x20) {
     position++;
   }
@@ -490,7 +491,7 @@ function skipWhitespace(buffer: Buffer, position: number, end: number): number {
 }
 
 /** The position just past the JSON value that starts at `position` (the bytes are known to be valid JSON). */
-function skipValue(buffer: Buffer, position: number, end: number): number {
+export function skipValue(buffer: Uint8Array, position: number, end: number): number {
   const first = buffer[position];
   if (first === QUOTE) {
     return skipString(buffer, position + 1, end);
@@ -522,7 +523,7 @@ function skipValue(buffer: Buffer, position: number, end: number): number {
 }
 
 /** The position just past the closing quote of a string whose content starts at `position`. */
-function skipString(buffer: Buffer, position: number, end: number): number {
+function skipString(buffer: Uint8Array, position: number, end: number): number {
   for (let index = position; index < end; index++) {
     const byte = buffer[index];
     if (byte === BACKSLASH) {

@@ -8,10 +8,10 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { needsExactText } from '../kusto/exactDynamic';
 import type { RawRowBytes } from '../kusto/kustoRows';
-import { holdsUnsafeInteger, quoteUnsafeIntegers } from '../kusto/rawJsonRows';
+import { holdsUnsafeInteger, quoteUnsafeIntegers, skipValue, skipWhitespace } from '../kusto/rawJsonRows';
 import type { KustoColumn, KustoValue } from '../kusto/resultTypes';
 import { formatKustoValue } from '../kusto/valueDecoding';
-import { csvField, csvLine, type ExportOptions } from './resultExport';
+import { csvField, csvLine, endWriting, type ExportOptions } from './resultExport';
 import type { ResultView } from './resultView';
 import { SliceClock } from './slicedWork';
 
@@ -142,10 +142,7 @@ export async function writeCsvFromBytes(view: ResultView, raw: RawRowBytes, out:
     }
     output.handOver();
     await output.drained();
-    await new Promise<void>((resolve, reject) => {
-      out.once('error', reject);
-      out.end(() => resolve());
-    });
+    await endWriting(out);
   } catch (error) {
     out.destroy();
     throw error;
@@ -372,45 +369,3 @@ function sameBytes(buffer: Uint8Array, aStart: number, aEnd: number, bStart: num
   return true;
 }
 
-function skipWhitespace(buffer: Buffer, position: number, end: number): number {
-  while (position < end && buffer[position] <= 0x20) position++;
-  return position;
-}
-
-/** The position just past the JSON value at `position` (the bytes are known to be valid JSON). */
-function skipValue(buffer: Buffer, position: number, end: number): number {
-  const first = buffer[position];
-  if (first === QUOTE) {
-    for (let index = position + 1; index < end; index++) {
-      const byte = buffer[index];
-      if (byte === BACKSLASH) index++;
-      else if (byte === QUOTE) return index + 1;
-    }
-    return end;
-  }
-  if (first === OPEN_BRACKET || first === OPEN_BRACE) {
-    let depth = 0;
-    for (let index = position; index < end; index++) {
-      const byte = buffer[index];
-      if (byte === QUOTE) {
-        for (index++; index < end; index++) {
-          const inner = buffer[index];
-          if (inner === BACKSLASH) index++;
-          else if (inner === QUOTE) break;
-        }
-      } else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
-        depth++;
-      } else if ((byte === CLOSE_BRACKET || byte === CLOSE_BRACE) && --depth === 0) {
-        return index + 1;
-      }
-    }
-    return end;
-  }
-  let index = position;
-  while (index < end) {
-    const byte = buffer[index];
-    if (byte === COMMA || byte === CLOSE_BRACKET || byte === CLOSE_BRACE || byte <= 0x20) break;
-    index++;
-  }
-  return index;
-}

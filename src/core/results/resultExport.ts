@@ -159,6 +159,14 @@ export interface ExportOptions {
 
 const CHUNK_CHARS = 256 * 1024;
 
+/** Ends `out` and waits until everything written is flushed (or it fails). */
+export function endWriting(out: Writable): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    out.once('error', reject);
+    out.end(() => resolve());
+  });
+}
+
 /** Writes chunks to `out` honouring backpressure, then ends it and waits until everything is flushed. */
 async function writeChunked(out: Writable, produce: (emit: (text: string) => Promise<void>) => Promise<void>): Promise<void> {
   let buffer = '';
@@ -177,10 +185,7 @@ async function writeChunked(out: Writable, produce: (emit: (text: string) => Pro
   try {
     await produce(emit);
     await flush();
-    await new Promise<void>((resolve, reject) => {
-      out.once('error', reject);
-      out.end(() => resolve());
-    });
+    await endWriting(out);
   } catch (error) {
     out.destroy();
     throw error;
