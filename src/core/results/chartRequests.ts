@@ -1,8 +1,7 @@
 // The extension side of the chart view, without `vscode`: which visualization each result table carries, the
 // chart specification the page asks for (built from the rows as kept), and saving an exported image.
 
-import { writeFile } from 'node:fs/promises';
-import type { ExportTarget } from './exportDestination';
+import { writeWholeExport, type ExportTarget } from './exportDestination';
 import type { KustoResponse, Visualization } from '../kusto/resultTypes';
 import { buildChartSpec, type ChartBuildResult } from '../charts/chartSpecBuilder';
 import { sampleChartSpec } from '../charts/chartSampling';
@@ -63,7 +62,6 @@ export function answerChartRequest(response: KustoResponse, message: RequestChar
 /** Writes an image the page exported (PNG arrives as base64, SVG as text) to a local file or through the host. */
 export async function writeChartImage(target: ExportTarget, format: ChartImageFormat, data: string): Promise<number> {
   const bytes = format === 'png' ? Buffer.from(data, 'base64') : Buffer.from(data, 'utf8');
-  if (typeof target === 'string') await writeFile(target, bytes);
-  else await target.writeAll(bytes);
+  await writeWholeExport(target, bytes);
   return bytes.length;
 }

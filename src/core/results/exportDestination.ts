@@ -3,7 +3,7 @@
 // a cancelled export leaves nothing behind there either.
 
 import { createWriteStream } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { unlink, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 
@@ -27,12 +27,23 @@ export interface OpenedExport {
   discard(): Promise<void>;
 }
 
+/** How a target is named to the user. */
+export function exportLabel(target: ExportTarget): string {
+  return typeof target === 'string' ? target : target.label;
+}
+
+/** Writes bytes already whole (a chart image) to a target: the local file, or through the host. */
+export async function writeWholeExport(target: ExportTarget, bytes: Uint8Array): Promise<void> {
+  if (typeof target === 'string') await writeFile(target, bytes);
+  else await target.writeAll(bytes);
+}
+
 export function openExport(target: ExportTarget): OpenedExport {
   if (typeof target === 'string') {
     const out = createWriteStream(target, { encoding: 'utf8' });
     return {
       out,
-      label: target,
+      label: exportLabel(target),
       commit: async () => undefined,
       discard: async () => {
         // Once the stream has let go of the file.
@@ -50,8 +61,8 @@ export function openExport(target: ExportTarget): OpenedExport {
   });
   return {
     out,
-    label: target.label,
-    commit: () => target.writeAll(Buffer.concat(chunks)),
+    label: exportLabel(target),
+    commit: () => writeWholeExport(target, Buffer.concat(chunks)),
     discard: async () => {
       chunks.length = 0;
     },

@@ -17,7 +17,7 @@ import {
 import { ResultTable, type ResultView, type ViewOptions } from './resultView';
 import { rowsToTsv, writeCsv, writeJson } from './resultExport';
 import { ViewJobs } from './viewJobs';
-import { openExport, type ExportTarget } from './exportDestination';
+import { exportLabel, openExport, type ExportTarget } from './exportDestination';
 import { isWorkCancelled } from './slicedWork';
 import { answerChartRequest, tableVisualizations, writeChartImage } from './chartRequests';
 import type { ChartImageFormat } from '../../shared/chartSpec';
@@ -313,7 +313,7 @@ export class ResultsController {
         const target = await this.host.chooseImageFile(message.format, `${safeFileName(message.suggestedName)}.${message.format}`);
         if (target === undefined) return;
         const bytes = await writeChartImage(target, message.format, message.data);
-        const label = typeof target === 'string' ? target : target.label;
+        const label = exportLabel(target);
         this.host.log.info(`Saved a ${message.format.toUpperCase()} chart (${bytes} bytes) to ${label}`);
         this.host.post({ type: 'notice', level: 'info', message: `Saved the chart to ${label}` });
         return;
