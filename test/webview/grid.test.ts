@@ -140,6 +140,20 @@ describe('results webview (headless Chromium)', function () {
     );
     const rowsInView = async (): Promise<{ position: number; first: string; name: string }[]> => {
       await h.page.waitForFunction(() => document.querySelectorAll('.grid-row[aria-busy]:not([hidden])').length === 0);
+      // The grid writes at most a frame's budget of rows per frame after a fling stops: wait until it has placed a
+      // row at every position in view (the rows' data is checked below), not for a snapshot taken part way.
+      await h.page.waitForFunction(() => {
+        const g = document.querySelector('.grid') as unknown as {
+          scrollTop: number;
+          clientHeight: number;
+          querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null }>;
+        };
+        const top = Math.floor(g.scrollTop / 22);
+        const bottom = Math.ceil((g.scrollTop + g.clientHeight - 24) / 22);
+        const placed = new Set(Array.from(g.querySelectorAll('.grid-row:not([hidden])'), (row) => Number(row.getAttribute('aria-rowindex')) - 2));
+        for (let position = top; position < bottom; position++) if (!placed.has(position)) return false;
+        return true;
+      });
       return h.page.locator('.grid').evaluate((g) => {
         const top = Math.floor(g.scrollTop / 22);
         const bottom = Math.ceil((g.scrollTop + g.clientHeight - 24) / 22);
