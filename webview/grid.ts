@@ -79,6 +79,7 @@ export class VirtualGrid {
   private mappedPoolSize = 0;
   private observedHeight: number | undefined;
   private observedWidth: number | undefined;
+  private scrollWhenShown: { top: number; left: number } | undefined;
   private columnLefts: number[] = [];
   /** Room for text in each column, px. */
   private textRoom: number[] = [];
@@ -124,7 +125,8 @@ export class VirtualGrid {
       if (rect && (rect.height !== this.observedHeight || rect.width !== this.observedWidth)) {
         this.observedHeight = rect.height;
         this.observedWidth = rect.width;
-        this.render();
+        if (this.scrollWhenShown && rect.height > 0) this.scrollTo(this.scrollWhenShown.top, this.scrollWhenShown.left);
+        else this.render();
       }
     }).observe(this.element);
     document.adoptedStyleSheets = [...document.adoptedStyleSheets, this.columnSheet];
@@ -169,11 +171,11 @@ export class VirtualGrid {
   }
 
   get scrollTop(): number {
-    return this.element.scrollTop;
+    return this.scrollWhenShown?.top ?? this.element.scrollTop;
   }
 
   get scrollLeft(): number {
-    return this.element.scrollLeft;
+    return this.scrollWhenShown?.left ?? this.element.scrollLeft;
   }
 
   get activeCell(): { position: number; column: number } {
@@ -181,6 +183,12 @@ export class VirtualGrid {
   }
 
   scrollTo(top: number, left: number): void {
+    // A hidden grid has no box to scroll (and setting it would force a layout): it scrolls there when shown.
+    if (this.observedHeight === 0) {
+      this.scrollWhenShown = { top, left };
+      return;
+    }
+    this.scrollWhenShown = undefined;
     this.element.scrollTop = top;
     this.element.scrollLeft = left;
     this.render();
@@ -217,6 +225,9 @@ export class VirtualGrid {
   }
 
   render(): void {
+    // A hidden grid (the tab shows its chart) has nothing to show: rendering would only force a layout of the page.
+    // It renders when shown again, as its size is observed.
+    if (this.observedHeight === 0) return;
     const viewport = this.viewportHeight;
     const visibleRows = Math.ceil(viewport / ROW_HEIGHT) + 1;
     const topFloat = this.topRowFloat();

@@ -23,7 +23,25 @@ function themeKind(): ChartTheme['kind'] {
   return classes.contains('vscode-dark') ? 'dark' : 'light';
 }
 
+/** The theme as last read: reading it forces a style recalculation, and it changes only with VS Code's theme. */
+let themeRead: ChartTheme | undefined;
+let themeObserved = false;
+
 export function readChartTheme(): ChartTheme {
+  if (!themeObserved) {
+    themeObserved = true;
+    // Registered before any watchTheme observer, so a change forgets the theme before a chart re-reads it.
+    const forget = new MutationObserver(() => {
+      themeRead = undefined;
+    });
+    forget.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
+    forget.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  }
+  themeRead ??= readThemeVariables();
+  return themeRead;
+}
+
+function readThemeVariables(): ChartTheme {
   const style = getComputedStyle(document.documentElement);
   const variable = (name: string, fallback: string): string => style.getPropertyValue(name).trim() || fallback;
   const kind = themeKind();
