@@ -5,13 +5,13 @@
 // (parse, formatKustoValue, csvField), so both write the same file. No string per cell, no await per row.
 
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { needsExactText } from '../kusto/exactDynamic';
 import type { RawRowBytes } from '../kusto/kustoRows';
 import { holdsUnsafeInteger, quoteUnsafeIntegers, skipValue, skipWhitespace } from '../kusto/rawJsonRows';
 import type { KustoColumn, KustoValue } from '../kusto/resultTypes';
 import { formatKustoValue } from '../kusto/valueDecoding';
-import { csvField, csvLine, endWriting, type ExportOptions } from './resultExport';
+import { csvField, csvLine, endWriting, neutralizeFormula, type ExportOptions } from './resultExport';
 import type { ResultView } from './resultView';
 import { SliceClock } from './slicedWork';
 
@@ -39,8 +39,15 @@ const LONG_DYNAMIC_STRING = 2000;
 const FORMULA_FIRST = new Uint8Array(256);
 for (const character of '=+-@') FORMULA_FIRST[character.charCodeAt(0)] = 1;
 
+/** Bytes that end a plain string's run: its closing quote, an escape, a comma (the field is then quoted). */
+const STRING_STOP = new Uint8Array(256);
+STRING_STOP[QUOTE] = 1;
+STRING_STOP[BACKSLASH] = 1;
+STRING_STOP[COMMA] = 1;
+
 class OutputBuffer {
-  private buffer = Buffer.allocUnsafe(OUT_BYTES);
+  /** Filled in place up to `used` by the row writer, after ensure() made room. */
+  buffer = Buffer.allocUnsafe(OUT_BYTES);
   used = 0;
 
   constructor(private readonly out: Writable) {}
@@ -64,27 +71,6 @@ class OutputBuffer {
       for (let index = start; index < end; index++) target[used++] = source[index];
     }
     this.used += count;
-  }
-
-  /** source[start, end) (JSON text without white space) as a CSV field: quoted, quotes doubled, when it holds a quote or comma. */
-  quotedCopy(source: Buffer, start: number, end: number): void {
-    let needsQuotes = false;
-    for (let index = start; index < end && !needsQuotes; index++) needsQuotes = source[index] === QUOTE || source[index] === COMMA;
-    if (!needsQuotes) {
-      this.copy(source, start, end);
-      return;
-    }
-    this.ensure(2 * (end - start) + 2);
-    const target = this.buffer;
-    let used = this.used;
-    target[used++] = QUOTE;
-    for (let index = start; index < end; index++) {
-      const byte = source[index];
-      target[used++] = byte;
-      if (byte === QUOTE) target[used++] = QUOTE;
-    }
-    target[used++] = QUOTE;
-    this.used = used;
   }
 
   byte(value: number): void {
@@ -168,90 +154,133 @@ class CellWriter {
     this.isTimespan = columns.map((column) => column.type === 'timespan');
   }
 
-  /** One row (a validated JSON array in buffer[start, end)) as a CSV line. */
+  /**
+   * One row (a validated JSON array in buffer[start, end)) as a CSV line. Room for the whole line is made first (a
+   * cell copied as it is never grows by more than its quotes), so plain strings are copied as they are scanned.
+   */
   writeRow(buffer: Buffer, start: number, end: number): void {
     const output = this.output;
     const columnCount = this.columns.length;
+    const room = 2 * (end - start) + 3 * columnCount + 4;
+    output.ensure(room);
     let position = skipWhitespace(buffer, start + 1, end);
     for (let column = 0; column < columnCount; column++) {
-      if (column > 0) output.byte(COMMA);
+      if (column > 0) output.buffer[output.used++] = COMMA;
       if (position >= end || buffer[position] === CLOSE_BRACKET) continue; // a short row: empty fields
       let valueEnd: number;
       if (buffer[position] === QUOTE) {
-        // Strings are most of the bytes: one pass finds the end and whether it holds an escape or a comma.
-        let index = position + 1;
-        let escaped = false;
-        let comma = false;
-        for (; index < end; index++) {
-          const byte = buffer[index];
-          if (byte === QUOTE) break;
-          if (byte === BACKSLASH) {
-            escaped = true;
-            index++;
-          } else if (byte === COMMA) {
-            comma = true;
-          }
-        }
-        valueEnd = index + 1;
-        if (escaped || !this.copyPlainString(buffer, position + 1, index, column, comma)) {
+        valueEnd = this.copyString(buffer, position, column);
+        if (valueEnd < 0) {
+          // Escapes, or a string that is not its own CSV text: parsed and written as the plain export writes it.
+          valueEnd = skipValue(buffer, position, end);
           this.writeSlow(column, JSON.parse(buffer.toString('utf8', position, valueEnd)) as string);
+          output.ensure(room);
         }
       } else {
-        valueEnd = skipValue(buffer, position, end);
-        this.writeCell(buffer, position, valueEnd, column);
+        valueEnd = this.writeCell(buffer, position, end, column);
+        if (valueEnd < 0) {
+          valueEnd = skipValue(buffer, position, end);
+          this.writeSlowCell(buffer, position, valueEnd, column);
+          output.ensure(room);
+        }
       }
       position = skipWhitespace(buffer, valueEnd, end);
       if (buffer[position] === COMMA) position = skipWhitespace(buffer, position + 1, end);
     }
-    output.byte(0x0d);
-    output.byte(0x0a);
-  }
-
-  private writeCell(buffer: Buffer, start: number, end: number, column: number): void {
-    const first = buffer[start];
-    if (first === LOWER_N) return; // null: an empty field
-    if (first === LOWER_T || first === LOWER_F) {
-      this.output.copy(buffer, start, end);
-      return;
-    }
-    if (first === OPEN_BRACKET || first === OPEN_BRACE) {
-      if (this.isDynamicType[column] && isCanonicalJson(buffer, start, end)) {
-        // JSON.stringify(JSON.parse(text)) would give back the text itself: quote it as CSV straight away.
-        this.output.quotedCopy(buffer, start, end);
-        return;
-      }
-      this.writeSlow(column, this.containerValue(buffer, start, end, column));
-      return;
-    }
-    // A number: written as sent when that is what String(Number(x)) gives back; others respelled.
-    if (!this.isTimespan[column] && isCanonicalNumber(buffer, start, end)) {
-      this.output.copy(buffer, start, end);
-      return;
-    }
-    const literal = buffer.toString('latin1', start, end);
-    // An integer a double cannot hold keeps its digits, as a parsed row does.
-    const value = /^-?\d+$/.test(literal) && !Number.isSafeInteger(Number(literal)) ? literal : Number(literal);
-    this.writeSlow(column, value);
+    output.buffer[output.used++] = 0x0d;
+    output.buffer[output.used++] = 0x0a;
   }
 
   /**
-   * Copies a JSON string's content [start, end), known to hold no escape, when it is its own CSV text; false when
-   * it needs the slow road (a formula-like start, non-ASCII at an edge, a long dynamic string).
+   * Copies the JSON string that opens at `quote` into the output as its CSV field while finding its end; returns
+   * the position past its closing quote, or -1 (nothing written) when it needs the slow road: an escape, a
+   * formula-like start, non-ASCII at an edge, a long dynamic string.
    */
-  private copyPlainString(buffer: Buffer, start: number, end: number, column: number, comma: boolean): boolean {
-    let quote = comma;
-    if (end > start) {
-      const first = buffer[start];
-      const last = buffer[end - 1];
-      if (first >= 0x80 || last >= 0x80 || (!this.rawFormulas && FORMULA_FIRST[first] === 1)) return false;
-      if (this.isDynamicType[column] && end - start > LONG_DYNAMIC_STRING) return false;
-      quote ||= first === SPACE || last === SPACE;
-    }
+  private copyString(buffer: Buffer, quote: number, column: number): number {
     const output = this.output;
-    if (quote) output.byte(QUOTE);
-    output.copy(buffer, start, end);
-    if (quote) output.byte(QUOTE);
-    return true;
+    const target = output.buffer;
+    const cellStart = output.used;
+    let used = cellStart;
+    let index = quote + 1;
+    const first = buffer[index];
+    if (first >= 0x80 || (!this.rawFormulas && FORMULA_FIRST[first] === 1)) return -1;
+    let comma = false;
+    for (;;) {
+      const byte = buffer[index];
+      if (STRING_STOP[byte] === 1) {
+        if (byte !== COMMA) break;
+        comma = true;
+      }
+      target[used++] = byte;
+      index++;
+    }
+    if (buffer[index] !== QUOTE) return -1; // an escape (or bytes that are not a JSON string)
+    const length = used - cellStart;
+    let quoted = comma;
+    if (length > 0) {
+      const last = target[used - 1];
+      if (last >= 0x80) return -1;
+      if (this.isDynamicType[column] && length > LONG_DYNAMIC_STRING) return -1;
+      quoted ||= first === SPACE || last === SPACE;
+    }
+    if (quoted) {
+      target.copyWithin(cellStart + 1, cellStart, used);
+      target[cellStart] = QUOTE;
+      used++;
+      target[used++] = QUOTE;
+    }
+    output.used = used;
+    return index + 1;
+  }
+
+  /**
+   * Writes a cell that is not a string when it is its own CSV text (null, true/false, a number as String(Number(x))
+   * spells it, a dynamic object or array as JSON.stringify would give it back) and returns where it ends; -1
+   * (nothing written) when it takes the slow road.
+   */
+  private writeCell(buffer: Buffer, start: number, rowEnd: number, column: number): number {
+    const first = buffer[start];
+    if (first === LOWER_N) return start + 4; // null: an empty field
+    if (first === LOWER_T || first === LOWER_F) {
+      const end = start + (first === LOWER_T ? 4 : 5);
+      this.output.copy(buffer, start, end);
+      return end;
+    }
+    if (first === OPEN_BRACKET || first === OPEN_BRACE) {
+      if (!this.isDynamicType[column]) return -1;
+      return copyCanonicalJson(buffer, start, rowEnd, this.output);
+    }
+    let end = start + 1;
+    while (end < rowEnd) {
+      const byte = buffer[end];
+      if (byte === COMMA || byte === CLOSE_BRACKET || byte <= SPACE) break;
+      end++;
+    }
+    if (this.isTimespan[column] || !isCanonicalNumber(buffer, start, end)) return -1;
+    this.output.copy(buffer, start, end);
+    return end;
+  }
+
+  /** A cell that is not a string, on the slow road: parsed and written as the plain export writes it. */
+  private writeSlowCell(buffer: Buffer, start: number, end: number, column: number): void {
+    const first = buffer[start];
+    if (first === OPEN_BRACKET || first === OPEN_BRACE) {
+      this.writeSlow(column, this.containerValue(buffer, start, end, column));
+      return;
+    }
+    const literal = buffer.toString('latin1', start, end);
+    const value = Number(literal);
+    // An integer a double cannot hold keeps its digits, as a parsed row does.
+    if (/^-?\d+$/.test(literal) && !Number.isSafeInteger(value)) {
+      this.writeSlow(column, literal);
+      return;
+    }
+    // Most numbers that failed the quick check (16 or 17 digits) are still spelled as String(Number(x)) spells them.
+    if (!this.isTimespan[column] && String(value) === literal && (this.rawFormulas || neutralizeFormula(literal) === literal)) {
+      this.output.copy(buffer, start, end);
+      return;
+    }
+    this.writeSlow(column, value);
   }
 
   /** An object or array cell as the plain export reads it: the server's text when parsing would change it. */
@@ -310,6 +339,24 @@ const MAX_CANONICAL_DEPTH = 64;
  * move (array-index keys go first) or merge (a duplicate), not deeply nested. Else the caller takes the slow road.
  */
 export function isCanonicalJson(buffer: Uint8Array, start: number, end: number): boolean {
+  const scratch = new OutputBuffer(new Writable({ write: (_chunk, _encoding, done) => done() }));
+  scratch.ensure(2 * (end - start) + 2);
+  return copyCanonicalJson(buffer, start, end, scratch) === end;
+}
+
+/**
+ * Writes the object or array that opens at `start` (and closes within `end`) to the output as its CSV field when it
+ * is canonical (see isCanonicalJson): quoted, its quotes doubled, when it holds a quote or a comma. Checked and
+ * copied in one pass; returns the position past it, or -1 (nothing written) when it is not canonical. The caller
+ * made room for twice its length and two quotes.
+ */
+function copyCanonicalJson(buffer: Uint8Array, start: number, end: number, output: OutputBuffer): number {
+  const target = output.buffer;
+  const cellStart = output.used;
+  // An opening quote, in case the field needs one (taken back at the end when it does not).
+  let used = cellStart + 1;
+  target[cellStart] = QUOTE;
+  let quoted = false;
   // Keys of the open objects: their [start, end) pairs, and where each object's keys begin in that list.
   const keys: number[] = [];
   const objectKeyStart: number[] = [];
@@ -317,48 +364,66 @@ export function isCanonicalJson(buffer: Uint8Array, start: number, end: number):
   let expectKey = false;
   for (let index = start; index < end; index++) {
     const byte = buffer[index];
+    target[used++] = byte;
     if (byte === QUOTE) {
+      quoted = true;
+      target[used++] = QUOTE;
       const contentStart = index + 1;
-      for (index++; index < end && buffer[index] !== QUOTE; index++) {
-        if (buffer[index] === BACKSLASH) return false;
+      for (index++; index < end; index++) {
+        const inner = buffer[index];
+        if (inner === QUOTE) break;
+        if (inner === BACKSLASH) return -1;
+        target[used++] = inner;
       }
+      target[used++] = QUOTE;
+      target[used++] = QUOTE;
       if (expectKey) {
         const first = buffer[contentStart];
-        if (first >= ZERO && first <= NINE) return false;
+        if (first >= ZERO && first <= NINE) return -1;
         const from = objectKeyStart[objectKeyStart.length - 1];
         for (let key = from; key < keys.length; key += 2) {
-          if (sameBytes(buffer, keys[key], keys[key + 1], contentStart, index)) return false;
+          if (sameBytes(buffer, keys[key], keys[key + 1], contentStart, index)) return -1;
         }
         keys.push(contentStart, index);
         expectKey = false;
       }
+    } else if (byte === COMMA) {
+      quoted = true;
+      expectKey = containers[containers.length - 1] === OPEN_BRACE;
     } else if (byte === OPEN_BRACE) {
-      if (containers.push(byte) > MAX_CANONICAL_DEPTH) return false;
+      if (containers.push(byte) > MAX_CANONICAL_DEPTH) return -1;
       objectKeyStart.push(keys.length);
       expectKey = true;
     } else if (byte === OPEN_BRACKET) {
-      if (containers.push(byte) > MAX_CANONICAL_DEPTH) return false;
-    } else if (byte === CLOSE_BRACE) {
+      if (containers.push(byte) > MAX_CANONICAL_DEPTH) return -1;
+    } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
       containers.pop();
-      keys.length = objectKeyStart.pop()!;
-    } else if (byte === CLOSE_BRACKET) {
-      containers.pop();
-    } else if (byte === COMMA) {
-      expectKey = containers[containers.length - 1] === OPEN_BRACE;
+      if (byte === CLOSE_BRACE) keys.length = objectKeyStart.pop()!;
+      if (containers.length === 0) {
+        if (quoted) {
+          target[used++] = QUOTE;
+        } else {
+          target.copyWithin(cellStart, cellStart + 1, used);
+          used--;
+        }
+        output.used = used;
+        return index + 1;
+      }
     } else if (byte === MINUS || (byte >= ZERO && byte <= NINE)) {
       let tokenEnd = index + 1;
       while (tokenEnd < end) {
         const inner = buffer[tokenEnd];
-        if (inner === COMMA || inner === CLOSE_BRACKET || inner === CLOSE_BRACE || inner <= 0x20) break;
+        if (inner === COMMA || inner === CLOSE_BRACKET || inner === CLOSE_BRACE || inner <= SPACE) break;
+        target[used++] = inner;
         tokenEnd++;
       }
-      if (!isCanonicalNumber(buffer, index, tokenEnd)) return false;
+      if (!isCanonicalNumber(buffer, index, tokenEnd)) return -1;
       index = tokenEnd - 1;
-    } else if (byte <= 0x20) {
-      return false;
+    } else if (byte <= SPACE) {
+      return -1;
     }
   }
-  return true;
+  return -1; // not closed within `end`
 }
 
 function sameBytes(buffer: Uint8Array, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
