@@ -1,4 +1,4 @@
-// Sorting by a numeric column moves typed keys through a merge sort of its own (numberSort.ts): it must give the
+// Sorting by a numeric column moves typed keys through a radix sort of its own (numberSort.ts): it must give the
 // order the comparator sort gives (values by number, ties in table order, NaN after values, nulls last, both
 // directions), for rows read from bytes and from memory.
 
@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import { rowsOf } from '../../src/core/kusto/kustoRows';
 import { parseKustoResponseChunks } from '../../src/core/kusto/responseParser';
 import type { KustoColumn, KustoRow, KustoTable } from '../../src/core/kusto/resultTypes';
+import { stableSortByNumber } from '../../src/core/results/numberSort';
 import { ResultTable, stableSortRows } from '../../src/core/results/resultView';
 import { runToEnd } from '../../src/core/results/slicedWork';
 import { createRandom } from '../../src/localServers/kusto/sampleData';
@@ -74,4 +75,27 @@ describe('sort by a numeric column', () => {
       }
     });
   }
+
+  it('sorts doubles of every sign and magnitude stably, as a comparison sort does', () => {
+    const random = createRandom(5);
+    const special = [0, 1, -1, 0.5, -0.5, Number.MIN_VALUE, -Number.MIN_VALUE, Number.MAX_VALUE, -Number.MAX_VALUE, Infinity, -Infinity, 2 ** 53, -(2 ** 53), 1e-300, -1e300];
+    for (const count of [0, 1, 2, 1000, 70_000]) {
+      const keys = new Float64Array(count);
+      for (let i = 0; i < count; i++) {
+        const pick = random();
+        // Many ties (small integers), exact specials, and doubles spread over the whole exponent range.
+        keys[i] = pick < 0.3 ? Math.floor(random() * 10) - 5 : pick < 0.4 ? special[Math.floor(random() * special.length)] : (random() - 0.5) * 10 ** Math.floor(random() * 600 - 300);
+      }
+      const expected = Array.from({ length: count }, (_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : a - b));
+      const rows = Uint32Array.from({ length: count }, (_, i) => i);
+      const sorted = runToEnd(stableSortByNumber(Float64Array.from(keys), rows));
+      assert.deepEqual(Array.from(sorted), expected, `${count} keys`);
+    }
+  });
+
+  it('sorts keys that share their low bits (a pass with one digit for every row is skipped)', () => {
+    const keys = Float64Array.from([3, 1, 2, 1, 3, 2, 0.5, -2]);
+    const sorted = runToEnd(stableSortByNumber(keys, Uint32Array.from([0, 1, 2, 3, 4, 5, 6, 7])));
+    assert.deepEqual(Array.from(sorted), [7, 6, 1, 3, 2, 5, 0, 4]);
+  });
 });
