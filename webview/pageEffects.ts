@@ -2,6 +2,7 @@
 // the chart or the table, posts to the extension and keeps the timers (elapsed time, notices). It holds the DOM and
 // the page's long-lived parts (grid, row cache, chart view) but no page state: that is the reducer's.
 
+import type { NoticeMessage, ResultsMetaMessage } from '../src/shared/resultsProtocol';
 import { ChartView, loadChartRenderer } from './chartView';
 import { formatCount } from './format';
 import { VirtualGrid } from './grid';
@@ -12,7 +13,6 @@ import { PAGE_SIZE, RowCache } from './rowCache';
 import { createButton, createTabs, createTextField, type TextFieldHandle } from './toolkit';
 import { postToExtension, savePageState } from './vscodeApi';
 import { workflowBanners, workflowButtons, writeRichClipboard } from './workflow';
-import type { NoticeMessage } from '../src/shared/resultsProtocol';
 
 /** How long the filter waits for the next keystroke before it asks for the view. */
 const FILTER_DELAY_MS = 200;
@@ -225,7 +225,7 @@ export class ResultsPageEffects {
     }
   }
 
-  private toolbar(meta: Extract<PageEffect, { kind: 'showResults' }>['meta'], filter: string): HTMLElement {
+  private toolbar(meta: ResultsMetaMessage, filter: string): HTMLElement {
     const toolbar = el('div', 'toolbar');
     this.searchField = createTextField({
       placeholder: 'Filter rows',

@@ -4,6 +4,7 @@
 
 import type { ChartRequest } from '../src/shared/chartSpec';
 import type {
+  PageToExtensionMessage,
   ResultsMetaMessage,
   RowsMessage,
   SortSpec,
@@ -112,7 +113,7 @@ export function reducePage(model: PageModel, event: PageEvent): PageStep {
 
 // ---- small builders ----
 
-function post(message: Extract<PageEffect, { kind: 'post' }>['message']): PageEffect {
+function post(message: PageToExtensionMessage): PageEffect {
   return { kind: 'post', message };
 }
 
@@ -292,7 +293,8 @@ function sizeGrid(model: PageModel, rowCount: number, countLabel: string | undef
 function onRows(model: PageModel, message: RowsMessage): PageStep {
   if (shownMeta(model)?.run.runId !== message.runId) return unchanged(model);
   const store: PageEffect = { kind: 'storeRows', rows: message };
-  // Rows of another view (an older sort or filter) are dropped by the cache; they change nothing here.
+  // Rows of another view (an older sort, filter or tab) are dropped by the cache, as are rows not starting a page:
+  // they change nothing here.
   if (viewKey(message.view) !== viewKey(currentView(model)) || message.start % PAGE_SIZE !== 0) return { model, effects: [store] };
   if (model.rowCountKnown) return { model, effects: [store, { kind: 'renderGrid' }] };
   // A filter still running answers with the matches found so far; viewProgress brings the rest.
