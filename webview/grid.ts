@@ -1,13 +1,16 @@
 // A virtualized grid: a fixed pool of row elements (the visible rows plus a small overscan) is reused while the
 // user scrolls over a spacer as tall as the whole result. Cells are written with textContent only, so data can
-// never become markup. Rows come from a RowSource that fetches them by page.
+// never become markup. Rows come from a RowSource that fetches them by page. This file is the virtualizer (which
+// rows to write where, per frame); the columns' widths are gridColumns.ts, the header gridHeader.ts, the active cell
+// and selection under keyboard and mouse gridCursor.ts, the pooled row elements gridRowPool.ts.
 
 import type { CellText, ColumnMeta, RowRange, SortSpec } from '../src/shared/resultsProtocol';
-import { defaultColumnWidth, isScaled, MAX_SCROLL_HEIGHT, MIN_COLUMN_WIDTH, ROW_HEIGHT, scrollTopForRow, topRowFloat, visibleColumns } from './gridGeometry';
+import { GridColumnLayout } from './gridColumns';
+import { GridCursor } from './gridCursor';
+import { isScaled, MAX_SCROLL_HEIGHT, ROW_HEIGHT, scrollTopForRow, topRowFloat } from './gridGeometry';
 import { buildGridHeader } from './gridHeader';
-import { gridKeyAction } from './gridKeys';
 import { createPooledRow, measureGlyphBound, textFits, type PooledRow } from './gridRowPool';
-import { RowSelection } from './selection';
+import type { RowSelection } from './selection';
 
 /** Height of the sticky header row; styles.css sets the same, so the grid never measures it (no forced layout). */
 const HEADER_HEIGHT = 24;
@@ -33,8 +36,6 @@ const EXTRA_ROWS_PER_FRAME = 4;
 /** With more rows than MAX_SCROLL_HEIGHT holds, rows are placed relative to an anchor row kept while the rows
  * rendered stay within this many rows of it (offsets up to ~180,000 px, exact in floating point). */
 const ANCHOR_SPAN_ROWS = 8192;
-/** A cell's horizontal padding and border (styles.css): its text has the column width less this. */
-const CELL_CHROME_WIDTH = 17;
 
 export interface RowSource {
   getRow(position: number): readonly CellText[] | undefined;
@@ -51,17 +52,17 @@ export interface GridCallbacks {
 
 export class VirtualGrid {
   readonly element: HTMLDivElement;
-  readonly selection = new RowSelection();
+  /** The active cell and the selected rows, moved by keyboard and mouse (gridCursor.ts). */
+  private readonly cursor: GridCursor;
+  /** Column widths and where each column starts (gridColumns.ts). */
+  private readonly layout = new GridColumnLayout();
   private readonly header: HTMLDivElement;
   private readonly spacer: HTMLDivElement;
   private readonly rowsLayer: HTMLDivElement;
   private pool: PooledRow[] = [];
   private columns: readonly ColumnMeta[] = [];
-  private widths: number[] = [];
   private rowCount = 0;
   private sort: SortSpec | undefined;
-  private activeRow = 0;
-  private activeColumn = 0;
   private renderScheduled = false;
   /** Where the last render put the top row, which way the user scrolls and how many rows a frame: the rows
    * rendered and fetched ahead follow the scroll. */
@@ -80,15 +81,8 @@ export class VirtualGrid {
   private observedHeight: number | undefined;
   private observedWidth: number | undefined;
   private scrollWhenShown: { top: number; left: number } | undefined;
-  private columnLefts: number[] = [];
-  /** Room for text in each column, px. */
-  private textRoom: number[] = [];
   /** An upper bound of one glyph's advance in the grid's font, px (0 until measured: every cell clips). */
   private glyphBound = 0;
-  // Column widths live in one constructed style sheet (CSSOM, allowed by the CSP): resizing a column edits one
-  // rule instead of every cell. Cells sit side by side in their row (flex, not positioned: a positioned cell is a
-  // paint layer of its own, and hundreds of them made every frame's paint and pre-paint slower).
-  private readonly columnSheet = new CSSStyleSheet();
 
   constructor(
     private readonly source: RowSource,
@@ -108,12 +102,24 @@ export class VirtualGrid {
     this.rowsLayer.className = 'grid-rows';
     this.rowsLayer.setAttribute('role', 'rowgroup');
     this.element.append(this.header, this.spacer, this.rowsLayer);
+    this.cursor = new GridCursor(
+      {
+        rowCount: () => this.rowCount,
+        columnCount: () => this.columns.length,
+        pageRows: () => Math.max(1, Math.floor(this.viewportHeight / ROW_HEIGHT) - 1),
+        cellText: (position, column) => this.source.getRow(position)?.[column],
+        scrollIntoView: (position, column) => this.scrollIntoView(position, column),
+        render: () => this.render(),
+        focus: () => this.focus(),
+      },
+      callbacks,
+    );
 
     this.element.addEventListener('scroll', () => {
       this.render();
       this.callbacks.onViewStateChanged();
     });
-    this.element.addEventListener('keydown', (e) => this.onKeyDown(e));
+    this.element.addEventListener('keydown', (e) => this.cursor.onKeyDown(e));
     this.rowsLayer.addEventListener('mousedown', (e) => this.onRowMouseDown(e));
     this.rowsLayer.addEventListener('dblclick', (e) => {
       const hit = this.hitTest(e);
@@ -129,7 +135,6 @@ export class VirtualGrid {
         else this.render();
       }
     }).observe(this.element);
-    document.adoptedStyleSheets = [...document.adoptedStyleSheets, this.columnSheet];
     // VS Code sets the editor font (and theme) as CSS variables on <html>: measure the glyphs again when they change.
     new MutationObserver(() => {
       if (this.element.isConnected) this.measureGlyphs();
@@ -139,11 +144,9 @@ export class VirtualGrid {
   /** Shows a table: columns, total rows and the sort indicator; keeps widths given (restored state). */
   setTable(columns: readonly ColumnMeta[], rowCount: number, sort: SortSpec | undefined, widths?: readonly number[]): void {
     this.columns = columns;
-    this.widths = columns.map((c, i) => (widths && widths[i] >= MIN_COLUMN_WIDTH ? widths[i] : defaultColumnWidth(c)));
+    this.layout.reset(columns, widths);
     this.sort = sort;
-    this.selection.clear();
-    this.activeRow = 0;
-    this.activeColumn = 0;
+    this.cursor.reset();
     this.element.setAttribute('aria-colcount', String(columns.length));
     if (this.glyphBound === 0 && this.element.isConnected) this.measureGlyphs();
     this.buildHeader();
@@ -155,19 +158,18 @@ export class VirtualGrid {
   setRowCount(rowCount: number): void {
     this.rowCount = rowCount;
     this.element.setAttribute('aria-rowcount', String(rowCount + 1));
-    this.activeRow = Math.min(this.activeRow, Math.max(0, rowCount - 1));
+    this.cursor.clampTo(rowCount);
     this.spacer.style.height = `${Math.min(rowCount * ROW_HEIGHT, MAX_SCROLL_HEIGHT)}px`;
     this.applyWidths();
     this.render();
   }
 
-  /** The columns shown (as last given to setTable). */
-  get shownColumns(): readonly ColumnMeta[] {
-    return this.columns;
+  get columnWidths(): readonly number[] {
+    return this.layout.widths;
   }
 
-  get columnWidths(): readonly number[] {
-    return this.widths;
+  get selection(): RowSelection {
+    return this.cursor.selection;
   }
 
   get scrollTop(): number {
@@ -176,10 +178,6 @@ export class VirtualGrid {
 
   get scrollLeft(): number {
     return this.scrollWhenShown?.left ?? this.element.scrollLeft;
-  }
-
-  get activeCell(): { position: number; column: number } {
-    return { position: this.activeRow, column: this.activeColumn };
   }
 
   scrollTo(top: number, left: number): void {
@@ -221,7 +219,7 @@ export class VirtualGrid {
   /** Columns within the viewport sideways, plus one each side: cells outside them hold no text. */
   private visibleColumns(): { from: number; to: number } {
     const left = this.element.scrollLeft;
-    return visibleColumns(left, left + (this.observedWidth ?? window.innerWidth), this.columnLefts, this.widths);
+    return this.layout.visible(left, left + (this.observedWidth ?? window.innerWidth));
   }
 
   render(): void {
@@ -341,19 +339,19 @@ export class VirtualGrid {
       pooled.shownPosition = position;
       pooled.shownData = data;
       // The hidden cells left of the view take no room: the row's padding does.
-      if (pooled.shownFrom !== from) pooled.element.style.paddingLeft = `${this.columnLefts[from] ?? 0}px`;
+      if (pooled.shownFrom !== from) pooled.element.style.paddingLeft = `${this.layout.leftOf(from)}px`;
       pooled.shownFrom = from;
       pooled.shownTo = to;
     }
     this.placeRow(pooled, position);
     // Touch selection and focus only where they changed: style recalculation is the cost of a frame.
-    const selected = this.selection.has(position);
+    const selected = this.cursor.selection.has(position);
     if (pooled.shownSelected !== selected) {
       pooled.shownSelected = selected;
       pooled.element.classList.toggle('selected', selected);
       pooled.element.setAttribute('aria-selected', String(selected));
     }
-    const activeColumn = position === this.activeRow ? this.activeColumn : -1;
+    const activeColumn = position === this.cursor.row ? this.cursor.column : -1;
     if (pooled.shownActiveColumn !== activeColumn) {
       pooled.cells[pooled.shownActiveColumn]?.classList.remove('active');
       pooled.cells[activeColumn]?.classList.add('active');
@@ -405,7 +403,7 @@ export class VirtualGrid {
    * them (every cell in view) made each frame's layerization cost milliseconds. */
   private updateClip(row: PooledRow, column: number): void {
     const text = row.shownText[column];
-    const fits = textFits(text, this.glyphBound, this.textRoom[column]);
+    const fits = textFits(text, this.glyphBound, this.layout.textRoom(column));
     if (row.shownClip[column] !== !fits) {
       row.shownClip[column] = !fits;
       row.cells[column].classList.toggle('clip', !fits);
@@ -448,40 +446,19 @@ export class VirtualGrid {
     return false;
   }
 
-  private template(): string {
-    return this.widths.map((w) => `${w}px`).join(' ');
-  }
-
   private applyWidths(): void {
-    this.header.style.gridTemplateColumns = this.template();
-    let left = 0;
-    this.columnLefts = [];
-    const rules = this.widths.map((width, c) => {
-      this.columnLefts.push(left);
-      const rule = `.grid-cell.c${c}{width:${width}px}`;
-      left += width;
-      return rule;
-    });
-    this.columnSheet.replaceSync(rules.join('\n'));
+    const roomChanged = this.layout.apply(this.header, [this.spacer, this.rowsLayer]);
     for (const row of this.pool) {
-      if (row.shownFrom > 0) row.element.style.paddingLeft = `${this.columnLefts[row.shownFrom] ?? 0}px`;
+      if (row.shownFrom > 0) row.element.style.paddingLeft = `${this.layout.leftOf(row.shownFrom)}px`;
     }
-    const roomChanged = this.widths.some((width, c) => this.textRoom[c] !== width - CELL_CHROME_WIDTH) || this.textRoom.length !== this.widths.length;
-    if (roomChanged) {
-      this.textRoom = this.widths.map((width) => width - CELL_CHROME_WIDTH);
-      this.refreshClips();
-    }
-    const total = this.widths.reduce((a, b) => a + b, 0);
-    this.spacer.style.width = `${total}px`;
-    this.rowsLayer.style.width = `${total}px`;
-    this.header.style.width = `${total}px`;
+    if (roomChanged) this.refreshClips();
   }
 
   private buildHeader(): void {
-    buildGridHeader(this.header, this.columns, this.sort, (c) => this.widths[c], {
+    buildGridHeader(this.header, this.columns, this.sort, (c) => this.layout.widthOf(c), {
       onSortRequested: (c) => this.callbacks.onSortRequested(c),
       onResize: (c, width) => {
-        this.widths[c] = width;
+        this.layout.resize(c, width);
         this.applyWidths();
       },
       onResizeEnd: () => this.callbacks.onViewStateChanged(),
@@ -501,38 +478,7 @@ export class VirtualGrid {
   private onRowMouseDown(event: MouseEvent): void {
     if (event.button !== 0) return;
     const hit = this.hitTest(event);
-    if (!hit) return;
-    if (event.shiftKey) {
-      this.selection.extendTo(hit.position, event.ctrlKey || event.metaKey);
-      if (!event.ctrlKey && !event.metaKey) event.preventDefault(); // no text selection on shift-click
-    } else if (event.ctrlKey || event.metaKey) {
-      this.selection.toggle(hit.position);
-    } else {
-      this.selection.selectOnly(hit.position);
-    }
-    this.activeRow = hit.position;
-    this.activeColumn = hit.column;
-    this.focus();
-    this.render();
-  }
-
-  /** The text of the active cell, if its row is loaded. */
-  activeCellText(): CellText | undefined {
-    const row = this.source.getRow(this.activeRow);
-    return row ? row[this.activeColumn] : undefined;
-  }
-
-  private moveActive(row: number, column: number, extend: boolean): void {
-    if (this.rowCount === 0) return;
-    this.activeRow = Math.max(0, Math.min(this.rowCount - 1, row));
-    this.activeColumn = Math.max(0, Math.min(this.columns.length - 1, column));
-    if (extend) {
-      this.selection.extendTo(this.activeRow);
-    } else {
-      this.selection.selectOnly(this.activeRow);
-    }
-    this.scrollIntoView(this.activeRow, this.activeColumn);
-    this.render();
+    if (hit) this.cursor.onMouseDown(event, hit);
   }
 
   private scrollIntoView(position: number, column: number): void {
@@ -543,49 +489,13 @@ export class VirtualGrid {
     } else if (position >= top + viewportRows) {
       this.element.scrollTop = scrollTopForRow(position - viewportRows + 1, this.rowCount, this.viewportHeight);
     }
-    const left = this.widths.slice(0, column).reduce((a, b) => a + b, 0);
-    const right = left + this.widths[column];
+    const widths = this.layout.widths;
+    const left = widths.slice(0, column).reduce((a, b) => a + b, 0);
+    const right = left + widths[column];
     if (left < this.element.scrollLeft) {
       this.element.scrollLeft = left;
     } else if (right > this.element.scrollLeft + this.element.clientWidth) {
       this.element.scrollLeft = right - this.element.clientWidth;
     }
-  }
-
-  private onKeyDown(event: KeyboardEvent): void {
-    const action = gridKeyAction(
-      { key: event.key, ctrl: event.ctrlKey || event.metaKey, shift: event.shiftKey },
-      {
-        row: this.activeRow,
-        column: this.activeColumn,
-        rowCount: this.rowCount,
-        columnCount: this.columns.length,
-        page: Math.max(1, Math.floor(this.viewportHeight / ROW_HEIGHT) - 1),
-        selectedRows: this.selection.count,
-      },
-    );
-    if (!action) return;
-    switch (action.kind) {
-      case 'move':
-        this.moveActive(action.row, action.column, action.extend);
-        break;
-      case 'activate':
-        this.callbacks.onCellActivated(this.activeRow, this.activeColumn);
-        break;
-      case 'selectAll':
-        this.selection.selectAll(this.rowCount);
-        this.render();
-        break;
-      case 'copyRows':
-        this.callbacks.onCopyRows(this.selection.count > 0 ? this.selection.selectedRanges : [{ start: this.activeRow, end: this.activeRow + 1 }]);
-        break;
-      case 'copyCell': {
-        const text = this.activeCellText();
-        if (text !== undefined) this.callbacks.onCopyCell(text);
-        break;
-      }
-    }
-    event.preventDefault();
-    event.stopPropagation();
   }
 }

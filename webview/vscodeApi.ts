@@ -1,8 +1,8 @@
 // The page's side of the webview host: postMessage to the extension and the per-panel state VS Code keeps
 // while the panel is hidden (scroll, sort, filter, tab), so a recreated page comes back where the user left it.
 
-import type { PageToExtensionMessage, SortSpec } from '../src/shared/resultsProtocol';
-import type { ChartRequest } from '../src/shared/chartSpec';
+import type { PageToExtensionMessage } from '../src/shared/resultsProtocol';
+import type { PageState } from './pageState';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -11,24 +11,6 @@ interface VsCodeApi {
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
-
-export interface TabState {
-  sort?: SortSpec;
-  filter: string;
-  scrollTop: number;
-  scrollLeft: number;
-  columnWidths?: number[];
-  /** Table or Chart view; unset means the default (Chart when the query rendered one). */
-  mode?: 'table' | 'chart';
-  /** The chart the user picked; unset means the query's render (or the guess). */
-  chartRequest?: ChartRequest;
-}
-
-export interface PageState {
-  runId: string;
-  activeTab: number;
-  tabs: Record<number, TabState>;
-}
 
 const api = acquireVsCodeApi();
 
