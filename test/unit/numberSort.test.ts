@@ -1,4 +1,4 @@
-// Sorting by a numeric column moves typed keys through a merge sort of its own (stableSortByNumber in stableSort.ts): it must give the
+// Sorting by a numeric column moves typed keys through a merge sort of its own (numberSort.ts): it must give the
 // order the comparator sort gives (values by number, ties in table order, NaN after values, nulls last, both
 // directions), for rows read from bytes and from memory.
 
@@ -6,8 +6,7 @@ import * as assert from 'node:assert/strict';
 import { rowsOf } from '../../src/core/kusto/kustoRows';
 import { parseKustoResponseChunks } from '../../src/core/kusto/responseParser';
 import type { KustoColumn, KustoRow, KustoTable } from '../../src/core/kusto/resultTypes';
-import { stableSortRows } from '../../src/core/results/stableSort';
-import { ResultTable } from '../../src/core/results/resultView';
+import { ResultTable, stableSortRows } from '../../src/core/results/resultView';
 import { runToEnd } from '../../src/core/results/slicedWork';
 import { createRandom } from '../../src/localServers/kusto/sampleData';
 

@@ -1,10 +1,10 @@
 // Typed sort keys of one column, computed once per column and kept: a rank per row (value, unordered, null) and a
-// comparator, or for numeric columns the keys as doubles, sorted without a comparator (stableSort.ts).
+// comparator, or for numeric columns the keys as doubles, sorted without a comparator (numberSort.ts).
 
 import type { KustoRows } from '../kusto/kustoRows';
 import type { KustoScalarType, KustoValue } from '../kusto/resultTypes';
 import { formatKustoValue, parseDatetime, parseTimespan } from '../kusto/valueDecoding';
-import { stableSortByNumber } from './stableSort';
+import { stableSortByNumber } from './numberSort';
 import type { Work } from './slicedWork';
 
 // Rank of a cell in a sort: values first, then values that cannot be ordered (NaN, unparseable), then nulls.
@@ -16,7 +16,7 @@ const RANK_NULL = 2;
 export interface ColumnSortKeys {
   readonly rank: Uint8Array;
   readonly compare: (a: number, b: number) => number;
-  /** Numeric columns: each row's key as a double (where its rank is RANK_VALUE), sorted by stableSortByNumber. */
+  /** Numeric columns: each row's key as a double (where its rank is RANK_VALUE), sorted by numberSort.ts. */
   readonly numbers?: Float64Array;
 }
 

@@ -1,7 +1,7 @@
 // The results view model: sort, filter and paging over one Kusto table, without copying rows.
 // A view is an index array (Uint32Array) over the table's rows; sorting compares typed keys computed once per
-// column (columnSortKeys.ts, stableSort.ts), so a million rows sort in well under a second and the rows themselves
-// never move. Which rows a filter keeps is rowFilter.ts; this file keeps the caches and serves views' rows.
+// column (columnSortKeys.ts), so a million rows sort in well under a second and the rows themselves never move.
+// Which rows a filter keeps is rowFilter.ts; this file keeps the caches, sorts and serves views' rows.
 
 import type { KustoColumn, KustoRow, KustoTable } from '../kusto/resultTypes';
 import type { CellText, SortSpec } from '../../shared/resultsProtocol';
@@ -10,7 +10,6 @@ import { buildSortKeys, RANK_VALUE, sortByNumbers, type ColumnSortKeys } from '.
 import { LruMap } from './lruMap';
 import { matchRows } from './rowFilter';
 import { runToEnd, type Work } from './slicedWork';
-import { stableSortRows } from './stableSort';
 
 /** Order and filter of a view over one table. */
 export interface ViewOptions {
@@ -130,6 +129,50 @@ export class ResultTable {
 function viewCacheKey(options: ViewOptions): string {
   const sort = options.sort;
   return `${sort ? `${sort.columnIndex}${sort.direction}` : ''}|${options.filter ?? ''}`;
+}
+
+/**
+ * Positions 0..count-1 sorted by `compare`, stably (equal rows keep the table's order), as a bottom-up merge sort
+ * that pauses between stretches of merging: a million rows sort without holding the thread for the whole sort.
+ */
+export function* stableSortRows(count: number, compare: (a: number, b: number) => number): Work<Uint32Array> {
+  let source = new Uint32Array(count);
+  let target = new Uint32Array(count);
+  for (let i = 0; i < count; i++) source[i] = i;
+  // Runs of 32 by insertion sort: fewer merge passes, and insertion sort is fast on short runs.
+  const RUN = 32;
+  for (let runStart = 0; runStart < count; runStart += RUN) {
+    const runEnd = Math.min(count, runStart + RUN);
+    for (let i = runStart + 1; i < runEnd; i++) {
+      const value = source[i];
+      let j = i - 1;
+      while (j >= runStart && compare(source[j], value) > 0) {
+        source[j + 1] = source[j];
+        j--;
+      }
+      source[j + 1] = value;
+    }
+    if ((runStart & 0x3fff) === 0) yield undefined;
+  }
+  let steps = 0;
+  for (let width = RUN; width < count; width *= 2) {
+    for (let left = 0; left < count; left += 2 * width) {
+      const middle = Math.min(count, left + width);
+      const right = Math.min(count, left + 2 * width);
+      let i = left;
+      let j = middle;
+      let k = left;
+      while (i < middle && j < right) {
+        // `<= 0` takes the left element on ties: that is what keeps the sort stable.
+        target[k++] = compare(source[i], source[j]) <= 0 ? source[i++] : source[j++];
+        if ((++steps & 0x1fff) === 0) yield undefined;
+      }
+      while (i < middle) target[k++] = source[i++];
+      while (j < right) target[k++] = source[j++];
+    }
+    [source, target] = [target, source];
+  }
+  return source;
 }
 
 const ROWS_PER_READ = 1024;
