@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ByteLog } from '../../src/core/kusto/rawJsonRows';
+import { ByteLog } from '../../src/core/kusto/byteLog';
 
 describe('ByteLog (the bytes of a result kept as received)', () => {
   it('reads back any range of what was appended, whether pieces were kept as they came or copied', () => {

@@ -215,15 +215,8 @@ export function buildCartesianChart(settings: ChartSettings, columns: readonly K
   };
 }
 
-interface FinishedSeries {
-  readonly name: string;
-  readonly yIndex: number;
-  readonly anomaly: boolean;
-  x: number[];
-  y: (number | null)[];
-  exactX: [number, string][];
-  exactY: [number, string][];
-}
+/** A series whose points are in x order (and summed per x for pivots): the same fields as while it was built. */
+type FinishedSeries = SeriesBuilder;
 
 /** Points in x order (a chart's lines run left to right whatever order the rows came in); sums per x for pivots. */
 function finishSeries(builder: SeriesBuilder, sortByX: boolean, sumByX: boolean): FinishedSeries {

@@ -4,22 +4,13 @@
 // keeps the value's JSON text exactly as it arrived: display, copy and CSV show that text, JSON export writes it
 // as it is, and the formatter names a value too deep to render instead of failing the whole page.
 
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, DOT, LOWER_E, MINUS, NINE, OPEN_BRACE, OPEN_BRACKET, PLUS, QUOTE, UPPER_E, ZERO } from './jsonBytes';
+
 /** Deeper than this, a dynamic value is not rendered (its text is still kept and exported exactly). */
 export const MAX_RENDER_DEPTH = 1000;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const MINUS = 0x2d;
-const DOT = 0x2e;
-const LOWER_E = 0x65;
-const UPPER_E = 0x45;
-
 function isNumberByte(byte: number): boolean {
-  return (byte >= 0x30 && byte <= 0x39) || byte === MINUS || byte === DOT || byte === LOWER_E || byte === UPPER_E || byte === 0x2b;
+  return (byte >= ZERO && byte <= NINE) || byte === MINUS || byte === DOT || byte === LOWER_E || byte === UPPER_E || byte === PLUS;
 }
 
 /**
@@ -41,7 +32,7 @@ export function needsExactText(bytes: Uint8Array, start: number, end: number): b
       if (++depth > MAX_RENDER_DEPTH) return true;
     } else if (byte === CLOSE_BRACKET || byte === CLOSE_BRACE) {
       depth--;
-    } else if (byte === MINUS || (byte >= 0x30 && byte <= 0x39)) {
+    } else if (byte === MINUS || (byte >= ZERO && byte <= NINE)) {
       let tokenEnd = index + 1;
       let plain = true;
       while (tokenEnd < end && isNumberByte(bytes[tokenEnd])) {
@@ -51,7 +42,7 @@ export function needsExactText(bytes: Uint8Array, start: number, end: number): b
       }
       const length = tokenEnd - index;
       // Short plain integers always survive; look closer only at the others.
-      if (!plain || length >= 16 || (byte === MINUS && bytes[index + 1] === 0x30)) {
+      if (!plain || length >= 16 || (byte === MINUS && bytes[index + 1] === ZERO)) {
         const literal = Buffer.from(bytes.buffer, bytes.byteOffset + index, length).toString('latin1');
         if (!numberSurvives(literal)) return true;
       }

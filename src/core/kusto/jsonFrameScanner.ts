@@ -6,13 +6,13 @@
 // finds where each row ends: a cut-off or mangled body is rejected at once, and a row read later cannot fail.
 // Errors the server writes in place of a row are parsed at once.
 
-import { KustoResponseFormatError } from './kustoErrors';
-import { RawJsonRows, syntaxReason } from './rawJsonRows';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './jsonBytes';
+import { KustoResponseFormatError, syntaxReason } from './kustoErrors';
+import { RawJsonRows } from './rawJsonRows';
+import { describeByte, positionInBytes, rowsErrorReason } from './scanErrorMessages';
 import {
   acquireRowsScanner,
   releaseRowsScanner,
-  ROWS_ERROR,
-  ROWS_MAX_DEPTH,
   ROWS_SCANNER_PIECE_BYTES,
   RowsScanner,
   STOP_ERROR,
@@ -42,21 +42,11 @@ export interface FrameScannerOptions {
   readonly slabBytes?: number;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
 
 const WHITESPACE = new Uint8Array(256);
 for (const character of ' \n\r\t') {
   WHITESPACE[character.charCodeAt(0)] = 1;
 }
-/** The literals, in the order the rows scanner numbers them. */
-const LITERALS = ['true', 'false', 'null'];
 
 const PHASE_START = 0;
 const PHASE_BODY = 1;
@@ -66,9 +56,6 @@ const MAX_KEY_LENGTH = 16;
 /** Closes a frame's head (which ends with `"Rows":[`) into a whole JSON object. */
 const CLOSE_HEAD = Buffer.from(']}');
 
-function describeByte(byte: number): string {
-  return byte >= 0x21 && byte <= 0x7e ? `'${String.fromCharCode(byte)}'` : `byte 0x${byte.toString(16).padStart(2, '0')}`;
-}
 
 export class KustoJsonScanner {
   private readonly slabBytes: number;
@@ -446,40 +433,7 @@ export class KustoJsonScanner {
     const { code, detail } = scanner.error;
     releaseRowsScanner(scanner);
     this.rowsScanner = undefined;
-    const found = describeByte(buffer[index]);
-    const position = this.base + index;
-    switch (code) {
-      case ROWS_ERROR.controlCharacter:
-        this.fail(position, `a string holds the control character ${found} unescaped`);
-      case ROWS_ERROR.afterRow:
-        this.fail(position, `expected ',' or the end of the Rows array but found ${found}`);
-      case ROWS_ERROR.afterValue:
-        this.fail(position, `expected ',' or '${detail === OPEN_BRACKET ? ']' : '}'}' but found ${found}`);
-      case ROWS_ERROR.rowNotArray:
-        this.fail(position, `a row must be an array but found ${found}`);
-      case ROWS_ERROR.valueAfterComma:
-        this.fail(position, "expected a value after ',' but found ']'");
-      case ROWS_ERROR.value:
-        this.fail(position, `expected a value but found ${found}`);
-      case ROWS_ERROR.number:
-        this.fail(position, `a number ends too early, at ${found}`);
-      case ROWS_ERROR.colon:
-        this.fail(position, `expected ':' after a key but found ${found}`);
-      case ROWS_ERROR.key:
-        this.fail(position, `expected a key but found ${found}`);
-      case ROWS_ERROR.literal: {
-        const literal = LITERALS[detail >> 3];
-        this.fail(position, `expected ${describeByte(literal.charCodeAt(detail & 7))} of '${literal}' but found ${found}`);
-      }
-      case ROWS_ERROR.escape:
-        this.fail(position, `a string holds the invalid escape \\${String.fromCharCode(buffer[index])}`);
-      case ROWS_ERROR.hexDigit:
-        this.fail(position, `a \\u escape needs four hex digits but has ${found}`);
-      case ROWS_ERROR.tooDeep:
-        this.fail(position, `a row nests arrays and objects more than ${ROWS_MAX_DEPTH - 1} levels deep`);
-      default:
-        this.fail(position, `the rows scanner stopped with an unknown error ${code}`);
-    }
+    this.fail(this.base + index, rowsErrorReason(code, detail, buffer[index]));
   }
 
   private endRows(rows: RawJsonRows): void {
@@ -506,13 +460,4 @@ export class KustoJsonScanner {
     }
     this.sink.onRowError(value);
   }
-}
-
-/** Byte offset within `text` of the position a JSON.parse SyntaxError names (its end when it names none). */
-function positionInBytes(text: string, error: unknown): number {
-  const match = /position (\d+)/.exec(error instanceof Error ? error.message : '');
-  if (!match) {
-    return text.length > 0 ? Buffer.byteLength(text) : 0;
-  }
-  return Buffer.byteLength(text.slice(0, Number(match[1])));
 }

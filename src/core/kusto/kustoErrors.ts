@@ -76,3 +76,10 @@ export class KustoBodyError extends Error {
     this.name = 'KustoBodyError';
   }
 }
+
+/** The reason of a JSON.parse SyntaxError, short and without the row data V8 quotes. */
+export function syntaxReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cut = message.replace(/, "[\s\S]*" is not valid JSON$/, '').replace(/ in JSON at position \d+.*$/, '');
+  return cut.length > 120 ? `${cut.slice(0, 117)}...` : cut;
+}

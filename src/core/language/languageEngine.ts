@@ -2,13 +2,14 @@
 // Kusto.Language symbols per (cluster, database), each open document split into blocks exactly as the runner
 // splits them, and one Kusto.Language code service per block (it caches parse and analysis, so an edit re-checks
 // only the block it touched). Offsets in and out are document offsets.
-import { listBlockSpans } from '../kql/queryBlocks';
+// Schemas and globals are schemaCatalog.ts, a document's blocks documentBlocks.ts, signature help signatureHelp.ts.
+
 import type { DatabaseSchema } from '../schema/schemaModel';
 import { toCompletionEntries } from './completionMapping';
 import { installCompletionMemo } from './completionMemo';
 import { encodeSemanticTokens, LineIndex, semanticTokenType, type ClassifiedSpan } from './semanticTokens';
 import { combinedSchemaState, filterDiagnostics } from './diagnosticsFilter';
-import type { KustoCodeService, KustoFunctionCall, KustoGlobalState, KustoLanguageLibrary, KustoSymbol, KustoSyntaxToken } from './kustoLanguageLibrary';
+import type { KustoCodeService, KustoLanguageLibrary } from './kustoLanguageLibrary';
 import {
   databaseKeyId,
   type CompletionResult,
@@ -24,7 +25,9 @@ import {
   type SignatureHelpResult,
   type TextEditResult,
 } from './languageProtocol';
-import { clusterSymbolName, databaseSymbol, emptyDatabaseSymbol } from './schemaSymbols';
+import { blockAt, syncedDocument, type Block, type DocumentState } from './documentBlocks';
+import { SchemaCatalog } from './schemaCatalog';
+import { signatureHelpAt } from './signatureHelp';
 
 export interface LanguageEngineOptions {
   /** Blocks longer than this are not given to the service (a pasted log, a generated file). */
@@ -39,57 +42,15 @@ const DEFAULT_MAX_BLOCK_CHARACTERS = 200_000;
 const DEFAULT_MAX_CHECKED_CHARACTERS = 1_000_000;
 const DEFAULT_MAX_CHECKED_BLOCKS = 500;
 
-interface DatabaseEntry {
-  readonly name: string;
-  state: SchemaState;
-  symbol?: KustoSymbol;
-}
-
-interface PendingSchema {
-  info: Partial<DatabaseSchema>;
-  tables: DatabaseSchema['tables'][number][];
-  materializedViews: DatabaseSchema['materializedViews'][number][];
-  externalTables: DatabaseSchema['externalTables'][number][];
-  functions: DatabaseSchema['functions'][number][];
-}
-
-interface Block {
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-  readonly commentsOnly: boolean;
-  service?: KustoCodeService;
-  globals?: KustoGlobalState;
-}
-
-interface DocumentState {
-  readonly uri: string;
-  version: number;
-  text: string;
-  connection?: DatabaseKey;
-  blocks: Block[];
-  lines?: LineIndex;
-}
-
-/** Thrown when a request names a document version the engine has not been given the text of. */
-export class UnsyncedDocumentError extends Error {
-  constructor(uri: string) {
-    super(`The language worker does not have the current text of ${uri}.`);
-    this.name = 'UnsyncedDocumentError';
-  }
-}
-
 export class LanguageEngine {
-  /** clusterUrl → lower-case database name → entry. */
-  private readonly clusters = new Map<string, Map<string, DatabaseEntry>>();
-  private readonly pending = new Map<string, PendingSchema>();
+  private readonly catalog: SchemaCatalog;
   private readonly documents = new Map<string, DocumentState>();
-  private globalsCache = new Map<string, KustoGlobalState>();
   private readonly maxBlockCharacters: number;
   private readonly maxCheckedCharacters: number;
   private readonly maxCheckedBlocks: number;
 
   constructor(private readonly library: KustoLanguageLibrary, options: LanguageEngineOptions = {}) {
+    this.catalog = new SchemaCatalog(library);
     this.maxBlockCharacters = options.maxBlockCharacters ?? DEFAULT_MAX_BLOCK_CHARACTERS;
     this.maxCheckedCharacters = options.maxCheckedCharacters ?? DEFAULT_MAX_CHECKED_CHARACTERS;
     this.maxCheckedBlocks = options.maxCheckedBlocks ?? DEFAULT_MAX_CHECKED_BLOCKS;
@@ -121,157 +82,32 @@ export class LanguageEngine {
     ];
   }
 
-  // ---- schemas --------------------------------------------------------------------------------------------
+  // ---- schemas (schemaCatalog.ts) ----------------------------------------------------------------------------
 
   notify(message: Notification): void {
-    switch (message.type) {
-      case 'schemaBegin':
-        this.pending.set(databaseKeyId(message.key), {
-          info: message.info ?? { name: message.key.database },
-          tables: [],
-          materializedViews: [],
-          externalTables: [],
-          functions: [],
-        });
-        if (message.state !== 'loaded') {
-          this.setSchemaState(message.key, message.state);
-        }
-        break;
-      case 'schemaPart': {
-        const pending = this.pending.get(databaseKeyId(message.key));
-        if (pending) {
-          pending.tables.push(...(message.part.tables ?? []));
-          pending.materializedViews.push(...(message.part.materializedViews ?? []));
-          pending.externalTables.push(...(message.part.externalTables ?? []));
-          pending.functions.push(...(message.part.functions ?? []));
-        }
-        break;
-      }
-      case 'schemaEnd': {
-        const id = databaseKeyId(message.key);
-        const pending = this.pending.get(id);
-        this.pending.delete(id);
-        if (pending) {
-          this.setSchema(message.key, {
-            name: pending.info.name ?? message.key.database,
-            prettyName: pending.info.prettyName,
-            tables: pending.tables,
-            materializedViews: pending.materializedViews,
-            externalTables: pending.externalTables,
-            functions: pending.functions,
-          });
-        }
-        break;
-      }
-      case 'schemaState':
-        this.setSchemaState(message.key, message.state);
-        break;
-      case 'databaseNames':
-        this.setDatabaseNames(message.clusterUrl, message.names);
-        break;
-      case 'close':
-        this.documents.delete(message.uri);
-        break;
+    if (message.type === 'close') {
+      this.documents.delete(message.uri);
+    } else {
+      this.catalog.notify(message);
     }
   }
 
   /** Makes `schema` the symbols of `key` (replacing what was there: the explorer's Refresh). */
   setSchema(key: DatabaseKey, schema: DatabaseSchema): void {
-    const entry = this.databaseEntry(key.clusterUrl, key.database);
-    entry.symbol = databaseSymbol(this.library.language, { ...schema, name: entry.name });
-    entry.state = 'loaded';
-    this.schemasChanged();
+    this.catalog.setSchema(key, schema);
   }
 
   setSchemaState(key: DatabaseKey, state: SchemaState): void {
-    const entry = this.databaseEntry(key.clusterUrl, key.database);
-    if (entry.state !== state) {
-      entry.state = state;
-      // A database that was loaded keeps its symbols while it reloads: names stay resolvable.
-      this.schemasChanged();
-    }
+    this.catalog.setSchemaState(key, state);
   }
 
   /** Names of a cluster's databases (completion of `database('…')`), their schemas unknown until loaded. */
   setDatabaseNames(clusterUrl: string, names: readonly string[]): void {
-    let added = false;
-    for (const name of names) {
-      const databases = this.clusterDatabases(clusterUrl);
-      if (!databases.has(name.toLowerCase())) {
-        databases.set(name.toLowerCase(), { name, state: 'unknown' });
-        added = true;
-      }
-    }
-    if (added) {
-      this.schemasChanged();
-    }
+    this.catalog.setDatabaseNames(clusterUrl, names);
   }
 
   schemaState(key: DatabaseKey): SchemaState {
-    return this.clusters.get(key.clusterUrl)?.get(key.database.toLowerCase())?.state ?? 'unknown';
-  }
-
-  private clusterDatabases(clusterUrl: string): Map<string, DatabaseEntry> {
-    let databases = this.clusters.get(clusterUrl);
-    if (!databases) {
-      databases = new Map();
-      this.clusters.set(clusterUrl, databases);
-    }
-    return databases;
-  }
-
-  private databaseEntry(clusterUrl: string, database: string): DatabaseEntry {
-    const databases = this.clusterDatabases(clusterUrl);
-    let entry = databases.get(database.toLowerCase());
-    if (!entry) {
-      entry = { name: database, state: 'unknown' };
-      databases.set(database.toLowerCase(), entry);
-    }
-    return entry;
-  }
-
-  private schemasChanged(): void {
-    this.globalsCache = new Map();
-  }
-
-  /** Globals for a document's connection: every known cluster and database, the connection's in scope. */
-  private globalsFor(connection: DatabaseKey | undefined): KustoGlobalState {
-    const id = connection ? databaseKeyId(connection) : '';
-    const cached = this.globalsCache.get(id);
-    if (cached) {
-      return cached;
-    }
-    const language = this.library.language;
-    if (connection) {
-      this.databaseEntry(connection.clusterUrl, connection.database);
-    }
-    let current: { cluster: KustoSymbol; database: KustoSymbol } | undefined;
-    const clusterSymbols: KustoSymbol[] = [];
-    for (const [clusterUrl, databases] of this.clusters) {
-      const databaseSymbols: KustoSymbol[] = [];
-      let currentDatabase: KustoSymbol | undefined;
-      for (const entry of databases.values()) {
-        const symbol = entry.symbol ?? emptyDatabaseSymbol(language, entry.name);
-        databaseSymbols.push(symbol);
-        if (connection && clusterUrl === connection.clusterUrl && entry.name.toLowerCase() === connection.database.toLowerCase()) {
-          currentDatabase = symbol;
-        }
-      }
-      const cluster = new language.Symbols.ClusterSymbol.ctor(clusterSymbolName(clusterUrl), databaseSymbols);
-      clusterSymbols.push(cluster);
-      if (currentDatabase) {
-        current = { cluster, database: currentDatabase };
-      }
-    }
-    let globals = language.GlobalState.Default;
-    if (clusterSymbols.length > 0) {
-      globals = globals.WithClusterList(clusterSymbols);
-    }
-    if (current) {
-      globals = globals.WithCluster(current.cluster).WithDatabase(current.database);
-    }
-    this.globalsCache.set(id, globals);
-    return globals;
+    return this.catalog.schemaState(key);
   }
 
   // ---- documents ------------------------------------------------------------------------------------------
@@ -279,33 +115,10 @@ export class LanguageEngine {
   /** Brings the engine's copy of a document up to `ref` (text given) or checks it already is. */
   sync(ref: DocumentRef): DocumentState {
     const existing = this.documents.get(ref.uri);
-    if (ref.text === undefined) {
-      if (!existing || existing.version !== ref.version) {
-        throw new UnsyncedDocumentError(ref.uri);
-      }
-      if (!sameKey(existing.connection, ref.connection)) {
-        existing.connection = ref.connection;
-      }
-      return existing;
+    const state = syncedDocument(existing, ref);
+    if (state !== existing) {
+      this.documents.set(ref.uri, state);
     }
-    if (existing && existing.version === ref.version && existing.text === ref.text) {
-      existing.connection = ref.connection;
-      return existing;
-    }
-    const previous = new Map<string, Block>();
-    for (const block of existing?.blocks ?? []) {
-      if (block.service) {
-        previous.set(block.text, block);
-      }
-    }
-    const text = ref.text;
-    const blocks = listBlockSpans(text).map((span): Block => {
-      const blockText = text.slice(span.start, span.end);
-      const reused = previous.get(blockText);
-      return { ...span, text: blockText, service: reused?.service, globals: reused?.globals };
-    });
-    const state: DocumentState = { uri: ref.uri, version: ref.version, text, connection: ref.connection, blocks };
-    this.documents.set(ref.uri, state);
     return state;
   }
 
@@ -313,29 +126,11 @@ export class LanguageEngine {
     this.documents.delete(uri);
   }
 
-  /** The block an offset belongs to: inside one, or at its end (typing at the end of the last line). */
-  private blockAt(document: DocumentState, offset: number): Block | undefined {
-    let low = 0;
-    let high = document.blocks.length - 1;
-    while (low <= high) {
-      const middle = (low + high) >> 1;
-      const block = document.blocks[middle];
-      if (offset < block.start) {
-        high = middle - 1;
-      } else if (offset > block.end) {
-        low = middle + 1;
-      } else {
-        return block;
-      }
-    }
-    return undefined;
-  }
-
   private serviceOf(document: DocumentState, block: Block): KustoCodeService | undefined {
     if (block.text.length > this.maxBlockCharacters) {
       return undefined;
     }
-    const globals = this.globalsFor(document.connection);
+    const globals = this.catalog.globalsFor(document.connection);
     if (!block.service || block.globals !== globals) {
       block.service = new this.library.language.Editor.KustoCodeService.$ctor1(block.text, globals);
       block.globals = globals;
@@ -345,7 +140,7 @@ export class LanguageEngine {
 
   private serviceAt(ref: DocumentRef, offset: number): { block: Block; service: KustoCodeService } | undefined {
     const document = this.sync(ref);
-    const block = this.blockAt(document, offset);
+    const block = blockAt(document, offset);
     const service = block && this.serviceOf(document, block);
     return block && service ? { block, service } : undefined;
   }
@@ -357,10 +152,10 @@ export class LanguageEngine {
     let found = this.serviceAt(ref, offset);
     if (!found) {
       // A blank line between blocks: complete as the start of a new query.
-      if (this.blockAt(document, offset) || offset < 0 || offset > document.text.length) {
+      if (blockAt(document, offset) || offset < 0 || offset > document.text.length) {
         return { editStart: offset, editEnd: offset, items: [] };
       }
-      const service = new this.library.language.Editor.KustoCodeService.$ctor1('', this.globalsFor(document.connection));
+      const service = new this.library.language.Editor.KustoCodeService.$ctor1('', this.catalog.globalsFor(document.connection));
       found = { block: { start: offset, end: offset, text: '', commentsOnly: false }, service };
     }
     const { block, service } = found;
@@ -428,12 +223,12 @@ export class LanguageEngine {
     if (!service) {
       return { diagnostics: [], heldBack: 0, missing: [] };
     }
-    const states: SchemaState[] = [document.connection ? this.schemaState(document.connection) : 'unknown'];
+    const states: SchemaState[] = [document.connection ? this.catalog.schemaState(document.connection) : 'unknown'];
     const missing: DatabaseKey[] = [];
     for (const reference of this.library.toArray(service.GetDatabaseReferences())) {
-      const key = this.referencedKey(reference.Cluster, reference.Database, document.connection);
+      const key = this.catalog.referencedKey(reference.Cluster, reference.Database, document.connection);
       if (key) {
-        const state = this.schemaState(key);
+        const state = this.catalog.schemaState(key);
         states.push(state);
         if (state === 'unknown') {
           missing.push(key);
@@ -449,23 +244,6 @@ export class LanguageEngine {
     return { ...filtered, missing };
   }
 
-  /** A `database('x')` / `cluster('c').database('x')` reference as a key, when its cluster is one the host knows. */
-  private referencedKey(cluster: string | null, database: string | null, connection: DatabaseKey | undefined): DatabaseKey | undefined {
-    if (!database) {
-      return undefined;
-    }
-    const host = (cluster ?? '').toLowerCase();
-    if (!host || (connection && clusterSymbolName(connection.clusterUrl) === host)) {
-      return connection ? { clusterUrl: connection.clusterUrl, database } : undefined;
-    }
-    for (const clusterUrl of this.clusters.keys()) {
-      const name = clusterSymbolName(clusterUrl);
-      if (name === host || name.split('.')[0] === host) {
-        return { clusterUrl, database };
-      }
-    }
-    return undefined;
-  }
 
   /**
    * Semantic tokens of the names in the blocks over [start, end) (the whole document without a range), within the
@@ -576,87 +354,15 @@ export class LanguageEngine {
 
   signatureHelp(ref: DocumentRef, offset: number): SignatureHelpResult | undefined {
     const document = this.sync(ref);
-    const block = this.blockAt(document, offset);
+    const block = blockAt(document, offset);
     if (!block || block.text.length > this.maxBlockCharacters) {
       return undefined;
     }
-    const language = this.library.language;
-    const code = language.KustoCode.ParseAndAnalyze(block.text, this.globalsFor(document.connection));
-    const position = offset - block.start;
-    let token: KustoSyntaxToken | null = code.Syntax.GetTokenAt(position);
-    if (token && (token.TextStart >= position || token.IsMissing)) {
-      token = token.GetPreviousToken();
-    }
-    const call = enclosingCall(token, position, language.Syntax.SyntaxKind.FunctionCallExpression);
-    const symbol = call?.ReferencedSymbol;
-    if (!call || !symbol) {
-      return undefined;
-    }
-    const signatures = this.library.toArray(symbol.Signatures).map((signature) => {
-      const parameters = this.library.toArray(signature.Parameters).map((parameter) => {
-        const types = this.library.toArray(parameter.DeclaredTypes).map((type) => type.Name);
-        const type = types.length > 0 && types.length <= 3 ? `: ${types.join(' | ')}` : '';
-        const label = `${parameter.IsOptional ? '[' : ''}${parameter.Name}${type}${parameter.IsOptional ? ']' : ''}${parameter.MaxOccurring > 1 ? ', ...' : ''}`;
-        return parameter.Description ? { label, documentation: parameter.Description } : { label };
-      });
-      const returns = signature.ReturnType?.Name ? `: ${signature.ReturnType.Name}` : '';
-      return {
-        label: `${symbol.Name}(${parameters.map((parameter) => parameter.label).join(', ')})${returns}`,
-        parameters,
-        ...(symbol.Description ? { documentation: symbol.Description } : {}),
-      };
-    });
-    if (signatures.length === 0) {
-      return undefined;
-    }
-    const argumentIndex = commasBefore(token, call);
-    const activeSignature = Math.max(
-      0,
-      signatures.findIndex((signature) => signature.parameters.length > argumentIndex || signature.parameters.some((p) => p.label.endsWith('...'))),
-    );
-    const parameterCount = signatures[activeSignature].parameters.length;
-    return { signatures, activeSignature, activeParameter: Math.min(argumentIndex, Math.max(parameterCount - 1, 0)) };
+    const code = this.library.language.KustoCode.ParseAndAnalyze(block.text, this.catalog.globalsFor(document.connection));
+    return signatureHelpAt(this.library, code, offset - block.start);
   }
 }
 
 function notChecked(block: Block, message: string): LanguageDiagnostic {
   return { start: block.start, end: Math.min(block.end, block.start + 1), code: 'kusto.notChecked', severity: 'information', message };
-}
-
-function sameKey(a: DatabaseKey | undefined, b: DatabaseKey | undefined): boolean {
-  return a?.clusterUrl === b?.clusterUrl && a?.database === b?.database;
-}
-
-/** The innermost function call whose parentheses hold `position`. */
-function enclosingCall(token: KustoSyntaxToken | null, position: number, callKind: number): KustoFunctionCall | undefined {
-  for (let node = token?.Parent ?? null; node; node = node.Parent) {
-    if (node.Kind !== callKind) {
-      continue;
-    }
-    const call = node as KustoFunctionCall;
-    const open = call.ArgumentList.OpenParen;
-    const close = call.ArgumentList.CloseParen;
-    if (open.TextStart < position && (close.IsMissing || position <= close.TextStart)) {
-      return call;
-    }
-  }
-  return undefined;
-}
-
-/** Commas between the call's `(` and `token` at the call's own nesting level: the index of the argument typed. */
-function commasBefore(token: KustoSyntaxToken | null, call: KustoFunctionCall): number {
-  const open = call.ArgumentList.OpenParen;
-  let depth = 0;
-  let commas = 0;
-  for (let current = token; current && current.TextStart > open.TextStart; current = current.GetPreviousToken()) {
-    const text = current.Text;
-    if (text === ')' || text === ']' || text === '}') {
-      depth++;
-    } else if (text === '(' || text === '[' || text === '{') {
-      depth--;
-    } else if (text === ',' && depth === 0) {
-      commas++;
-    }
-  }
-  return commas;
 }

@@ -1,7 +1,8 @@
 // Entry of the language worker (a worker_threads thread, its own bundle dist/languageWorker.js): loads Kusto.Language
 // from the vendor folder it is given and answers the host's requests. Nothing here runs on the extension host thread.
 import { parentPort, workerData } from 'node:worker_threads';
-import { LanguageEngine, UnsyncedDocumentError } from './languageEngine';
+import { UnsyncedDocumentError } from './documentBlocks';
+import { LanguageEngine } from './languageEngine';
 import { loadKustoLanguage } from './kustoLanguageLibrary';
 import type { HostMessage, RequestMap, WorkerMessage } from './languageProtocol';
 

@@ -8,27 +8,31 @@ import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { needsExactText } from '../kusto/exactDynamic';
 import type { RawRowBytes } from '../kusto/kustoRows';
-import { holdsUnsafeInteger, quoteUnsafeIntegers, skipValue, skipWhitespace } from '../kusto/rawJsonRows';
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COMMA,
+  LOWER_F,
+  LOWER_N,
+  LOWER_T,
+  MINUS,
+  NINE,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  SPACE,
+  ZERO,
+  skipValue,
+  skipWhitespace,
+} from '../kusto/jsonBytes';
+import { holdsUnsafeInteger, quoteUnsafeIntegers } from '../kusto/unsafeIntegers';
 import type { KustoColumn, KustoValue } from '../kusto/resultTypes';
 import { formatKustoValue } from '../kusto/valueDecoding';
 import { csvField, csvLine, endWriting, neutralizeFormula, type ExportOptions } from './resultExport';
 import type { ResultView } from './resultView';
 import { SliceClock } from './slicedWork';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const SPACE = 0x20;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const MINUS = 0x2d;
-const ZERO = 0x30;
-const NINE = 0x39;
-const LOWER_T = 0x74;
-const LOWER_F = 0x66;
-const LOWER_N = 0x6e;
 
 /** Output is gathered in buffers of this size and written as each fills. */
 const OUT_BYTES = 1 << 20;

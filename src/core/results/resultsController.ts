@@ -11,6 +11,7 @@ import {
   type ExtensionToPageMessage,
   type PageToExtensionMessage,
   type ResultsMetaMessage,
+  type RowsMessage,
   type RunInfo,
   type ViewSpec,
 } from '../../shared/resultsProtocol';
@@ -274,16 +275,7 @@ export class ResultsController {
         if (!jobs) return;
         const known = await jobs.rowsWhenKnown(viewOptionsOf(message.view), message.start, message.count);
         if (!known || !this.isCurrent(message.runId)) return;
-        this.host.post({
-          type: 'rows',
-          runId: message.runId,
-          requestId: message.requestId,
-          view: message.view,
-          start: message.start,
-          totalRows: known.knownRows,
-          rows: known.view.formattedRows(message.start, message.count),
-          ...(known.complete ? {} : { complete: false }),
-        });
+        this.host.post(rowsAnswer(message, known.view, known.knownRows, known.complete));
         return;
       }
       case 'copyText':
@@ -359,15 +351,7 @@ export class ResultsController {
     if (state.kind !== 'streaming' || state.run.runId !== message.runId) return;
     if (message.view.tableIndex !== 0 || message.view.sort || message.view.filter) return;
     const view = new ResultTable(state.table).view();
-    this.host.post({
-      type: 'rows',
-      runId: message.runId,
-      requestId: message.requestId,
-      view: message.view,
-      start: message.start,
-      totalRows: view.rowCount,
-      rows: view.formattedRows(message.start, message.count),
-    });
+    this.host.post(rowsAnswer(message, view, view.rowCount, true));
   }
 
   private runFor(runId: string): RunInfo | undefined {
@@ -451,6 +435,20 @@ export class ResultsController {
 
 function tableMetaOf(table: KustoTable) {
   return { name: table.name, kind: table.kind, columns: table.columns.map((c) => ({ name: c.name, type: c.type })), rowCount: table.rows.length };
+}
+
+/** The page's answer to a `requestRows`: the rows it asked for, as the grid shows them; `totalRows` may grow while not `complete`. */
+function rowsAnswer(request: Extract<PageToExtensionMessage, { type: 'requestRows' }>, view: ResultView, totalRows: number, complete: boolean): RowsMessage {
+  return {
+    type: 'rows',
+    runId: request.runId,
+    requestId: request.requestId,
+    view: request.view,
+    start: request.start,
+    totalRows,
+    rows: view.formattedRows(request.start, request.count),
+    ...(complete ? {} : { complete: false }),
+  };
 }
 
 function viewOptionsOf(spec: ViewSpec): ViewOptions {

@@ -6,7 +6,8 @@
 
 import type { ViewProgressMessage } from '../../shared/resultsProtocol';
 import { isWorkCancelled, runSliced, type WorkProgress } from './slicedWork';
-import { ResultView, type FilterProgress, type ResultTable, type ViewOptions } from './resultView';
+import { ResultView, type ResultTable, type ViewOptions } from './resultView';
+import type { FilterProgress } from './rowFilter';
 
 export type ViewWorkProgress = Pick<ViewProgressMessage, 'work' | 'scannedRows' | 'tableRows' | 'viewRows' | 'complete'>;
 

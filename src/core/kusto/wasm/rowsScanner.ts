@@ -54,7 +54,7 @@ const STOP_END_OF_INPUT = 0;
 const STOP_ROWS_END = 1;
 const STOP_ERROR = 2;
 
-// Why scan() stopped with STOP_ERROR (ROWS_ERROR in rowsScanner.ts); jsonFrameScanner.ts turns each into a
+// Why scan() stopped with STOP_ERROR (ROWS_ERROR in rowsScanner.ts); scanErrorMessages.ts turns each into a
 // message naming the byte.
 const E_CONTROL_CHARACTER = 1;
 const E_AFTER_ROW = 2;
