@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../src/localServers/localStack';
 import { findRepoRoot, kustoSettingsFor, listLogFiles, locateTools, readLogFiles, startCodeServer, type RunningCodeServer, type ToolPaths } from './codeServer';
+import { signInWithDeviceCode } from './deviceCodeSignIn';
 import { launchChromium, Workbench } from './workbench';
 
 export const LOCAL_CLUSTER_NAME = 'local';
@@ -23,8 +24,10 @@ export interface CodeServerSessionOptions {
   readonly workspaceFiles?: Readonly<Record<string, string>> | ((stack: LocalStack) => Readonly<Record<string, string>>);
   /** Makes VS Code's work folder before code-server starts (e.g. to install another extension into its profile). */
   readonly prepareWorkDir?: (context: { readonly repoRoot: string; readonly tools: ToolPaths }) => string;
-  /** Steps at the end of the setup, once the Workbench is open (e.g. open a file and sign in). */
-  readonly prepare?: (session: CodeServerSession) => Promise<void>;
+  /** Steps at the end of the setup, once the Workbench is open (e.g. open a file or the Kusto view). */
+  readonly prepare?: (session: CodeServerSession) => Promise<unknown>;
+  /** Sign in with a device code (signInWithDeviceCode) after `prepare`, for suites whose every test needs the account. */
+  readonly signIn?: boolean;
   /** Runs after the last test, failed or not, before anything stops (e.g. to read VS Code's logs). */
   readonly beforeStop?: (session: CodeServerSession) => void | Promise<void>;
   /** Time allowed for the whole setup, `prepare` included. */
@@ -111,6 +114,9 @@ export function useCodeServerSession(options: CodeServerSessionOptions): CodeSer
       workbench = await Workbench.open(browser, codeServer.workbenchUrl, screenshotDir);
       workbenchReadyMs = Date.now() - opening;
       await options.prepare?.(session);
+      if (options.signIn) {
+        await signInWithDeviceCode(workbench, localServers);
+      }
     } catch (error) {
       // Keep the work folder and print the logs, as for a failed test.
       anyFailure = true;

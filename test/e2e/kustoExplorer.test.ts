@@ -8,7 +8,7 @@ import type { Frame } from 'playwright-core';
 import { measureActivation, readLogFiles } from '../../scripts/e2e/codeServer';
 import { useCodeServerSession } from '../../scripts/e2e/codeServerSession';
 import { copyCodeAndDeclineExternalPage, userCodeIn } from '../../scripts/e2e/deviceCodeSignIn';
-import { bodyText, escapeRegExp, runQueryInEditor } from '../../scripts/e2e/querySteps';
+import { bodyText, escapeRegExp, runQueryInEditor, waitForPanelOrNotification } from '../../scripts/e2e/querySteps';
 import { SAMPLE_QUERIES_KQL } from '../../scripts/e2e/sampleWorkspace';
 import { findDatabase } from '../../src/localServers/kusto/sampleData';
 import { waitFor, type BrowserStyles, type Workbench } from '../../scripts/e2e/workbench';
@@ -314,12 +314,7 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     requireCommand(this, 'kusto.runQuery');
     requireSignedIn();
     await runQueryInEditor(session.workbench, 'StormEvents\n| where NoSuchColumn > 0');
-    await waitFor(
-      async () =>
-        [...(await session.workbench.webviewTexts()), ...(await session.workbench.notificationTexts())].some((text) => /NoSuchColumn/.test(text)),
-      60_000,
-      'an error naming NoSuchColumn in the results panel or a notification',
-    );
+    await waitForPanelOrNotification(session.workbench, /NoSuchColumn/, 60_000, 'an error naming NoSuchColumn in the results panel or a notification');
     await session.workbench.screenshot('semantic error');
   });
 
@@ -336,12 +331,7 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     await session.workbench.screenshot('long query running');
     const cancelledAt = Date.now();
     await session.workbench.runCommand('Kusto: Cancel Query');
-    await waitFor(
-      async () =>
-        [...(await session.workbench.webviewTexts()), ...(await session.workbench.notificationTexts())].some((text) => /cancel/i.test(text)),
-      30_000,
-      'the results panel or a notification to say the query was cancelled',
-    );
+    await waitForPanelOrNotification(session.workbench, /cancel/i, 30_000, 'the results panel or a notification to say the query was cancelled');
     // The query really stops: the client tells the cluster (.cancel query) long before its 60 s delay ends.
     await waitFor(
       async () => existsSync(session.serverLogPath) && /\.cancel query: cancelled /.test(readFileSync(session.serverLogPath, 'utf8')),
@@ -394,8 +384,9 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     assert.equal(lines[0], STORM_EVENTS_HEADER, 'the CSV header is not the column names');
     assert.equal(lines.length, expectedMatches + 1, `the CSV has ${lines.length - 1} data lines, the grid showed ${expectedMatches}`);
     assert.ok(lines.slice(1).every((line) => line.split(',')[4] === filterText), 'the CSV has rows of other states');
-    await waitFor(
-      async () => [...(await session.workbench.webviewTexts()), ...(await session.workbench.notificationTexts())].some((text) => new RegExp(`Exported ${expectedMatches} rows to .*texas-storms\\.csv`).test(text)),
+    await waitForPanelOrNotification(
+      session.workbench,
+      new RegExp(`Exported ${expectedMatches} rows to .*texas-storms\\.csv`),
       15_000,
       'the results panel or a notification to say how many rows went to which file',
     );
@@ -642,6 +633,9 @@ async function scrollToColumnValues(workbench: Workbench, frame: Frame, column: 
   return values;
 }
 
+/** Texts shown in one grid column, top to bottom: the grid is an ARIA grid (row, columnheader, gridcell roles)
+ * whose pooled rows are reused while scrolling, so hidden or still-loading rows are left out and rows are put in
+ * their aria-rowindex order. */
 async function columnTexts(frame: Frame, column: string): Promise<string[]> {
   const headerNames = await frame
     .locator('[role="columnheader"]')
@@ -695,8 +689,6 @@ function luminance(color: string): number {
   return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
 }
 
-
-
 /** The table's row, opening the "Tables" group and its folders (Kusto tables sit in doc folders) until it shows. */
 async function findTableRow(workbench: Workbench, table: string) {
   const tableRow = workbench.treeRow('Explorer', new RegExp(`^${table}$`));
@@ -718,28 +710,9 @@ async function findTableRow(workbench: Workbench, table: string) {
   return tableRow;
 }
 
-
-/** Numbers shown in one grid column, top to bottom: the grid is an ARIA grid (row, columnheader, gridcell roles)
- * whose pooled rows are reused while scrolling, so hidden or still-loading rows are left out and rows are put in
- * their aria-rowindex order. */
+/** Numbers shown in one grid column, top to bottom. */
 async function columnValues(frame: Frame, column: string): Promise<number[]> {
-  const header = frame.locator('[role="columnheader"]');
-  const headerNames = await header.evaluateAll((cells) => cells.map((cell) => cell.querySelector('.column-name')?.textContent ?? cell.textContent ?? ''));
-  const index = headerNames.findIndex((name) => name.trim() === column);
-  if (index < 0) {
-    return [];
-  }
-  const rows = await frame.locator('[role="row"]').evaluateAll(
-    (elements, columnIndex) =>
-      elements
-        .filter((row) => !row.hasAttribute('hidden') && !row.classList.contains('loading') && row.querySelector('[role="gridcell"]'))
-        .map((row) => ({
-          position: Number(row.getAttribute('aria-rowindex') ?? '0'),
-          text: row.querySelectorAll('[role="gridcell"]')[columnIndex]?.textContent ?? '',
-        })),
-    index,
-  );
-  return rows.sort((a, b) => a.position - b.position).map((row) => Number(row.text.replace(/[^0-9.-]/g, '')));
+  return (await columnTexts(frame, column)).map((text) => Number(text.replace(/[^0-9.-]/g, '')));
 }
 
 async function answerSignOutPrompt(workbench: Workbench): Promise<void> {

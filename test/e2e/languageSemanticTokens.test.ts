@@ -3,7 +3,6 @@
 // column as a `property` token, which the theme colours apart (the TextMate grammar alone cannot tell them apart).
 import * as assert from 'node:assert/strict';
 import { useCodeServerSession } from '../../scripts/e2e/codeServerSession';
-import { signInWithDeviceCode } from '../../scripts/e2e/deviceCodeSignIn';
 import { waitFor, type Workbench } from '../../scripts/e2e/workbench';
 
 const FILE = 'colours.kql';
@@ -14,10 +13,8 @@ describe('KQL semantic colouring in a real VS Code (code-server + Chromium)', fu
     screenshotFolder: 'e2e-semantic-tokens',
     workspaceFiles: { [FILE]: 'StormEvents | where State == "TEXAS" | take 10\n' },
     setupTimeoutMs: 300_000,
-    prepare: async ({ workbench, stack }) => {
-      await workbench.openFile(FILE);
-      await signInWithDeviceCode(workbench, stack);
-    },
+    prepare: ({ workbench }) => workbench.openFile(FILE),
+    signIn: true,
   });
 
   it('shows a table as a class token and a column as a property token once the schema is there', async () => {

@@ -5,7 +5,6 @@
 import * as assert from 'node:assert/strict';
 import { COMPLETION_AS_YOU_TYPE_SETTINGS } from '../../scripts/e2e/codeServer';
 import { localClusterSettings, useCodeServerSession } from '../../scripts/e2e/codeServerSession';
-import { signInWithDeviceCode } from '../../scripts/e2e/deviceCodeSignIn';
 import { escapeRegExp } from '../../scripts/e2e/querySteps';
 import { waitFor, type Workbench } from '../../scripts/e2e/workbench';
 
@@ -18,11 +17,9 @@ describe('KQL language features in a real VS Code (code-server + Chromium)', fun
     settings: (stack) => ({ ...localClusterSettings(stack), ...COMPLETION_AS_YOU_TYPE_SETTINGS }),
     workspaceFiles: { [FILE]: '// KQL language features\n' },
     setupTimeoutMs: 300_000,
-    prepare: async ({ workbench, stack }) => {
-      // Opening a .kql file activates the extension (and starts the language worker) before anyone signs in.
-      await workbench.openFile(FILE);
-      await signInWithDeviceCode(workbench, stack);
-    },
+    // Opening a .kql file activates the extension (and starts the language worker) before anyone signs in.
+    prepare: ({ workbench }) => workbench.openFile(FILE),
+    signIn: true,
   });
 
   it("offers StormEvents' columns after `StormEvents | where `", async () => {

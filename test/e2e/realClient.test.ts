@@ -4,7 +4,6 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { LOCAL_CLUSTER_NAME as CLUSTER_NAME, useCodeServerSession } from '../../scripts/e2e/codeServerSession';
-import { signInWithDeviceCode } from '../../scripts/e2e/deviceCodeSignIn';
 import { escapeRegExp, runQueryInEditor } from '../../scripts/e2e/querySteps';
 import { timeExpandToRows, timeFilter } from '../../scripts/e2e/realClientSteps';
 import { waitFor } from '../../scripts/e2e/workbench';
@@ -17,12 +16,12 @@ describe('Kusto Explorer as a real Kusto client (code-server + Chromium)', funct
     screenshotFolder: 'e2e-real-client',
     stack: { extraDatabases: [wideDatabase('Wide', 5000)] },
     workspaceFiles: { 'queries.kql': 'print 1\n' },
-    prepare: async ({ workbench, stack }) => {
+    prepare: async ({ workbench }) => {
       await workbench.openViewContainer('Kusto');
       await workbench.expandView('Explorer');
       await workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1, timeoutMs: 60_000 });
-      await signInWithDeviceCode(workbench, stack);
     },
+    signIn: true,
   });
 
   it('expands the Tables group of a 5,000-table database quickly once the schema is cached, and filters it quickly', async () => {
