@@ -2,21 +2,29 @@
 // & open browser" (declining VS Code's prompt about the external page), then approve the code on the local sign-in
 // server's page.
 import type { LocalStack } from '../../src/localServers/localStack';
+import { escapeRegExp } from './querySteps';
 import { waitFor, type Workbench } from './workbench';
 
 export const E2E_USER_UPN = 'alice@contoso.com';
 
 const USER_CODE = /code\s+([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})?)/i;
 
+export interface DeviceCodeSignInOptions {
+  /** The row to pick when Kusto: Sign In asks for a cluster; by default the one whose URL is the local Kusto server's. */
+  readonly clusterRow?: RegExp;
+  /** What shows the sign-in is done; by default a status bar entry naming alice. */
+  readonly waitUntilSignedIn?: (workbench: Workbench) => Promise<unknown>;
+}
+
 /** Signs in with Kusto: Sign In (device code), approving the code on the sign-in server's page as a person does. */
-export async function signInWithDeviceCode(workbench: Workbench, stack: LocalStack): Promise<void> {
+export async function signInWithDeviceCode(workbench: Workbench, stack: LocalStack, options: DeviceCodeSignInOptions = {}): Promise<void> {
   await workbench.clearNotifications();
   await workbench.runCommand('Kusto: Sign In');
   let userCode: string | undefined;
-  const host = new URL(stack.kusto.url).host;
+  const clusterRow = options.clusterRow ?? new RegExp(escapeRegExp(new URL(stack.kusto.url).host));
   await waitFor(
     async () => {
-      const clusterPick = workbench.quickPickRow(new RegExp(host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      const clusterPick = workbench.quickPickRow(clusterRow);
       if (await clusterPick.isVisible().catch(() => false)) {
         await clusterPick.click();
       }
@@ -30,7 +38,7 @@ export async function signInWithDeviceCode(workbench: Workbench, stack: LocalSta
   );
   await copyCodeAndDeclineExternalPage(workbench);
   await approveOnSignInPage(workbench, stack, userCode!);
-  await workbench.waitForStatusBar(/alice/i, 60_000);
+  await (options.waitUntilSignedIn ?? ((signedIn) => signedIn.waitForStatusBar(/alice/i, 60_000)))(workbench);
 }
 
 /** The user code a device-code dialog shows, if it shows one. */

@@ -5,19 +5,14 @@
 // which is what a person accepts or declines here. In a chat the same message shows in the chat's confirmation.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { startLocalStack } from '../../src/localServers/localStack';
-import { findRepoRoot, kustoSettingsFor, listLogFiles, locateTools, readLogFiles, startCodeServer, type RunningCodeServer } from '../../scripts/e2e/codeServer';
-import { approveOnSignInPage, copyCodeAndDeclineExternalPage } from '../../scripts/e2e/deviceCodeSignIn';
-import { launchChromium, waitFor, Workbench } from '../../scripts/e2e/workbench';
-
-type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
-
-const CLUSTER_NAME = 'local';
-const DATABASE = 'Samples';
+import { readLogFiles } from '../../scripts/e2e/codeServer';
+import { LOCAL_CLUSTER_NAME as CLUSTER_NAME, localClusterSettings, useCodeServerSession } from '../../scripts/e2e/codeServerSession';
+import { approveOnSignInPage, copyCodeAndDeclineExternalPage, userCodeIn } from '../../scripts/e2e/deviceCodeSignIn';
+import { escapeRegExp } from '../../scripts/e2e/querySteps';
+import { waitFor, type Workbench } from '../../scripts/e2e/workbench';
 const TOOL_NAMES = ['kusto_list_connections', 'kusto_get_schema', 'kusto_sample', 'kusto_run_query'];
 
 interface ProbeResult {
@@ -31,78 +26,35 @@ interface ProbeResult {
 
 describe('Kusto tools for AI agents in a real VS Code (code-server + Chromium)', function () {
   this.timeout(180_000);
-  const repoRoot = findRepoRoot(__dirname);
-  const runId = new Date().toISOString().replace(/[:.]/g, '-');
-  const screenshotDir = join(repoRoot, 'test-results', 'e2e-agents', runId);
-  let stack: LocalStack | undefined;
-  let codeServer: RunningCodeServer | undefined;
-  let browser: Browser | undefined;
-  let workbench: Workbench;
-  let anyFailure = false;
+  const session = useCodeServerSession({
+    screenshotFolder: 'e2e-agents',
+    settings: (stack) => ({
+      ...localClusterSettings(stack),
+      // VS Code's MCP commands need its AI features on (the quiet defaults turn them off).
+      'chat.disableAIFeatures': false,
+    }),
+    workspaceFiles: { 'notes.md': '# agent tools\n' },
+    // The probe extension is installed first into the same profile; code-server then gets the Kusto extension.
+    prepareWorkDir: ({ repoRoot, tools }) => {
+      const workDir = mkdtempSync(join(tmpdir(), 'kusto-agents-e2e-'));
+      const probeVsix = packageProbe(repoRoot, workDir);
+      const install = spawnSync(
+        tools.node24,
+        [tools.codeServerEntry, '--user-data-dir', join(workDir, 'user-data'), '--extensions-dir', join(workDir, 'extensions'), '--install-extension', probeVsix, '--force'],
+        { encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${join(tools.node24, '..')}:${process.env.PATH ?? ''}` } },
+      );
+      assert.equal(install.status, 0, `installing the probe extension failed: ${install.stdout}\n${install.stderr}`);
+      return workDir;
+    },
+    prepare: async ({ codeServer }) => console.log(`      code-server: ${codeServer.workbenchUrl}`),
+  });
   let requestId = 0;
-
-  before(async function () {
-    this.timeout(240_000);
-    const vsixPath = process.env.KUSTO_VSIX ?? join(repoRoot, 'dist', 'kusto-explorer.vsix');
-    const tools = locateTools(repoRoot);
-    mkdirSync(screenshotDir, { recursive: true });
-    console.log(`      screenshots: ${screenshotDir}`);
-    const serverLogPath = join(screenshotDir, 'local-servers.log');
-    stack = await startLocalStack({ pollIntervalSeconds: 1, log: (line) => appendFileSync(serverLogPath, `${line}\n`) });
-
-    // The probe extension is installed first into the same profile; startCodeServer then adds the Kusto extension.
-    const workDir = mkdtempSync(join(tmpdir(), 'kusto-agents-e2e-'));
-    const probeVsix = packageProbe(repoRoot, workDir);
-    const install = spawnSync(
-      tools.node24,
-      [tools.codeServerEntry, '--user-data-dir', join(workDir, 'user-data'), '--extensions-dir', join(workDir, 'extensions'), '--install-extension', probeVsix, '--force'],
-      { encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${join(tools.node24, '..')}:${process.env.PATH ?? ''}` } },
-    );
-    assert.equal(install.status, 0, `installing the probe extension failed: ${install.stdout}\n${install.stderr}`);
-
-    codeServer = await startCodeServer({
-      vsixPath,
-      workDir,
-      settings: {
-        ...kustoSettingsFor({ kustoUrl: stack.kusto.url, signInOrigin: stack.signIn.origin, clusterName: CLUSTER_NAME, defaultDatabase: DATABASE }),
-        // VS Code's MCP commands need its AI features on (the quiet defaults turn them off).
-        'chat.disableAIFeatures': false,
-      },
-      extraCaCertificatePath: stack.signIn.caCertificatePath,
-      workspaceFiles: { 'notes.md': '# agent tools\n' },
-    });
-    console.log(`      code-server: ${codeServer.workbenchUrl}`);
-    browser = await launchChromium(tools.chromium);
-    workbench = await Workbench.open(browser, codeServer.workbenchUrl, screenshotDir);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      anyFailure = true;
-      console.log(`      failure screenshot: ${await workbench?.screenshot(`FAILED ${this.currentTest.title}`).catch(() => '(none)')}`);
-      console.log(`      notifications: ${JSON.stringify(await workbench?.notificationTexts().catch(() => []))}`);
-    }
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    if (codeServer && anyFailure) {
-      console.log(`      "Kusto" output channel:\n${readLogFiles(codeServer.logsDir, 'Kusto')}`);
-      console.log(`      VS Code logs:\n${listLogFiles(codeServer.logsDir).join('\n')}`);
-    }
-    await browser?.close().catch(() => undefined);
-    await codeServer?.stop();
-    await stack?.close();
-    if (codeServer && !anyFailure) {
-      rmSync(codeServer.workDir, { recursive: true, force: true });
-    }
-  });
 
   /** Runs the probe's command and waits for the file it writes. */
   async function runProbe(command: string, onWaiting?: () => Promise<void>): Promise<ProbeResult> {
-    const resultFile = join(codeServer!.workspaceDir, 'probe-result.json');
+    const resultFile = join(session.codeServer.workspaceDir, 'probe-result.json');
     rmSync(resultFile, { force: true });
-    await workbench.runCommand(`Kusto Agent Probe: ${command}`);
+    await session.workbench.runCommand(`Kusto Agent Probe: ${command}`);
     let result: ProbeResult | undefined;
     await waitFor(
       async () => {
@@ -121,17 +73,17 @@ describe('Kusto tools for AI agents in a real VS Code (code-server + Chromium)',
 
   function writeRequest(name: string, input: Record<string, unknown>): number {
     requestId++;
-    writeFileSync(join(codeServer!.workspaceDir, 'probe-request.json'), JSON.stringify({ id: requestId, name, input }));
+    writeFileSync(join(session.codeServer.workspaceDir, 'probe-request.json'), JSON.stringify({ id: requestId, name, input }));
     return requestId;
   }
 
   /** VS Code's confirmation dialog for a tool call invoked outside a chat. */
   function confirmationDialog() {
-    return workbench.page.locator('.monaco-dialog-box', { hasText: /Run a Kusto query\?|Sample a Kusto table\?/ }).first();
+    return session.workbench.page.locator('.monaco-dialog-box', { hasText: /Run a Kusto query\?|Sample a Kusto table\?/ }).first();
   }
 
   it('registers the four Kusto tools: vscode.lm.tools lists them with their descriptions', async () => {
-    await workbench.openViewContainer('Kusto');
+    await session.workbench.openViewContainer('Kusto');
     let result: ProbeResult | undefined;
     await waitFor(
       async () => {
@@ -153,24 +105,24 @@ describe('Kusto tools for AI agents in a real VS Code (code-server + Chromium)',
     const result = await runProbe('Invoke Tool', async () => {
       if (!confirmed && (await confirmationDialog().isVisible().catch(() => false))) {
         const text = await confirmationDialog().innerText();
-        assert.match(text, new RegExp(escapeRegExp(new URL(stack!.kusto.url).host)), `the confirmation does not name the cluster:\n${text}`);
+        assert.match(text, new RegExp(escapeRegExp(new URL(session.stack.kusto.url).host)), `the confirmation does not name the cluster:\n${text}`);
         assert.match(text, /Database:\s*Samples/, `the confirmation does not name the database:\n${text}`);
         assert.match(text, /Always Allow Agent Queries on a Cluster/, `the confirmation does not say how to stop asking:\n${text}`);
         assert.ok(text.includes('StormEvents | summarize Events = count() by State'), `the confirmation does not show the query:\n${text}`);
-        await workbench.screenshot('agent query confirmation');
-        await acceptDialog(workbench);
+        await session.workbench.screenshot('agent query confirmation');
+        await acceptDialog(session.workbench);
         confirmed = true;
         return;
       }
       // Not signed in yet: the tool call brings up the normal device-code sign-in; a person approves it.
       if (confirmed && !approvedSignIn) {
-        const dialog = workbench.page.locator('.monaco-dialog-box', { hasText: /devicelogin|code/i }).first();
+        const dialog = session.workbench.page.locator('.monaco-dialog-box', { hasText: /devicelogin|code/i }).first();
         if (await dialog.isVisible().catch(() => false)) {
-          const userCode = /code\s+([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})?)/i.exec(await dialog.innerText())?.[1];
+          const userCode = userCodeIn(await dialog.innerText());
           if (userCode) {
-            await workbench.screenshot('sign-in asked by the agent tool');
-            await copyCodeAndDeclineExternalPage(workbench);
-            await approveOnSignInPage(workbench, stack!, userCode);
+            await session.workbench.screenshot('sign-in asked by the agent tool');
+            await copyCodeAndDeclineExternalPage(session.workbench);
+            await approveOnSignInPage(session.workbench, session.stack, userCode);
             approvedSignIn = true;
           }
         }
@@ -185,7 +137,7 @@ describe('Kusto tools for AI agents in a real VS Code (code-server + Chromium)',
     assert.match(result.text!, /\| State \(string\) \| Events \(long\) \|/);
     assert.match(result.text!, /\| TEXAS \| \d+ \|/);
     assert.doesNotMatch(result.text!, /eyJ[\w-]+\.[\w-]+\./, 'a token in the tool result');
-    await workbench.screenshot('agent query answered');
+    await session.workbench.screenshot('agent query answered');
   });
 
   it('a declined confirmation refuses the call and nothing reaches the cluster', async () => {
@@ -194,14 +146,14 @@ describe('Kusto tools for AI agents in a real VS Code (code-server + Chromium)',
     let declined = false;
     const result = await runProbe('Invoke Tool', async () => {
       if (!declined && (await confirmationDialog().isVisible().catch(() => false))) {
-        await declineDialog(workbench);
+        await declineDialog(session.workbench);
         declined = true;
       }
     });
     assert.ok(declined, 'no confirmation was asked');
     assert.equal(result.ok, false);
     assert.match(`${result.errorName} ${result.error}`, /cancel/i);
-    assert.equal(stack!.kusto.requests.filter((request) => request.csl === query).length, 0, 'the declined query was sent');
+    assert.equal(session.stack.kusto.requests.filter((request) => request.csl === query).length, 0, 'the declined query was sent');
   });
 
   it('a management command other than .show is refused without asking and never sent', async () => {
@@ -213,7 +165,7 @@ describe('Kusto tools for AI agents in a real VS Code (code-server + Chromium)',
     assert.equal(asked, false, 'a confirmation was asked for a refused command');
     assert.equal(result.ok, true);
     assert.match(result.text!, /^Error: Only queries and read-only "\.show"/);
-    assert.equal(stack!.kusto.requests.filter((request) => request.csl?.includes('.drop')).length, 0);
+    assert.equal(session.stack.kusto.requests.filter((request) => request.csl?.includes('.drop')).length, 0);
   });
 
   it('the schema tool answers without a confirmation', async () => {
@@ -225,9 +177,9 @@ describe('Kusto tools for AI agents in a real VS Code (code-server + Chromium)',
   });
 
   it('"always allow on this cluster" lets the next query run without asking', async () => {
-    await workbench.runCommand('Kusto: Always Allow Agent Queries on a Cluster…');
-    await workbench.quickPickRow(new RegExp(`^${CLUSTER_NAME}`)).click();
-    await workbench.waitForNotification(/without asking in this workspace/);
+    await session.workbench.runCommand('Kusto: Always Allow Agent Queries on a Cluster…');
+    await session.workbench.quickPickRow(new RegExp(`^${CLUSTER_NAME}`)).click();
+    await session.workbench.waitForNotification(/without asking in this workspace/);
     writeRequest('kusto_sample', { table: 'StormEvents', rows: 4 });
     let asked = false;
     const result = await runProbe('Invoke Tool', async () => {
@@ -236,16 +188,16 @@ describe('Kusto tools for AI agents in a real VS Code (code-server + Chromium)',
     assert.equal(asked, false, 'asked although the cluster is always allowed');
     assert.equal(result.ok, true, result.error);
     assert.match(result.text!, /4 rows, \d+ columns\./);
-    await workbench.runCommand('Kusto: Ask Again Before Agent Queries');
+    await session.workbench.runCommand('Kusto: Ask Again Before Agent Queries');
   });
 
   it('the Accounts view shows agent access; turning it off makes the tools refuse at once', async () => {
-    await workbench.expandView('Accounts');
-    const row = await workbench.waitForTreeRow('Accounts', /Agent access: on/, { level: 1, timeoutMs: 30_000 });
-    await workbench.screenshot('accounts view with agent access on');
+    await session.workbench.expandView('Accounts');
+    const row = await session.workbench.waitForTreeRow('Accounts', /Agent access: on/, { level: 1, timeoutMs: 30_000 });
+    await session.workbench.screenshot('accounts view with agent access on');
     await row.click();
-    await workbench.waitForTreeRow('Accounts', /Agent access: off/, { level: 1, timeoutMs: 30_000 });
-    await workbench.screenshot('accounts view with agent access off');
+    await session.workbench.waitForTreeRow('Accounts', /Agent access: off/, { level: 1, timeoutMs: 30_000 });
+    await session.workbench.screenshot('accounts view with agent access off');
     writeRequest('kusto_run_query', { query: 'StormEvents | take 1 // while turned off' });
     let asked = false;
     const refused = await runProbe('Invoke Tool', async () => {
@@ -254,31 +206,31 @@ describe('Kusto tools for AI agents in a real VS Code (code-server + Chromium)',
     assert.equal(asked, false, 'a confirmation was asked while agent access is off');
     // VS Code may also have dropped the tools (their `when` clause): either way nothing ran.
     assert.match(refused.ok ? refused.text! : refused.error!, /agent access is turned off|not found|not contributed|tool/i);
-    assert.equal(stack!.kusto.requests.filter((request) => request.csl?.includes('while turned off')).length, 0);
+    assert.equal(session.stack.kusto.requests.filter((request) => request.csl?.includes('while turned off')).length, 0);
 
-    await workbench.runCommand('Kusto: Turn On Agent Access');
-    await workbench.waitForTreeRow('Accounts', /Agent access: on/, { level: 1, timeoutMs: 30_000 });
+    await session.workbench.runCommand('Kusto: Turn On Agent Access');
+    await session.workbench.waitForTreeRow('Accounts', /Agent access: on/, { level: 1, timeoutMs: 30_000 });
   });
   it('offers the Kusto MCP server to VS Code: started from "MCP: List Servers", VS Code connects with the secret', async () => {
-    await workbench.runCommand('MCP: List Servers');
-    const server = workbench.quickPickRow(/Kusto/);
+    await session.workbench.runCommand('MCP: List Servers');
+    const server = session.workbench.quickPickRow(/Kusto/);
     await server.waitFor({ state: 'visible', timeout: 30_000 });
-    await workbench.screenshot('MCP servers list with Kusto');
+    await session.workbench.screenshot('MCP servers list with Kusto');
     await server.click();
-    const start = workbench.quickPickRow(/Start Server/i);
+    const start = session.workbench.quickPickRow(/Start Server/i);
     if (await start.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) {
       await start.click();
     }
-    const kustoLog = (): string => readLogFiles(codeServer!.logsDir, 'Kusto');
+    const kustoLog = (): string => readLogFiles(session.codeServer.logsDir, 'Kusto');
     await waitFor(async () => /Kusto MCP server listening on 127\.0\.0\.1:\d+/.test(kustoLog()), 60_000, 'the Kusto MCP server to start');
     await waitFor(async () => /MCP session \w+ started/.test(kustoLog()), 60_000, "VS Code's MCP client to open a session");
     assert.doesNotMatch(kustoLog(), /Refused an MCP request without the session secret/, 'VS Code did not send the secret');
-    await workbench.dismissQuickInput().catch(() => undefined);
+    await session.workbench.dismissQuickInput().catch(() => undefined);
     // VS Code's own MCP output channel: the connection runs and the four tools were listed through it.
-    await waitFor(async () => /Discovered\s+4\s+tools/.test((await workbench.page.locator('.part.panel').innerText().catch(() => '')) ?? ''), 30_000, 'VS Code to discover the 4 Kusto tools over MCP');
-    const row = await workbench.waitForTreeRow('Accounts', /Agent access: on/, { level: 1, timeoutMs: 30_000 });
+    await waitFor(async () => /Discovered\s+4\s+tools/.test((await session.workbench.page.locator('.part.panel').innerText().catch(() => '')) ?? ''), 30_000, 'VS Code to discover the 4 Kusto tools over MCP');
+    const row = await session.workbench.waitForTreeRow('Accounts', /Agent access: on/, { level: 1, timeoutMs: 30_000 });
     await waitFor(async () => /MCP server running/.test((await row.textContent()) ?? ''), 30_000, 'the Accounts view to say the MCP server runs');
-    await workbench.screenshot('accounts view with the MCP server running');
+    await session.workbench.screenshot('accounts view with the MCP server running');
   });
 });
 
@@ -308,8 +260,4 @@ async function acceptDialog(workbench: Workbench): Promise<void> {
 async function declineDialog(workbench: Workbench): Promise<void> {
   const dialog = workbench.page.locator('.monaco-dialog-box').first();
   await dialog.locator('.monaco-button', { hasText: /^(No|Cancel)$/ }).first().click();
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -2,17 +2,12 @@
 // Kusto servers. Signs in with a device code as a person does, runs a timechart and a piechart query, checks the
 // chart's canvas is drawn and saves screenshots in the folder printed at the start.
 import * as assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Frame } from 'playwright-core';
-import { startLocalStack } from '../../src/localServers/localStack';
-import { findRepoRoot, kustoSettingsFor, locateTools, readLogFiles, startCodeServer, type RunningCodeServer } from '../../scripts/e2e/codeServer';
-import { SAMPLE_QUERIES_KQL } from '../../scripts/e2e/sampleWorkspace';
+import type { Frame } from 'playwright-core';
+import { useCodeServerSession } from '../../scripts/e2e/codeServerSession';
 import { signInWithDeviceCode } from '../../scripts/e2e/deviceCodeSignIn';
-import { launchChromium, waitFor, Workbench } from '../../scripts/e2e/workbench';
-
-const CLUSTER_NAME = 'local';
-const DATABASE = 'Samples';
+import { runQueryInEditor } from '../../scripts/e2e/querySteps';
+import { SAMPLE_QUERIES_KQL } from '../../scripts/e2e/sampleWorkspace';
+import { waitFor } from '../../scripts/e2e/workbench';
 
 /** Counts the chart canvas's opaque pixels that are not the background (runs in the results page). */
 const PAINTED_PIXELS = `(() => {
@@ -26,56 +21,16 @@ const PAINTED_PIXELS = `(() => {
 
 describe('Charts from render in a real VS Code (code-server + Chromium)', function () {
   this.timeout(180_000);
-  const repoRoot = findRepoRoot(__dirname);
-  const screenshotDir = join(repoRoot, 'test-results', 'e2e-charts', new Date().toISOString().replace(/[:.]/g, '-'));
-  let stack: Awaited<ReturnType<typeof startLocalStack>> | undefined;
-  let codeServer: RunningCodeServer | undefined;
-  let browser: Browser | undefined;
-  let workbench: Workbench;
-  let anyFailure = false;
-
-  before(async function () {
-    this.timeout(240_000);
-    console.log(`      screenshots: ${screenshotDir}`);
-    mkdirSync(screenshotDir, { recursive: true });
-    const serverLog = join(screenshotDir, 'local-servers.log');
-    stack = await startLocalStack({ pollIntervalSeconds: 1, log: (line) => appendFileSync(serverLog, `${line}\n`) });
-    codeServer = await startCodeServer({
-      vsixPath: process.env.KUSTO_VSIX ?? join(repoRoot, 'dist', 'kusto-explorer.vsix'),
-      settings: kustoSettingsFor({ kustoUrl: stack.kusto.url, signInOrigin: stack.signIn.origin, clusterName: CLUSTER_NAME, defaultDatabase: DATABASE }),
-      extraCaCertificatePath: stack.signIn.caCertificatePath,
-      workspaceFiles: { 'queries.kql': SAMPLE_QUERIES_KQL },
-    });
-    browser = await launchChromium(locateTools(repoRoot).chromium);
-    workbench = await Workbench.open(browser, codeServer.workbenchUrl, screenshotDir);
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      anyFailure = true;
-      console.log(`      failure screenshot: ${await workbench?.screenshot(`FAILED ${this.currentTest.title}`).catch(() => '(none)')}`);
-    }
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    if (anyFailure && codeServer) console.log(`      "Kusto" output channel:\n${readLogFiles(codeServer.logsDir, 'Kusto')}`);
-    await browser?.close().catch(() => undefined);
-    await codeServer?.stop();
-    await stack?.close();
-    if (codeServer && !anyFailure) rmSync(codeServer.workDir, { recursive: true, force: true });
-    console.log(`      screenshots: ${screenshotDir}`);
-  });
+  const session = useCodeServerSession({ screenshotFolder: 'e2e-charts', workspaceFiles: { 'queries.kql': SAMPLE_QUERIES_KQL } });
 
   it('signs in with a device code', async () => {
-    await workbench.openViewContainer('Kusto');
-    await signInWithDeviceCode(workbench, stack!);
+    await session.workbench.openViewContainer('Kusto');
+    await signInWithDeviceCode(session.workbench, session.stack);
   });
 
   async function runAndWaitForChart(query: string, kind: string): Promise<Frame> {
-    await workbench.openFile('queries.kql');
-    await workbench.replaceEditorText(query);
-    await workbench.page.keyboard.press('Shift+Enter');
+    const workbench = session.workbench;
+    await runQueryInEditor(workbench, query);
     let frame: Frame | undefined;
     await waitFor(
       async () => {
@@ -96,6 +51,7 @@ describe('Charts from render in a real VS Code (code-server + Chromium)', functi
   }
 
   it('draws `summarize count() by bin(StartTime, 1d), State | render timechart` as a time chart with a line per state', async () => {
+    const workbench = session.workbench;
     const frame = await runAndWaitForChart('StormEvents\n| summarize count() by bin(StartTime, 1d), State\n| render timechart', 'timechart');
     await workbench.screenshot('timechart by state');
     assert.equal(await frame.locator('.grid-host').isHidden(), true, 'the Chart view opens, not the table');
@@ -111,6 +67,7 @@ describe('Charts from render in a real VS Code (code-server + Chromium)', functi
   });
 
   it('draws a piechart with a title', async () => {
+    const workbench = session.workbench;
     const frame = await runAndWaitForChart("StormEvents\n| summarize Events = count() by EventType\n| top 8 by Events\n| render piechart with (title='Storm events by type')", 'piechart');
     await workbench.screenshot('piechart of event types');
     assert.equal(await frame.locator('.chart-reason').isHidden(), true);

@@ -2,26 +2,17 @@
 // against the local sign-in and Kusto servers. Scenarios run in order and share one window; each step saves a
 // screenshot in the folder printed at the start (kept, with the code-server logs, when a step fails).
 import * as assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Frame } from 'playwright-core';
-import { startLocalStack } from '../../src/localServers/localStack';
-import {
-  findRepoRoot,
-  kustoSettingsFor,
-  listLogFiles,
-  locateTools,
-  measureActivation,
-  readLogFiles,
-  startCodeServer,
-  type RunningCodeServer,
-} from '../../scripts/e2e/codeServer';
+import type { Frame } from 'playwright-core';
+import { measureActivation, readLogFiles } from '../../scripts/e2e/codeServer';
+import { useCodeServerSession } from '../../scripts/e2e/codeServerSession';
+import { copyCodeAndDeclineExternalPage, userCodeIn } from '../../scripts/e2e/deviceCodeSignIn';
+import { bodyText, escapeRegExp, runQueryInEditor, waitForPanelOrNotification } from '../../scripts/e2e/querySteps';
 import { SAMPLE_QUERIES_KQL } from '../../scripts/e2e/sampleWorkspace';
 import { findDatabase } from '../../src/localServers/kusto/sampleData';
-import { copyCodeAndDeclineExternalPage } from '../../scripts/e2e/deviceCodeSignIn';
-import { launchChromium, waitFor, Workbench, type BrowserStyles } from '../../scripts/e2e/workbench';
+import { waitFor, type BrowserStyles, type Workbench } from '../../scripts/e2e/workbench';
 
-type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
 /** A query the local Kusto server holds for a long time (an injected delay matching this text). */
 const SLOW_QUERY_MARKER = 'e2e-slow-query';
 
@@ -34,17 +25,22 @@ const EXTENSION_ID = 'kusto-explorer-dev.kusto-explorer-vscode';
 
 describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function () {
   this.timeout(180_000);
-  const repoRoot = findRepoRoot(__dirname);
-  const runId = new Date().toISOString().replace(/[:.]/g, '-');
-  const screenshotDir = join(repoRoot, 'test-results', 'e2e', runId);
   const metrics: Record<string, unknown> = {};
-  let stack: LocalStack | undefined;
-  let codeServer: RunningCodeServer | undefined;
-  let browser: Browser | undefined;
-  let workbench: Workbench;
   let extensionBundle = '';
-  let anyFailure = false;
-  let serverLogPath = '';
+  const session = useCodeServerSession({
+    screenshotFolder: 'e2e',
+    workspaceFiles: { 'queries.kql': SAMPLE_QUERIES_KQL },
+    prepare: async ({ codeServer, workbenchReadyMs }) => {
+      console.log(`      code-server: ${codeServer.workbenchUrl} (log ${codeServer.serverLogPath})`);
+      extensionBundle = readInstalledBundle(codeServer.extensionsDir);
+      metrics.workbenchReadyMs = workbenchReadyMs;
+    },
+    beforeStop: ({ codeServer, screenshotDir }) => {
+      metrics.activations = measureActivation(codeServer.logsDir, EXTENSION_ID);
+      writeFileSync(join(screenshotDir, 'metrics.json'), JSON.stringify(metrics, null, 2));
+      console.log(`      metrics: ${JSON.stringify(metrics)}`);
+    },
+  });
   let signedIn = false;
   /** When the device-code sign-in was approved: the first token's lifetime counts from here. */
   let signInApprovedAt = 0;
@@ -66,85 +62,25 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     }
   }
 
-  before(async function () {
-    this.timeout(240_000);
-    const vsixPath = process.env.KUSTO_VSIX ?? join(repoRoot, 'dist', 'kusto-explorer.vsix');
-    const tools = locateTools(repoRoot);
-    console.log(`      screenshots: ${screenshotDir}`);
-    mkdirSync(screenshotDir, { recursive: true });
-    serverLogPath = join(screenshotDir, 'local-servers.log');
-    // Polling every second keeps the device-code sign-in quick; server log lines never carry token text.
-    stack = await startLocalStack({ pollIntervalSeconds: 1, log: (line) => appendFileSync(serverLogPath, `${line}\n`) });
-    codeServer = await startCodeServer({
-      vsixPath,
-      settings: kustoSettingsFor({ kustoUrl: stack.kusto.url, signInOrigin: stack.signIn.origin, clusterName: CLUSTER_NAME, defaultDatabase: DATABASE }),
-      extraCaCertificatePath: stack.signIn.caCertificatePath,
-      workspaceFiles: { 'queries.kql': SAMPLE_QUERIES_KQL },
-    });
-    console.log(`      code-server: ${codeServer.workbenchUrl} (log ${codeServer.serverLogPath})`);
-    extensionBundle = readInstalledBundle(codeServer.extensionsDir);
-    browser = await launchChromium(tools.chromium);
-    const opening = Date.now();
-    workbench = await Workbench.open(browser, codeServer.workbenchUrl, screenshotDir);
-    metrics.workbenchReadyMs = Date.now() - opening;
-  });
-
-  afterEach(async function () {
-    const test = this.currentTest;
-    if (test?.state === 'failed') {
-      anyFailure = true;
-      const shot = await workbench?.screenshot(`FAILED ${test.title}`).catch(() => undefined);
-      console.log(`      failure screenshot: ${shot ?? '(none)'}`);
-      const notifications = await workbench?.notificationTexts().catch(() => []);
-      if (notifications?.length) {
-        console.log(`      notifications on screen: ${JSON.stringify(notifications)}`);
-      }
-    }
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    if (codeServer) {
-      const kustoLog = readLogFiles(codeServer.logsDir, 'Kusto');
-      metrics.activations = measureActivation(codeServer.logsDir, EXTENSION_ID);
-      writeFileSync(join(screenshotDir, 'metrics.json'), JSON.stringify(metrics, null, 2));
-      console.log(`      metrics: ${JSON.stringify(metrics)}`);
-      if (anyFailure) {
-        console.log(`      code-server log: ${codeServer.serverLogPath}`);
-        console.log(`      local servers log: ${serverLogPath}`);
-        console.log(`      VS Code logs:\n${listLogFiles(codeServer.logsDir).map((file) => `        ${file}`).join('\n')}`);
-        console.log(`      "Kusto" output channel:\n${indent(kustoLog)}`);
-      }
-    }
-    await browser?.close().catch(() => undefined);
-    await codeServer?.stop();
-    await stack?.close();
-    if (codeServer && !anyFailure) {
-      // VS Code's profile and logs are only worth keeping when something failed.
-      rmSync(codeServer.workDir, { recursive: true, force: true });
-    }
-    console.log(`      screenshots: ${screenshotDir}`);
-  });
-
   it('shows the Kusto view container with the configured cluster and activates quickly', async () => {
     const started = Date.now();
-    await workbench.openViewContainer('Kusto');
-    await workbench.expandView('Explorer');
-    await workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1, timeoutMs: 60_000 });
+    await session.workbench.openViewContainer('Kusto');
+    await session.workbench.expandView('Explorer');
+    await session.workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1, timeoutMs: 60_000 });
     metrics.clusterRowVisibleMs = Date.now() - started;
-    await workbench.screenshot('kusto view container');
+    await session.workbench.screenshot('kusto view container');
 
     let activationLine: RegExpExecArray | null = null;
     await waitFor(
       async () => {
-        activationLine = /Kusto extension activated in (\d+) ms/.exec(readLogFiles(codeServer!.logsDir, 'Kusto'));
+        activationLine = /Kusto extension activated in (\d+) ms/.exec(readLogFiles(session.codeServer.logsDir, 'Kusto'));
         return activationLine !== null;
       },
       30_000,
       'the "Kusto extension activated in N ms" line in the Kusto output channel',
     );
     const activationMs = Number(activationLine![1]);
-    const [timing] = measureActivation(codeServer!.logsDir, EXTENSION_ID);
+    const [timing] = measureActivation(session.codeServer.logsDir, EXTENSION_ID);
     console.log(
       `      activation: activate() ${activationMs} ms; activation event → activated ${timing?.sinceActivationEventMs ?? '?'} ms ` +
         `(includes loading the bundle); cluster row visible ${metrics.clusterRowVisibleMs} ms after opening the view`,
@@ -154,9 +90,9 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
   });
 
   it('the installed extension carries the licences and notices of the third-party code it ships', () => {
-    const installed = readdirSync(codeServer!.extensionsDir).find((name) => name.startsWith(EXTENSION_ID));
+    const installed = readdirSync(session.codeServer.extensionsDir).find((name) => name.startsWith(EXTENSION_ID));
     assert.ok(installed, 'the extension is installed');
-    const noticesPath = join(codeServer!.extensionsDir, installed, 'dist', 'ThirdPartyNotices.txt');
+    const noticesPath = join(session.codeServer.extensionsDir, installed, 'dist', 'ThirdPartyNotices.txt');
     assert.ok(existsSync(noticesPath), 'dist/ThirdPartyNotices.txt is in the .vsix');
     const notices = readFileSync(noticesPath, 'utf8');
     // What runs on first need: sign-in, requests, the language service, charts, the MCP server.
@@ -169,85 +105,85 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
 
   it('asks to sign in before showing a cluster schema', async function () {
     requireCommand(this, 'kusto.signIn');
-    const cluster = await workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1 });
-    await workbench.expandTreeRow(cluster);
-    await workbench.waitForTreeRow('Explorer', /sign in/i, { level: 2, timeoutMs: 30_000 });
-    await workbench.screenshot('explorer asks to sign in');
+    const cluster = await session.workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1 });
+    await session.workbench.expandTreeRow(cluster);
+    await session.workbench.waitForTreeRow('Explorer', /sign in/i, { level: 2, timeoutMs: 30_000 });
+    await session.workbench.screenshot('explorer asks to sign in');
   });
 
   it('signs in with a device code approved on the sign-in page; accounts view and status bar show the account', async function () {
     requireCommand(this, 'kusto.signIn');
-    await workbench.clearNotifications();
-    await workbench.runCommand('Kusto: Sign In');
+    await session.workbench.clearNotifications();
+    await session.workbench.runCommand('Kusto: Sign In');
     // The extension may first ask which cluster to sign in for: pick the configured one, as a person would.
     let message = '';
     await waitFor(
       async () => {
         // The pick shows the cluster's name and URL; its URL (host:port) is unique.
-        const clusterPick = workbench.quickPickRow(new RegExp(escapeRegExp(new URL(stack!.kusto.url).host)));
+        const clusterPick = session.workbench.quickPickRow(new RegExp(escapeRegExp(new URL(session.stack.kusto.url).host)));
         if (await clusterPick.isVisible().catch(() => false)) {
           await clusterPick.click();
         }
-        const dialog = workbench.page.locator('.monaco-dialog-box').first();
+        const dialog = session.workbench.page.locator('.monaco-dialog-box').first();
         message = (await dialog.isVisible().catch(() => false)) ? ((await dialog.innerText().catch(() => '')) ?? '') : '';
-        return extractUserCode(message) !== undefined;
+        return userCodeIn(message) !== undefined;
       },
       60_000,
       'a dialog showing the device code',
     );
-    await workbench.screenshot('device code dialog');
-    const userCode = extractUserCode(message);
+    await session.workbench.screenshot('device code dialog');
+    const userCode = userCodeIn(message);
     assert.ok(userCode, `no device code in the dialog: ${message}`);
     assert.match(message, /devicelogin/, 'the dialog does not say where to enter the code');
     // "Copy code & open browser" copies the code and opens the page; VS Code may first ask whether to open an
     // external website: the person declines (they approve in their own browser below) and the sign-in goes on.
-    await copyCodeAndDeclineExternalPage(workbench);
-    await workbench.waitForNotification(new RegExp(`Enter the code ${escapeRegExp(userCode)}`), 30_000);
-    await workbench.screenshot('device code progress notification');
-    const pending = stack!.signIn.pendingDeviceCodes().map((grant) => grant.userCode.replace(/-/g, ''));
+    await copyCodeAndDeclineExternalPage(session.workbench);
+    await session.workbench.waitForNotification(new RegExp(`Enter the code ${escapeRegExp(userCode)}`), 30_000);
+    await session.workbench.screenshot('device code progress notification');
+    const pending = session.stack.signIn.pendingDeviceCodes().map((grant) => grant.userCode.replace(/-/g, ''));
     assert.ok(pending.includes(userCode.replace(/-/g, '')), `the code shown (${userCode}) is not one the sign-in server issued`);
 
     // Approve as a person would: open the device login page, type the code, pick the account, press Approve.
-    const loginPage = await workbench.page.context().newPage();
-    await loginPage.goto(`${stack!.signIn.origin}/devicelogin`);
+    const loginPage = await session.workbench.page.context().newPage();
+    await loginPage.goto(`${session.stack.signIn.origin}/devicelogin`);
     await loginPage.locator('#user_code').fill(userCode);
     await loginPage.locator(`input[name="user"][value="${USER_UPN}"]`).check();
     signInApprovedAt = Date.now();
     await loginPage.locator('button[value="approve"]').click();
     await loginPage.getByText(/signed in/i).first().waitFor({ timeout: 15_000 });
-    await loginPage.screenshot({ path: join(screenshotDir, 'device-login-approved.png') });
+    await loginPage.screenshot({ path: join(session.screenshotDir, 'device-login-approved.png') });
     await loginPage.close();
 
-    await workbench.expandView('Accounts');
-    await workbench.waitForTreeRow('Accounts', USER_NAME, { level: 1, timeoutMs: 60_000 });
+    await session.workbench.expandView('Accounts');
+    await session.workbench.waitForTreeRow('Accounts', USER_NAME, { level: 1, timeoutMs: 60_000 });
     // Under the account: the cluster scope it holds a token for, with the time that token has left.
-    const clusterHost = new URL(stack!.kusto.url).host;
-    const scopeRow = await workbench.waitForTreeRow('Accounts', new RegExp(escapeRegExp(clusterHost)), { level: 2, timeoutMs: 30_000 });
+    const clusterHost = new URL(session.stack.kusto.url).host;
+    const scopeRow = await session.workbench.waitForTreeRow('Accounts', new RegExp(escapeRegExp(clusterHost)), { level: 2, timeoutMs: 30_000 });
     assert.match((await scopeRow.getAttribute('aria-label')) ?? '', /\d+\s*(m|min|minutes?|h)\b/i, 'the scope row shows no expiry');
-    const status = await workbench.waitForStatusBar(/alice/i, 30_000);
+    const status = await session.workbench.waitForStatusBar(/alice/i, 30_000);
     assert.match(status, /\d+\s*(m|min|h)\b/i, `the status bar shows no time left: ${status}`);
     // Nothing about the code is left on screen once the sign-in is done.
     await waitFor(
-      async () => !(await workbench.notificationTexts()).some((text) => text.includes(userCode)),
+      async () => !(await session.workbench.notificationTexts()).some((text) => text.includes(userCode)),
       30_000,
       'the device code notification to close after sign-in',
     );
-    await workbench.screenshot('signed in accounts and status bar');
+    await session.workbench.screenshot('signed in accounts and status bar');
     signedIn = true;
   });
 
   it('"Inspect Token" on the cluster scope shows the decoded claims in a read-only document, never the token', async function () {
     requireCommand(this, 'kusto.inspectToken');
     requireSignedIn();
-    const clusterUrl = stack!.kusto.url;
-    const alice = stack!.signIn.users.find((user) => user.upn === USER_UPN);
+    const clusterUrl = session.stack.kusto.url;
+    const alice = session.stack.signIn.users.find((user) => user.upn === USER_UPN);
     assert.ok(alice, `the local sign-in server has no ${USER_UPN}`);
-    const scopeRow = await workbench.waitForTreeRow('Accounts', new RegExp(escapeRegExp(new URL(clusterUrl).host)), { level: 2 });
-    await workbench.clickInlineAction(scopeRow, 'Inspect Token');
-    const tab = workbench.page.locator('.tabs-container .tab', { hasText: /token claims/i }).first();
+    const scopeRow = await session.workbench.waitForTreeRow('Accounts', new RegExp(escapeRegExp(new URL(clusterUrl).host)), { level: 2 });
+    await session.workbench.clickInlineAction(scopeRow, 'Inspect Token');
+    const tab = session.workbench.page.locator('.tabs-container .tab', { hasText: /token claims/i }).first();
     await tab.waitFor({ state: 'visible', timeout: 30_000 });
-    const text = await editorTextShowing(workbench, /Expires \(exp\)/);
-    await workbench.screenshot('inspect token claims document');
+    const text = await editorTextShowing(session.workbench, /Expires \(exp\)/);
+    await session.workbench.screenshot('inspect token claims document');
 
     assert.match(text, new RegExp(`Audience \\(aud\\) \\| ${escapeRegExp(clusterUrl)} \\|`), `the audience is not the cluster URL:\n${text}`);
     assert.match(text, new RegExp(`Tenant \\(tid\\) \\| ${escapeRegExp(alice.tenantId)} \\|`), `the tenant is not alice's:\n${text}`);
@@ -263,19 +199,19 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     assert.doesNotMatch(await tab.innerText(), JWT_LIKE);
 
     // Read-only: what a person types does not change it.
-    await workbench.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
-    await workbench.page.keyboard.type('EDITED');
-    await workbench.page.waitForTimeout(300); // typing into an editable editor shows at once; nothing to wait for
-    assert.doesNotMatch(await editorTextShowing(workbench, /Expires \(exp\)/), /EDITED/, 'the claims document is editable');
+    await session.workbench.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await session.workbench.page.keyboard.type('EDITED');
+    await session.workbench.page.waitForTimeout(300); // typing into an editable editor shows at once; nothing to wait for
+    assert.doesNotMatch(await editorTextShowing(session.workbench, /Expires \(exp\)/), /EDITED/, 'the claims document is editable');
     await tab.locator('.tab-actions .action-label[aria-label^="Close"]').first().click();
   });
 
   it('the status bar tooltip names the cluster, the account and the expiry; a token close to expiry turns it to a warning', async function () {
     requireCommand(this, 'kusto.refreshToken');
     requireSignedIn();
-    const clusterUrl = stack!.kusto.url;
-    const hover = await workbench.statusBarHover(/Kusto: alice/);
-    await workbench.screenshot('status bar tooltip');
+    const clusterUrl = session.stack.kusto.url;
+    const hover = await session.workbench.statusBarHover(/Kusto: alice/);
+    await session.workbench.screenshot('status bar tooltip');
     assert.match(hover, new RegExp(`Cluster: ${escapeRegExp(clusterUrl)}\\b`), `the tooltip does not name the cluster:\n${hover}`);
     assert.match(hover, new RegExp(`Account: ${escapeRegExp(USER_UPN)}`), `the tooltip does not name the account:\n${hover}`);
     const iso = /expires: .*\((\d{4}-\d{2}-\d{2}T[\d:.]+Z)\)/i.exec(hover);
@@ -289,36 +225,36 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
 
     // A token that lives less than the warning time (5 minutes): clicking the entry refreshes the token now,
     // and the entry and the Accounts view switch to their warning look.
-    const refreshesBefore = refreshGrantCount(serverLogPath);
+    const refreshesBefore = refreshGrantCount(session.serverLogPath);
     const shortTokensFrom = Date.now();
-    stack!.signIn.setAccessTokenLifetime(4 * 60);
+    session.stack.signIn.setAccessTokenLifetime(4 * 60);
     try {
-      await workbench.page.mouse.move(1, 1);
-      const item = workbench.page.locator('.part.statusbar .statusbar-item', { hasText: /Kusto: alice/ }).first();
+      await session.workbench.page.mouse.move(1, 1);
+      const item = session.workbench.page.locator('.part.statusbar .statusbar-item', { hasText: /Kusto: alice/ }).first();
       await item.click();
       await waitFor(async () => /Kusto: alice · [1-4]\s*m\b/.test(await item.innerText()), 30_000, 'the status bar to show a token with minutes left');
       await waitFor(async () => /\bwarning-kind\b/.test((await item.getAttribute('class')) ?? ''), 15_000, 'the status bar entry to take its warning look');
-      await workbench.waitForTreeRow('Accounts', new RegExp(escapeRegExp(new URL(clusterUrl).host)), { level: 2 });
+      await session.workbench.waitForTreeRow('Accounts', new RegExp(escapeRegExp(new URL(clusterUrl).host)), { level: 2 });
       await waitFor(
-        async () => (await workbench.view('Accounts').locator('.monaco-list-row[aria-level="2"] .codicon-warning').count()) > 0,
+        async () => (await session.workbench.view('Accounts').locator('.monaco-list-row[aria-level="2"] .codicon-warning').count()) > 0,
         35_000,
         'the scope row in Accounts to show a warning icon',
       );
       // Away from the entry: while hovered it shows its hover color instead of the warning color.
-      await workbench.page.mouse.move(700, 400);
-      await workbench.page.locator('.workbench-hover').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
-      await workbench.screenshot('status bar warning near expiry');
+      await session.workbench.page.mouse.move(700, 400);
+      await session.workbench.page.locator('.workbench-hover').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+      await session.workbench.screenshot('status bar warning near expiry');
     } finally {
       // Back to hour-long tokens for the rest of the run.
-      stack!.signIn.setAccessTokenLifetime(3_600);
+      session.stack.signIn.setAccessTokenLifetime(3_600);
     }
     // Tokens that live less than the refresh margin must not make every session change refresh again (a loop
     // that once sent dozens of refresh grants in a few seconds): a handful at most.
-    const refreshes = refreshGrantCount(serverLogPath) - refreshesBefore;
+    const refreshes = refreshGrantCount(session.serverLogPath) - refreshesBefore;
     const seconds = Math.round((Date.now() - shortTokensFrom) / 1000);
     metrics.refreshGrantsWithShortTokens = { refreshes, seconds };
     assert.ok(refreshes <= 3, `${refreshes} token refreshes in ${seconds} s while tokens lived 4 minutes`);
-    const item = workbench.page.locator('.part.statusbar .statusbar-item', { hasText: /Kusto: alice/ }).first();
+    const item = session.workbench.page.locator('.part.statusbar .statusbar-item', { hasText: /Kusto: alice/ }).first();
     await item.click();
     await waitFor(async () => !/\bwarning-kind\b/.test((await item.getAttribute('class')) ?? ''), 30_000, 'the warning look to go after a fresh token');
   });
@@ -326,38 +262,36 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
   it('browses cluster → database → table → columns', async function () {
     requireCommand(this, 'kusto.refreshExplorer');
     requireSignedIn();
-    const cluster = await workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1 });
-    await workbench.expandTreeRow(cluster);
-    const database = await workbench.waitForTreeRow('Explorer', new RegExp(`^${DATABASE}$`), { level: 2, timeoutMs: 60_000 });
-    await workbench.expandTreeRow(database);
-    const table = await findTableRow(workbench, TABLE);
-    await workbench.expandTreeRow(table);
-    await workbench.waitForTreeRow('Explorer', /^StartTime$/, { timeoutMs: 30_000 });
-    const rows = await workbench.treeRows('Explorer');
+    const cluster = await session.workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1 });
+    await session.workbench.expandTreeRow(cluster);
+    const database = await session.workbench.waitForTreeRow('Explorer', new RegExp(`^${DATABASE}$`), { level: 2, timeoutMs: 60_000 });
+    await session.workbench.expandTreeRow(database);
+    const table = await findTableRow(session.workbench, TABLE);
+    await session.workbench.expandTreeRow(table);
+    await session.workbench.waitForTreeRow('Explorer', /^StartTime$/, { timeoutMs: 30_000 });
+    const rows = await session.workbench.treeRows('Explorer');
     const startTime = rows.find((row) => /^StartTime\b/.test(row.label));
     assert.ok(startTime, 'no StartTime column row');
     assert.match(startTime.label, /datetime/i, `the column row does not show its type: ${startTime.label}`);
-    await workbench.screenshot('table columns');
+    await session.workbench.screenshot('table columns');
   });
 
   it('"Query First 100 Rows" on a table shows 100 rows in the results grid', async function () {
     requireCommand(this, 'kusto.queryFirstRows');
     requireSignedIn();
-    const table = await findTableRow(workbench, TABLE);
-    await workbench.clickContextMenu(table, 'Query First 100 Rows');
-    const grid = await workbench.waitForWebview(/StartTime/, 60_000);
+    const table = await findTableRow(session.workbench, TABLE);
+    await session.workbench.clickContextMenu(table, 'Query First 100 Rows');
+    const grid = await session.workbench.waitForWebview(/StartTime/, 60_000);
     await waitFor(async () => /\b100\s+rows\b/i.test(await bodyText(grid)), 30_000, 'the results to say 100 rows');
-    await workbench.screenshot('query first 100 rows');
+    await session.workbench.screenshot('query first 100 rows');
   });
 
   it('runs the query under the cursor with Shift+Enter and sorts by a column', async function () {
     requireCommand(this, 'kusto.runQuery');
     requireSignedIn();
-    await workbench.openFile('queries.kql');
-    await workbench.replaceEditorText('StormEvents\n| summarize Events = count() by State\n| top 5 by Events asc');
-    await workbench.page.keyboard.press('Shift+Enter');
-    const grid = await workbench.waitForWebview(/\b5\s+rows\b/i, 60_000);
-    await workbench.screenshot('shift enter results');
+    await runQueryInEditor(session.workbench, 'StormEvents\n| summarize Events = count() by State\n| top 5 by Events asc');
+    const grid = await session.workbench.waitForWebview(/\b5\s+rows\b/i, 60_000);
+    await session.workbench.screenshot('shift enter results');
     const before = await columnValues(grid, 'Events');
     assert.equal(before.length, 5, `expected 5 Events values, saw ${JSON.stringify(before)}`);
     assert.deepEqual(before, [...before].sort((a, b) => a - b), 'top 5 by Events asc arrives ascending');
@@ -373,53 +307,39 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
       15_000,
       'the Events column to be sorted descending',
     );
-    await workbench.screenshot('sorted descending');
+    await session.workbench.screenshot('sorted descending');
   });
 
   it('shows a semantic error with its message', async function () {
     requireCommand(this, 'kusto.runQuery');
     requireSignedIn();
-    await workbench.openFile('queries.kql');
-    await workbench.replaceEditorText('StormEvents\n| where NoSuchColumn > 0');
-    await workbench.page.keyboard.press('Shift+Enter');
-    await waitFor(
-      async () =>
-        [...(await workbench.webviewTexts()), ...(await workbench.notificationTexts())].some((text) => /NoSuchColumn/.test(text)),
-      60_000,
-      'an error naming NoSuchColumn in the results panel or a notification',
-    );
-    await workbench.screenshot('semantic error');
+    await runQueryInEditor(session.workbench, 'StormEvents\n| where NoSuchColumn > 0');
+    await waitForPanelOrNotification(session.workbench, /NoSuchColumn/, 60_000, 'an error naming NoSuchColumn in the results panel or a notification');
+    await session.workbench.screenshot('semantic error');
   });
 
   it('cancels a long-running query', async function () {
     requireCommand(this, 'kusto.cancelQuery');
     requireSignedIn();
-    stack!.kusto.injectFault({ kind: 'delay', ms: 60_000, match: SLOW_QUERY_MARKER });
-    await workbench.openFile('queries.kql');
-    await workbench.replaceEditorText(`StormEvents\n| where EventType != "${SLOW_QUERY_MARKER}"\n| take 10`);
-    await workbench.page.keyboard.press('Shift+Enter');
+    session.stack.kusto.injectFault({ kind: 'delay', ms: 60_000, match: SLOW_QUERY_MARKER });
+    await runQueryInEditor(session.workbench, `StormEvents\n| where EventType != "${SLOW_QUERY_MARKER}"\n| take 10`);
     await waitFor(
-      async () => stack!.kusto.requests.some((request) => request.csl?.includes(SLOW_QUERY_MARKER) ?? false),
+      async () => session.stack.kusto.requests.some((request) => request.csl?.includes(SLOW_QUERY_MARKER) ?? false),
       30_000,
       'the slow query to reach the Kusto server',
     );
-    await workbench.screenshot('long query running');
+    await session.workbench.screenshot('long query running');
     const cancelledAt = Date.now();
-    await workbench.runCommand('Kusto: Cancel Query');
-    await waitFor(
-      async () =>
-        [...(await workbench.webviewTexts()), ...(await workbench.notificationTexts())].some((text) => /cancel/i.test(text)),
-      30_000,
-      'the results panel or a notification to say the query was cancelled',
-    );
+    await session.workbench.runCommand('Kusto: Cancel Query');
+    await waitForPanelOrNotification(session.workbench, /cancel/i, 30_000, 'the results panel or a notification to say the query was cancelled');
     // The query really stops: the client tells the cluster (.cancel query) long before its 60 s delay ends.
     await waitFor(
-      async () => existsSync(serverLogPath) && /\.cancel query: cancelled /.test(readFileSync(serverLogPath, 'utf8')),
+      async () => existsSync(session.serverLogPath) && /\.cancel query: cancelled /.test(readFileSync(session.serverLogPath, 'utf8')),
       15_000,
       'the Kusto server to stop the cancelled query',
     );
     assert.ok(Date.now() - cancelledAt < 30_000);
-    await workbench.screenshot('query cancelled');
+    await session.workbench.screenshot('query cancelled');
   });
 
   it('filters the result rows with the search box and exports what is shown as CSV through the save dialog', async function () {
@@ -428,15 +348,13 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     const filterText = 'TEXAS';
     const expectedMatches = rowsContaining(TABLE, 100, filterText);
     assert.ok(expectedMatches > 0 && expectedMatches < 100, `the sample data has ${expectedMatches} ${filterText} rows in its first 100`);
-    await workbench.openFile('queries.kql');
-    await workbench.replaceEditorText('StormEvents\n| take 100');
-    await workbench.page.keyboard.press('Shift+Enter');
-    const grid = await workbench.waitForWebview(/Export CSV/, 60_000);
+    await runQueryInEditor(session.workbench, 'StormEvents\n| take 100');
+    const grid = await session.workbench.waitForWebview(/Export CSV/, 60_000);
     const countLabel = grid.locator('.row-count');
     await waitFor(async () => (await countLabel.innerText()).trim() === '100 rows', 60_000, 'the results to say 100 rows');
 
     await grid.locator('vscode-text-field.search').click();
-    await workbench.page.keyboard.type(filterText);
+    await session.workbench.page.keyboard.type(filterText);
     await waitFor(
       async () => (await countLabel.innerText()).trim() === `${expectedMatches} of 100 rows`,
       15_000,
@@ -450,57 +368,58 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
     });
     assert.ok(labelBox && labelBox.height < lineHeight * 1.5, `the row count label wraps: ${labelBox?.height}px high for ${lineHeight}px lines`);
     // Only TEXAS rows are left: scroll the grid sideways to the State column, as a person would, and read it.
-    const states = await scrollToColumnValues(workbench, grid, 'State');
-    await workbench.screenshot('rows filtered to TEXAS');
+    const states = await scrollToColumnValues(session.workbench, grid, 'State');
+    await session.workbench.screenshot('rows filtered to TEXAS');
     assert.equal(states.length, expectedMatches, `the grid shows ${states.length} rows: ${JSON.stringify(states)}`);
     assert.ok(states.every((state) => state === filterText), `rows of other states are shown: ${JSON.stringify(states)}`);
 
-    const exportPath = join(codeServer!.workspaceDir, 'texas-storms.csv');
+    const exportPath = join(session.codeServer.workspaceDir, 'texas-storms.csv');
     await grid.locator('vscode-button', { hasText: 'Export CSV' }).click();
-    await workbench.page.locator('.quick-input-widget .quick-input-title', { hasText: /Export results as CSV/ }).waitFor({ state: 'visible', timeout: 15_000 });
-    await workbench.waitForQuickInputOpen();
-    await workbench.screenshot('export save dialog');
-    await workbench.answerSaveDialog(exportPath);
+    await session.workbench.page.locator('.quick-input-widget .quick-input-title', { hasText: /Export results as CSV/ }).waitFor({ state: 'visible', timeout: 15_000 });
+    await session.workbench.waitForQuickInputOpen();
+    await session.workbench.screenshot('export save dialog');
+    await session.workbench.answerSaveDialog(exportPath);
     await waitFor(async () => existsSync(exportPath) && readFileSync(exportPath, 'utf8').endsWith('\n'), 30_000, `the export to write ${exportPath}`);
     const lines = readFileSync(exportPath, 'utf8').split(/\r?\n/).filter((line) => line !== '');
     assert.equal(lines[0], STORM_EVENTS_HEADER, 'the CSV header is not the column names');
     assert.equal(lines.length, expectedMatches + 1, `the CSV has ${lines.length - 1} data lines, the grid showed ${expectedMatches}`);
     assert.ok(lines.slice(1).every((line) => line.split(',')[4] === filterText), 'the CSV has rows of other states');
-    await waitFor(
-      async () => [...(await workbench.webviewTexts()), ...(await workbench.notificationTexts())].some((text) => new RegExp(`Exported ${expectedMatches} rows to .*texas-storms\\.csv`).test(text)),
+    await waitForPanelOrNotification(
+      session.workbench,
+      new RegExp(`Exported ${expectedMatches} rows to .*texas-storms\\.csv`),
       15_000,
       'the results panel or a notification to say how many rows went to which file',
     );
-    await workbench.screenshot('exported csv');
+    await session.workbench.screenshot('exported csv');
   });
 
   it('filters a 1,000,000-row result while the user types in an editor, which stays responsive', async function () {
     this.timeout(300_000);
     requireCommand(this, 'kusto.runQuery');
     requireSignedIn();
-    await workbench.openFile('queries.kql');
-    await workbench.replaceEditorText('set notruncation;\nStormEventsLarge\n| take 1000000');
+    await session.workbench.openFile('queries.kql');
+    await session.workbench.replaceEditorText('set notruncation;\nStormEventsLarge\n| take 1000000');
     const queryStarted = Date.now();
-    await workbench.page.keyboard.press('Shift+Enter');
-    const grid = await workbench.waitForWebview(/1,000,000 rows/, 240_000);
+    await session.workbench.page.keyboard.press('Shift+Enter');
+    const grid = await session.workbench.waitForWebview(/1,000,000 rows/, 240_000);
     metrics.millionRowsShownMs = Date.now() - queryStarted;
     const countLabel = grid.locator('.row-count');
     await waitFor(async () => (await countLabel.innerText()).trim() === '1,000,000 rows', 30_000, 'the results to say 1,000,000 rows');
-    await workbench.screenshot('one million rows');
+    await session.workbench.screenshot('one million rows');
 
-    const editor = workbench.page.locator('.editor-instance .monaco-editor').first();
+    const editor = session.workbench.page.locator('.editor-instance .monaco-editor').first();
     const typed = 'StormEvents | take 5';
     const labelsSeen = new Set<string>();
     /** Types `typed` on a new last line, timing each key until its character is on screen. */
     const timeKeystrokes = async (): Promise<number[]> => {
       await editor.click();
-      await workbench.page.keyboard.press('Control+End');
-      await workbench.page.keyboard.press('Enter');
+      await session.workbench.page.keyboard.press('Control+End');
+      await session.workbench.page.keyboard.press('Enter');
       const latencies: number[] = [];
       for (let index = 0; index < typed.length; index++) {
         const shown = typed.slice(0, index + 1);
         const pressed = Date.now();
-        await workbench.page.keyboard.type(typed[index]);
+        await session.workbench.page.keyboard.type(typed[index]);
         await waitFor(
           async () => (await editor.locator('.view-lines').innerText()).replace(/\u00a0/g, ' ').includes(shown),
           10_000,
@@ -520,13 +439,13 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
 
     // A filter nearly every row matches: the extension host works through all of them, while the user types.
     await grid.locator('vscode-text-field.search').click();
-    await workbench.page.keyboard.type('a');
+    await session.workbench.page.keyboard.type('a');
     const filterStarted = Date.now();
     const latencies = await timeKeystrokes();
-    await workbench.screenshot('typing while a million rows are filtered');
+    await session.workbench.screenshot('typing while a million rows are filtered');
     await waitFor(async () => / of 1,000,000 rows$/.test((await countLabel.innerText()).trim()), 120_000, 'the filter to finish with a count of 1,000,000 rows');
     metrics.millionRowFilterMs = Date.now() - filterStarted;
-    await workbench.screenshot('million rows filtered');
+    await session.workbench.screenshot('million rows filtered');
     const busy = summary(latencies);
     metrics.editorKeystrokeLatencyMs = { idle, whileFiltering: busy, all: latencies };
     console.log(
@@ -541,110 +460,110 @@ describe('Kusto Explorer in a real VS Code (code-server + Chromium)', function (
   it('follows the color theme: dark and high-contrast themes restyle the explorer and the results grid', async function () {
     requireCommand(this, 'kusto.runQuery');
     requireSignedIn();
-    const grid = await workbench.waitForWebview(/Export CSV/, 30_000);
-    await workbench.page.mouse.move(1, 1);
-    const light = await themeColors(workbench, grid);
+    const grid = await session.workbench.waitForWebview(/Export CSV/, 30_000);
+    await session.workbench.page.mouse.move(1, 1);
+    const light = await themeColors(session.workbench, grid);
     assert.equal(light.bodyClass, 'vscode-light', `the results page does not know the theme is light: ${light.bodyClass}`);
     assert.equal(light.gridBackground, light.editorBackground, 'the grid background is not the theme\'s editor background');
 
-    await workbench.pickColorTheme('Dark 2026');
-    await waitFor(async () => (await themeColors(workbench, grid)).bodyClass === 'vscode-dark', 15_000, 'the results page to switch to the dark theme');
-    const dark = await themeColors(workbench, grid);
-    await workbench.screenshot('dark theme explorer and results');
+    await session.workbench.pickColorTheme('Dark 2026');
+    await waitFor(async () => (await themeColors(session.workbench, grid)).bodyClass === 'vscode-dark', 15_000, 'the results page to switch to the dark theme');
+    const dark = await themeColors(session.workbench, grid);
+    await session.workbench.screenshot('dark theme explorer and results');
     assert.equal(dark.gridBackground, dark.editorBackground, 'in the dark theme the grid background is not the editor background');
     assert.notEqual(dark.gridBackground, light.gridBackground, 'the grid background did not change with the theme');
     assert.notEqual(dark.cellForeground, light.cellForeground, 'the cell text color did not change with the theme');
     assert.ok(luminance(dark.gridBackground) < luminance(dark.cellForeground), 'dark theme: the text is not lighter than the background');
 
-    await workbench.pickColorTheme('Dark High Contrast');
-    await waitFor(async () => (await themeColors(workbench, grid)).bodyClass === 'vscode-high-contrast', 15_000, 'the results page to switch to high contrast');
-    const contrast = await themeColors(workbench, grid);
-    await workbench.screenshot('high contrast theme explorer and results');
+    await session.workbench.pickColorTheme('Dark High Contrast');
+    await waitFor(async () => (await themeColors(session.workbench, grid)).bodyClass === 'vscode-high-contrast', 15_000, 'the results page to switch to high contrast');
+    const contrast = await themeColors(session.workbench, grid);
+    await session.workbench.screenshot('high contrast theme explorer and results');
     assert.equal(contrast.gridBackground, contrast.editorBackground, 'in high contrast the grid background is not the editor background');
     assert.notEqual(contrast.cellForeground, dark.cellForeground, 'the cell text color is the same in dark and high contrast');
     assert.ok(luminance(contrast.cellForeground) - luminance(contrast.gridBackground) > 0.9, 'high contrast: text and background are not far apart');
 
     // Back to the light theme for the scenarios that follow.
-    await workbench.pickColorTheme('Light 2026');
-    await waitFor(async () => (await themeColors(workbench, grid)).bodyClass === 'vscode-light', 15_000, 'the results page to switch back to light');
+    await session.workbench.pickColorTheme('Light 2026');
+    await waitFor(async () => (await themeColors(session.workbench, grid)).bodyClass === 'vscode-light', 15_000, 'the results page to switch back to light');
   });
 
   it('stays signed in after the window reloads', async function () {
     requireCommand(this, 'kusto.signIn');
     requireSignedIn();
-    await workbench.runCommand('Developer: Reload Window');
-    await workbench.page.waitForTimeout(1_000);
-    await workbench.waitUntilReady();
-    await workbench.openViewContainer('Kusto');
-    await workbench.expandView('Accounts');
-    await workbench.waitForTreeRow('Accounts', USER_NAME, { level: 1, timeoutMs: 60_000 });
-    const cluster = await workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1, timeoutMs: 60_000 });
-    await workbench.expandTreeRow(cluster);
-    await workbench.waitForTreeRow('Explorer', new RegExp(`^${DATABASE}$`), { level: 2, timeoutMs: 60_000 });
-    await workbench.screenshot('after reload still signed in');
+    await session.workbench.runCommand('Developer: Reload Window');
+    await session.workbench.page.waitForTimeout(1_000);
+    await session.workbench.waitUntilReady();
+    await session.workbench.openViewContainer('Kusto');
+    await session.workbench.expandView('Accounts');
+    await session.workbench.waitForTreeRow('Accounts', USER_NAME, { level: 1, timeoutMs: 60_000 });
+    const cluster = await session.workbench.waitForTreeRow('Explorer', new RegExp(`^${CLUSTER_NAME}$`), { level: 1, timeoutMs: 60_000 });
+    await session.workbench.expandTreeRow(cluster);
+    await session.workbench.waitForTreeRow('Explorer', new RegExp(`^${DATABASE}$`), { level: 2, timeoutMs: 60_000 });
+    await session.workbench.screenshot('after reload still signed in');
   });
 
   it('signs out, and the explorer asks to sign in again', async function () {
     requireCommand(this, 'kusto.signOut');
     requireSignedIn();
-    await workbench.runCommand('Kusto: Sign Out');
+    await session.workbench.runCommand('Kusto: Sign Out');
     // Sign-out may ask which account, or to confirm: answer as a person would.
-    await answerSignOutPrompt(workbench);
-    await workbench.waitForStatusBar(/sign in/i, 30_000);
+    await answerSignOutPrompt(session.workbench);
+    await session.workbench.waitForStatusBar(/sign in/i, 30_000);
     await waitFor(
-      async () => !(await workbench.treeRows('Accounts')).some((row) => USER_NAME.test(row.label)),
+      async () => !(await session.workbench.treeRows('Accounts')).some((row) => USER_NAME.test(row.label)),
       15_000,
       'the account to leave the Accounts view',
     );
-    await workbench.screenshot('signed out');
+    await session.workbench.screenshot('signed out');
     // The schema shown belonged to the signed-out account: the explorer must not keep showing it.
-    await workbench.waitForTreeRow('Explorer', /sign in/i, { timeoutMs: 30_000 });
-    await workbench.screenshot('explorer asks to sign in again');
+    await session.workbench.waitForTreeRow('Explorer', /sign in/i, { timeoutMs: 30_000 });
+    await session.workbench.screenshot('explorer asks to sign in again');
   });
 
   it('"Sign In With…" offers every sign-in way; Browser explains it needs a local VS Code and offers device code', async function () {
     requireCommand(this, 'kusto.signInWith');
-    await workbench.clearNotifications();
-    await workbench.runCommand('Kusto: Sign In With…');
+    await session.workbench.clearNotifications();
+    await session.workbench.runCommand('Kusto: Sign In With…');
     // It may first ask for the cluster (when no editor has a connection): pick the configured one.
-    const clusterHost = new URL(stack!.kusto.url).host;
+    const clusterHost = new URL(session.stack.kusto.url).host;
     await waitFor(
       async () => {
-        const clusterPick = workbench.quickPickRow(new RegExp(escapeRegExp(clusterHost)));
-        if ((await clusterPick.isVisible().catch(() => false)) && !(await workbench.quickPickRow(/^Device code/).isVisible().catch(() => false))) {
+        const clusterPick = session.workbench.quickPickRow(new RegExp(escapeRegExp(clusterHost)));
+        if ((await clusterPick.isVisible().catch(() => false)) && !(await session.workbench.quickPickRow(/^Device code/).isVisible().catch(() => false))) {
           await clusterPick.click();
         }
-        return workbench.quickPickRow(/^Device code/).isVisible();
+        return session.workbench.quickPickRow(/^Device code/).isVisible();
       },
       30_000,
       'the quick pick of sign-in ways',
     );
-    await workbench.waitForQuickInputOpen();
-    const ways = await workbench.page
+    await session.workbench.waitForQuickInputOpen();
+    const ways = await session.workbench.page
       .locator('.quick-input-widget .monaco-list-row')
       .evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label') ?? ''));
-    await workbench.screenshot('sign in with ways');
+    await session.workbench.screenshot('sign in with ways');
     for (const way of ['Device code', 'Browser', 'Service principal', 'Azure CLI']) {
       assert.ok(ways.some((label) => label.startsWith(`${way},`)), `"${way}" is not offered: ${JSON.stringify(ways)}`);
     }
     const browserRow = ways.find((label) => label.startsWith('Browser,')) ?? '';
     assert.match(browserRow, /not available here/i, 'the Browser way is not marked as unavailable in a web window');
 
-    await workbench.quickPickRow(/^Browser/).click();
+    await session.workbench.quickPickRow(/^Browser/).click();
     // Browser sign-in cannot work in a web window: that is said at once, before any other question.
-    const dialog = workbench.page.locator('.monaco-dialog-box').first();
+    const dialog = session.workbench.page.locator('.monaco-dialog-box').first();
     await dialog.waitFor({ state: 'visible', timeout: 15_000 });
     const message = await dialog.innerText();
-    await workbench.screenshot('browser sign in needs local vs code');
+    await session.workbench.screenshot('browser sign in needs local vs code');
     assert.match(message, /Browser sign-in needs VS Code running on this machine/, `the dialog does not say why: ${message}`);
     assert.match(message, /device code/i, 'the dialog does not point to device code sign-in');
     await dialog.locator('.monaco-button', { hasText: /^Use Device Code$/ }).waitFor({ state: 'visible' });
     // Dismiss it: nothing else happens, and the dialog says the sign-in was cancelled.
     await dialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
-    await workbench.waitForNotification(/cancelled/i, 15_000);
-    assert.equal(stack!.signIn.pendingDeviceCodes().length, 0, 'a device code was requested although the person cancelled');
-    await workbench.screenshot('browser sign in cancelled');
+    await session.workbench.waitForNotification(/cancelled/i, 15_000);
+    assert.equal(session.stack.signIn.pendingDeviceCodes().length, 0, 'a device code was requested although the person cancelled');
+    await session.workbench.screenshot('browser sign in cancelled');
   });
 });
 
@@ -714,6 +633,9 @@ async function scrollToColumnValues(workbench: Workbench, frame: Frame, column: 
   return values;
 }
 
+/** Texts shown in one grid column, top to bottom: the grid is an ARIA grid (row, columnheader, gridcell roles)
+ * whose pooled rows are reused while scrolling, so hidden or still-loading rows are left out and rows are put in
+ * their aria-rowindex order. */
 async function columnTexts(frame: Frame, column: string): Promise<string[]> {
   const headerNames = await frame
     .locator('[role="columnheader"]')
@@ -767,15 +689,6 @@ function luminance(color: string): number {
   return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function extractUserCode(message: string): string | undefined {
-  const afterWord = /code\s+([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})?)/i.exec(message);
-  return afterWord?.[1];
-}
-
 /** The table's row, opening the "Tables" group and its folders (Kusto tables sit in doc folders) until it shows. */
 async function findTableRow(workbench: Workbench, table: string) {
   const tableRow = workbench.treeRow('Explorer', new RegExp(`^${table}$`));
@@ -797,31 +710,9 @@ async function findTableRow(workbench: Workbench, table: string) {
   return tableRow;
 }
 
-async function bodyText(frame: Frame): Promise<string> {
-  return frame.locator('body').innerText({ timeout: 2_000 }).catch(() => '');
-}
-
-/** Numbers shown in one grid column, top to bottom: the grid is an ARIA grid (row, columnheader, gridcell roles)
- * whose pooled rows are reused while scrolling, so hidden or still-loading rows are left out and rows are put in
- * their aria-rowindex order. */
+/** Numbers shown in one grid column, top to bottom. */
 async function columnValues(frame: Frame, column: string): Promise<number[]> {
-  const header = frame.locator('[role="columnheader"]');
-  const headerNames = await header.evaluateAll((cells) => cells.map((cell) => cell.querySelector('.column-name')?.textContent ?? cell.textContent ?? ''));
-  const index = headerNames.findIndex((name) => name.trim() === column);
-  if (index < 0) {
-    return [];
-  }
-  const rows = await frame.locator('[role="row"]').evaluateAll(
-    (elements, columnIndex) =>
-      elements
-        .filter((row) => !row.hasAttribute('hidden') && !row.classList.contains('loading') && row.querySelector('[role="gridcell"]'))
-        .map((row) => ({
-          position: Number(row.getAttribute('aria-rowindex') ?? '0'),
-          text: row.querySelectorAll('[role="gridcell"]')[columnIndex]?.textContent ?? '',
-        })),
-    index,
-  );
-  return rows.sort((a, b) => a.position - b.position).map((row) => Number(row.text.replace(/[^0-9.-]/g, '')));
+  return (await columnTexts(frame, column)).map((text) => Number(text.replace(/[^0-9.-]/g, '')));
 }
 
 async function answerSignOutPrompt(workbench: Workbench): Promise<void> {
@@ -846,11 +737,4 @@ function readInstalledBundle(extensionsDir: string): string {
   const installed = readdirSync(extensionsDir).find((name) => name.startsWith(EXTENSION_ID));
   const bundle = installed ? join(extensionsDir, installed, 'dist', 'extension.js') : '';
   return bundle && existsSync(bundle) ? readFileSync(bundle, 'utf8') : '';
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => `        ${line}`)
-    .join('\n');
 }
