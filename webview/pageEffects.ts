@@ -2,7 +2,7 @@
 // the chart or the table, posts to the extension and keeps the timers (elapsed time, notices). It holds the DOM and
 // the page's long-lived parts (grid, row cache, chart view) but no page state: that is the reducer's.
 
-import type { NoticeMessage, ResultsMetaMessage } from '../src/shared/resultsProtocol';
+import type { NoticeMessage } from '../src/shared/resultsProtocol';
 import { ChartView, loadChartRenderer } from './chartView';
 import { formatCount } from './format';
 import { VirtualGrid } from './grid';
@@ -33,6 +33,7 @@ export class ResultsPageEffects {
   private modeButtons: { table: HTMLElement; chart: HTMLElement } | undefined;
   private chartReason: HTMLElement | undefined;
   private statusElement: HTMLElement | undefined;
+  private toolbarParts: { element: HTMLElement; controls: HTMLElement[] } | undefined;
 
   constructor(
     private readonly app: HTMLElement,
@@ -198,7 +199,7 @@ export class ResultsPageEffects {
       const labels = meta.tables.map((t, i) => `${t.name || `Table ${i + 1}`} (${formatCount(t.rowCount)})`);
       view.append(createTabs(labels, activeTab, (index) => this.dispatch({ type: 'tabSelected', index, place: this.gridPlace() })));
     }
-    const toolbar = this.toolbar(meta, filter);
+    const toolbar = this.toolbar(filter);
     view.append(toolbar);
     const gridHost = el('div', 'grid-host');
     gridHost.append(this.grid.element);
@@ -225,12 +226,30 @@ export class ResultsPageEffects {
     }
   }
 
-  private toolbar(meta: ResultsMetaMessage, filter: string): HTMLElement {
-    const toolbar = el('div', 'toolbar');
+  /**
+   * The toolbar for a result: its own controls are made once and kept from result to result (making the toolkit's
+   * components anew cost a good part of showing a small result); each result resets them.
+   */
+  private toolbar(filter: string): HTMLElement {
+    const parts = (this.toolbarParts ??= this.buildToolbar());
+    const searchField = this.searchField as TextFieldHandle;
+    searchField.value = filter;
+    searchField.element.removeAttribute('title');
+    for (const control of parts.controls) control.removeAttribute('disabled');
+    if (this.countLabel) this.countLabel.textContent = '';
+    // A Cancel button of a streaming result before goes; the controls stay where they are (taking a toolkit
+    // component out and back in costs as much as making it).
+    const element = parts.element;
+    while (element.childNodes.length > parts.controls.length) element.lastChild?.remove();
+    return element;
+  }
+
+  private buildToolbar(): { element: HTMLElement; controls: HTMLElement[] } {
+    const element = el('div', 'toolbar');
     this.searchField = createTextField({
       placeholder: 'Filter rows',
       ariaLabel: 'Filter rows (case-insensitive, any column)',
-      value: filter,
+      value: '',
       onInput: (value) => {
         if (this.filterTimer !== undefined) window.clearTimeout(this.filterTimer);
         this.filterTimer = window.setTimeout(() => this.dispatch({ type: 'filterChanged', filter: value, place: this.gridPlace() }), FILTER_DELAY_MS);
@@ -248,7 +267,7 @@ export class ResultsPageEffects {
     this.modeButtons = modeButtons;
     const exportButton = (format: 'csv' | 'json', label: string, what: string): HTMLElement =>
       createButton({ label, title: `Save the whole result (sorted and filtered as shown) as ${what}`, onClick: () => this.dispatch({ type: 'exportRequested', format }) });
-    toolbar.append(
+    const controls = [
       modeButtons.table,
       modeButtons.chart,
       this.searchField.element,
@@ -256,9 +275,13 @@ export class ResultsPageEffects {
       createButton({ label: 'Copy Rows', title: 'Copy the selected rows with a header line (Ctrl+Shift+C)', onClick: () => this.dispatch({ type: 'copyRowsRequested', ranges: this.grid.selection.selectedRanges }) }),
       exportButton('csv', 'Export CSV', 'CSV'),
       exportButton('json', 'Export JSON', 'JSON'),
-      ...workflowButtons(meta, () => currentView(this.model())),
-    );
-    return toolbar;
+      ...workflowButtons(
+        () => shownMeta(this.model())?.run.runId,
+        () => currentView(this.model()),
+      ),
+    ];
+    element.append(...controls);
+    return { element, controls };
   }
 
   /** Shows the active tab's chart or its table (a reason says why a chart fell back to the table). */

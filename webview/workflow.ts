@@ -35,17 +35,24 @@ export function workflowBanners(message: ResultsMetaMessage): HTMLElement[] {
   return banners;
 }
 
-export function workflowButtons(message: ResultsMetaMessage, currentView: () => ViewSpec): HTMLElement[] {
+/** The workflow buttons of the toolbar; they act on the result shown when clicked (`shownRunId`). */
+export function workflowButtons(shownRunId: () => string | undefined, currentView: () => ViewSpec): HTMLElement[] {
   return [
     createButton({
       label: 'Copy Link',
       title: 'Copy a link that opens this query in the Azure Data Explorer web UI',
-      onClick: () => postToExtension({ type: 'copyLink', runId: message.run.runId }),
+      onClick: () => {
+        const runId = shownRunId();
+        if (runId !== undefined) postToExtension({ type: 'copyLink', runId });
+      },
     }),
     createButton({
       label: 'Copy Query and Results',
       title: 'Copy the query, its connection and the rows as shown, as an HTML table and as Markdown',
-      onClick: () => postToExtension({ type: 'copyQueryAndResults', runId: message.run.runId, view: currentView() }),
+      onClick: () => {
+        const runId = shownRunId();
+        if (runId !== undefined) postToExtension({ type: 'copyQueryAndResults', runId, view: currentView() });
+      },
     }),
   ];
 }
