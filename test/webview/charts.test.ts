@@ -253,9 +253,21 @@ describe('results webview charts (headless Chromium)', function () {
     await h.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     for (let i = 0; i < 6; i++) await h.page.mouse.wheel(0, -240);
     await h.page.locator('.chart-notes').filter({ hasText: 'full detail in the zoomed range' }).waitFor();
-    const zoomRequest = [...h.received].reverse().find((m) => m.type === 'requestChart');
-    assert.ok(zoomRequest && zoomRequest.type === 'requestChart' && zoomRequest.xWindow, 'the page asked for its x window');
-    const [from, to] = zoomRequest.xWindow;
+    // ECharts zooms a step at a time (its zoom is throttled): the page asks for each new window, and the last one
+    // asked once the six wheel steps have all been taken is the one checked.
+    const lastWindow = (): readonly [number, number] | undefined => {
+      const request = [...h.received].reverse().find((m) => m.type === 'requestChart');
+      return request?.type === 'requestChart' ? request.xWindow : undefined;
+    };
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const window = lastWindow();
+      if (window && window[1] - window[0] < 0.8 * 50_000 * 60_000) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const zoomWindow = lastWindow();
+    assert.ok(zoomWindow, 'the page asked for its x window');
+    const [from, to] = zoomWindow;
     assert.ok(from > start && to < start + 50_000 * 60_000 && to - from < 0.8 * 50_000 * 60_000, `window ${new Date(from).toISOString()} – ${new Date(to).toISOString()}`);
     assert.ok((await waitForPixels(FALLBACK_BLUE, 100)) >= 100, 'the zoomed line is drawn');
   });
