@@ -24,41 +24,45 @@ export function* stableSortByNumber(keys: Float64Array, rows: Uint32Array): Work
   const words = new Uint32Array(keys.buffer, keys.byteOffset, count * 2);
   let high = new Uint32Array(count);
   let low = new Uint32Array(count);
+  // How many rows have each value of each 16-bit digit, all four digits counted in the one pass that maps the keys.
+  const starts = new Uint32Array(4 * BUCKETS);
   for (let i = 0; i < count; i++) {
-    const h = words[2 * i + HIGH_WORD];
-    const l = words[2 * i + 1 - HIGH_WORD];
+    let h = words[2 * i + HIGH_WORD];
+    let l = words[2 * i + 1 - HIGH_WORD];
     // Negative numbers: all bits flipped (a larger magnitude sorts first); others: the sign bit set (after them).
     if (h & 0x80000000) {
-      high[i] = ~h;
-      low[i] = ~l;
+      h = ~h >>> 0;
+      l = ~l >>> 0;
     } else {
-      high[i] = h | 0x80000000;
-      low[i] = l;
+      h = (h | 0x80000000) >>> 0;
     }
+    high[i] = h;
+    low[i] = l;
+    starts[l & 0xffff]++;
+    starts[BUCKETS + (l >>> 16)]++;
+    starts[2 * BUCKETS + (h & 0xffff)]++;
+    starts[3 * BUCKETS + (h >>> 16)]++;
     if ((i & (ROWS_PER_PAUSE - 1)) === ROWS_PER_PAUSE - 1) yield undefined;
   }
   let order: Uint32Array = rows;
   let spareHigh = new Uint32Array(count);
   let spareLow = new Uint32Array(count);
   let spareOrder: Uint32Array = new Uint32Array(count);
-  const starts = new Uint32Array(BUCKETS);
   for (let pass = 0; pass < 4; pass++) {
     const digits = pass < 2 ? low : high;
     const shift = pass % 2 === 0 ? 0 : DIGIT_BITS;
-    starts.fill(0);
-    for (let i = 0; i < count; i++) starts[(digits[i] >>> shift) & (BUCKETS - 1)]++;
-    if (count === 0 || starts[(digits[0] >>> shift) & (BUCKETS - 1)] === count) continue; // one digit for all rows
+    const base = pass * BUCKETS;
+    if (count === 0 || starts[base + ((digits[0] >>> shift) & (BUCKETS - 1))] === count) continue; // one digit for all rows
     let next = 0;
-    for (let digit = 0; digit < BUCKETS; digit++) {
+    for (let digit = base; digit < base + BUCKETS; digit++) {
       const rowsWithDigit = starts[digit];
       starts[digit] = next;
       next += rowsWithDigit;
     }
-    yield undefined;
     // The low words are read by the first two passes only: the last two leave them behind.
     const movesLow = pass < 1;
     for (let i = 0; i < count; i++) {
-      const target = starts[(digits[i] >>> shift) & (BUCKETS - 1)]++;
+      const target = starts[base + ((digits[i] >>> shift) & (BUCKETS - 1))]++;
       spareOrder[target] = order[i];
       spareHigh[target] = high[i];
       if (movesLow) spareLow[target] = low[i];
