@@ -10,7 +10,7 @@ import type { Work } from './slicedWork';
 const DIGIT_BITS = 16;
 const BUCKETS = 1 << DIGIT_BITS;
 /** Rows handled between two pause points. */
-const ROWS_PER_PAUSE = 1 << 17;
+const ROWS_PER_PAUSE = 1 << 15;
 /** Which half of a double, seen as two 32-bit words, holds its high bits (sign and exponent). */
 const HIGH_WORD = new Uint32Array(new Float64Array([-0]).buffer)[1] === 0x80000000 ? 1 : 0;
 
