@@ -34,7 +34,10 @@ export function skipWhitespace(buffer: Uint8Array, position: number, end: number
 export function skipValue(buffer: Uint8Array, position: number, end: number): number {
   const first = buffer[position];
   if (first === QUOTE) {
-    return skipString(buffer, position + 1, end);
+    // The end found by a native search for the quote (most strings hold no escape); a quote right after a backslash
+    // may be escaped, and then the string is walked.
+    const close = buffer.indexOf(QUOTE, position + 1);
+    return close >= 0 && close < end && buffer[close - 1] !== BACKSLASH ? close + 1 : skipString(buffer, position + 1, end);
   }
   if (first === OPEN_BRACKET || first === OPEN_BRACE) {
     let depth = 0;

@@ -229,16 +229,7 @@ export class RawJsonRows implements KustoRows, RowByteSearch {
       if (buffer[position] === CLOSE_BRACKET) {
         return undefined;
       }
-      let valueEnd: number;
-      if (buffer[position] === QUOTE) {
-        // Strings are most of the bytes before a column: their end found by a native search for the quote (a quote
-        // right after a backslash may be escaped, and then the string is walked).
-        const close = buffer.indexOf(QUOTE, position + 1);
-        valueEnd = close > 0 && close < end && buffer[close - 1] !== BACKSLASH ? close + 1 : skipValue(buffer, position, end);
-      } else {
-        valueEnd = skipValue(buffer, position, end);
-      }
-      position = skipWhitespace(buffer, valueEnd, end);
+      position = skipWhitespace(buffer, skipValue(buffer, position, end), end);
       if (buffer[position] !== COMMA) {
         return undefined;
       }
