@@ -5,7 +5,7 @@
 // (parse, formatKustoValue, csvField), so both write the same file. No string per cell, no await per row.
 
 import { once } from 'node:events';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { needsExactText } from '../kusto/exactDynamic';
 import type { RawRowBytes } from '../kusto/kustoRows';
 import {
@@ -75,11 +75,6 @@ class OutputBuffer {
       for (let index = start; index < end; index++) target[used++] = source[index];
     }
     this.used += count;
-  }
-
-  byte(value: number): void {
-    this.ensure(1);
-    this.buffer[this.used++] = value;
   }
 
   text(text: string): void {
@@ -343,9 +338,7 @@ const MAX_CANONICAL_DEPTH = 64;
  * move (array-index keys go first) or merge (a duplicate), not deeply nested. Else the caller takes the slow road.
  */
 export function isCanonicalJson(buffer: Uint8Array, start: number, end: number): boolean {
-  const scratch = new OutputBuffer(new Writable({ write: (_chunk, _encoding, done) => done() }));
-  scratch.ensure(2 * (end - start) + 2);
-  return copyCanonicalJson(buffer, start, end, scratch) === end;
+  return copyCanonicalJson(buffer, start, end, { buffer: new Uint8Array(2 * (end - start) + 2), used: 0 }) === end;
 }
 
 /**
@@ -354,7 +347,7 @@ export function isCanonicalJson(buffer: Uint8Array, start: number, end: number):
  * copied in one pass; returns the position past it, or -1 (nothing written) when it is not canonical. The caller
  * made room for twice its length and two quotes.
  */
-function copyCanonicalJson(buffer: Uint8Array, start: number, end: number, output: OutputBuffer): number {
+function copyCanonicalJson(buffer: Uint8Array, start: number, end: number, output: { readonly buffer: Uint8Array; used: number }): number {
   const target = output.buffer;
   const cellStart = output.used;
   // An opening quote, in case the field needs one (taken back at the end when it does not).
